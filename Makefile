@@ -1,0 +1,37 @@
+# Entry points a newcomer needs; CMake does the real work.
+#   make run    build (release) and run the embedded default scenario
+#   make test   build with ASan+UBSan and run every test through CTest
+#   make bench  build and run the benchmarks (bench/README.md)
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+BUILD ?= build
+BUILD_ASAN ?= build-asan
+
+.PHONY: all setup build run test bench clean
+
+all: build
+
+setup:
+	@bash scripts/setup.sh
+
+$(BUILD)/CMakeCache.txt: | setup
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+
+build: setup $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	./$(BUILD)/tcesim run
+
+$(BUILD_ASAN)/CMakeCache.txt: | setup
+	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DTCESIM_SANITIZE=ON
+
+test: setup $(BUILD_ASAN)/CMakeCache.txt
+	cmake --build $(BUILD_ASAN) -j $(JOBS)
+	cd $(BUILD_ASAN) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	./$(BUILD)/bench/tcesim_bench
+	./$(BUILD)/tcesim_tps --quiet
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN)

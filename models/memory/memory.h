@@ -1,0 +1,42 @@
+/* Memory timing: a fixed access latency plus a bandwidth-limited channel with
+ * queueing. Every TCE fetch and every DMA data access goes through it.
+ *
+ * Model: an access of `bytes` arriving at t occupies the channel for
+ * bytes / bandwidth, starting when the channel is free (start = max(t,
+ * busy_until)); its data is back `latency` after it leaves the channel.
+ * Requests may arrive slightly out of time order (temporal decoupling, see
+ * sim/README); the channel then serves them in call order, which errs by at
+ * most one quantum. Neither value is published for POWER8/9 DMA paths: both
+ * are config parameters (`memory.latency_ns`, `memory.bandwidth_gbs`). */
+#ifndef TCESIM_MEMORY_H
+#define TCESIM_MEMORY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "../common/tcesim_time.h"
+
+typedef struct mem_params {
+    ps_t latency_ps;           /* issue to data, unloaded */
+    uint64_t bandwidth_mbs;    /* channel bandwidth, MB/s (10^6 B/s); > 0 */
+} mem_params;
+
+typedef struct mem_stats {
+    uint64_t reads, writes;
+    uint64_t read_bytes, write_bytes;
+    ps_t queue_ps;             /* total time requests waited for the channel */
+} mem_stats;
+
+typedef struct mem_model {
+    mem_params p;
+    ps_t busy_until;
+    mem_stats st;
+} mem_model;
+
+/* Returns TCESIM_EINVAL if bandwidth is 0. */
+int mem_init(mem_model *m, const mem_params *p);
+
+/* Books one access; returns the time its data is available (reads) or
+ * committed (writes). O(1). */
+ps_t mem_access(mem_model *m, uint64_t pa, uint32_t bytes, bool is_write, ps_t arrival_ps);
+
+#endif

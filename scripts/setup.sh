@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages tcesim needs, only those missing. Idempotent:
+# a second run does nothing but check. Run as root (or with sudo available).
+set -euo pipefail
+
+# Build + test dependencies; each is the Debian package the brief names or the
+# maintained C library that fits (see README "Dependencies").
+PKGS=(
+  build-essential cmake pkg-config
+  libsystemc-dev      # SystemC 2.3.4 + TLM-2.0 (simulation kernel)
+  libboost-dev        # Boost.Histogram (latency distributions)
+  libbenchmark-dev    # Google Benchmark (bench/)
+  libjansson-dev      # JSON config and reports
+  libzstd-dev         # .zst traces
+  libcmocka-dev       # unit tests under CTest
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "setup: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,107 @@
+/* DMA trace events and the streaming source interface every reader and
+ * generator implements. Format: traces/FORMAT.md (text version 1).
+ *
+ * Contract: a source yields events in file order with non-decreasing
+ * time_ns; pointers inside an event (segment arrays) belong to the source and
+ * stay valid only until the next call. Memory use is bounded: a source keeps
+ * O(distinct handles) state at most, never O(events). */
+#ifndef TCESIM_TRACE_H
+#define TCESIM_TRACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define TR_MAX_DEVICES 4096u
+#define TR_MAX_CPUS 4096u
+#define TR_MAX_SEGS 1024u      /* map_sg segments per op */
+#define TR_ERR_LEN 512
+
+typedef enum tr_op {
+    TR_MAP = 0,   /* cpu: dma_map_page/single */
+    TR_MAP_SG,    /* cpu: dma_map_sg */
+    TR_UNMAP,     /* cpu: unmap of a map or map_sg handle */
+    TR_ALLOC,     /* cpu: dma_alloc_coherent */
+    TR_FREE,      /* cpu: dma_free_coherent */
+    TR_READ,      /* device: DMA read (device reads host memory) */
+    TR_WRITE,     /* device: DMA write */
+    TR_OP_COUNT
+} tr_op;
+
+const char *tr_op_name(tr_op op);
+static inline bool tr_op_is_host(tr_op op) { return op <= TR_FREE; }
+
+typedef enum tr_dir {
+    TR_DIR_BIDIRECTIONAL = 0,
+    TR_DIR_TO_DEVICE,
+    TR_DIR_FROM_DEVICE,
+} tr_dir;
+
+const char *tr_dir_name(tr_dir d); /* "bidirectional", "to_device", "from_device" */
+
+typedef struct tr_event {
+    uint64_t time_ns;
+    uint64_t line;         /* source line (text) or record number (binary); 0 for generators */
+    tr_op op;
+    uint32_t actor;        /* cpu number (host ops) or device id (device ops) */
+    uint32_t dev;          /* host ops: the device the mapping is for; device ops: == actor */
+    uint64_t handle;       /* h=; 0 is a valid id */
+    bool has_handle;       /* device ops: h= given (else addr=) */
+    tr_dir dir;            /* map, map_sg */
+    uint64_t size;         /* map, alloc: bytes */
+    uint32_t nsegs;        /* map_sg */
+    const uint64_t *seg_sizes;  /* map_sg: nsegs sizes */
+    const uint64_t *seg_pas;    /* map_sg: nsegs pas or NULL when absent */
+    bool has_pa;           /* map/alloc: pa given */
+    uint64_t pa;
+    uint64_t off, len;     /* device ops: offset into the handle's mapping, length */
+    uint64_t addr;         /* device ops with addr=: raw bus address */
+} tr_event;
+
+typedef struct tr_device_decl {
+    uint32_t id;
+    uint16_t rid;
+    bool has_pe;           /* pe= given */
+    uint32_t pe;
+    bool has_mask;         /* dma_mask_bits= given */
+    unsigned dma_mask_bits;
+} tr_device_decl;
+
+typedef struct tr_error {
+    char msg[TR_ERR_LEN];  /* "file:line: message" */
+} tr_error;
+
+/* A stream of events. next returns 1 with *ev filled, 0 at the end, or a
+ * negative TCESIM_* error with err->msg set. */
+typedef struct tr_source {
+    int (*next)(void *ctx, tr_event *ev, tr_error *err);
+    void (*close)(void *ctx);   /* frees ctx; may be NULL */
+    void *ctx;
+    const char *name;           /* for messages */
+    /* Device declarations from the trace header (text: `device` lines before
+     * the first event). Owned by the source. */
+    const tr_device_decl *devices;
+    uint32_t ndevices;
+} tr_source;
+
+static inline int tr_next(tr_source *s, tr_event *ev, tr_error *err) { return s->next(s->ctx, ev, err); }
+void tr_close(tr_source *s); /* calls close; accepts a zeroed source */
+
+/* Opens a text trace (format picked by name: .trace/.txt). Reads the header
+ * and device declarations eagerly, events lazily. Returns 0, or an error with
+ * err->msg "file:line: message" (or "file: message" when it cannot open). */
+int tr_open_text(const char *path, tr_source *out, tr_error *err);
+
+/* Opens any supported format by the file name. */
+int tr_open(const char *path, tr_source *out, tr_error *err);
+
+/* ---- Writers ---- */
+typedef struct tr_writer tr_writer;
+/* Writes to path + ".tmp" and renames on tr_writer_close(ok=true); on
+ * ok=false removes the temp file: no half-written output is ever left. */
+int tr_writer_open_text(const char *path, const tr_device_decl *devs, uint32_t ndevs,
+                        tr_writer **out, tr_error *err);
+int tr_writer_put(tr_writer *w, const tr_event *ev, tr_error *err);
+int tr_writer_close(tr_writer *w, bool ok, tr_error *err);
+
+#endif
