@@ -1,2 +1,179 @@
-// placeholder, replaced by the CLI
-int main() { return 0; }
+// tcesim: the command line. Exit codes (INTERFACE.md): 0 success, 1
+// simulation/runtime failure, 2 bad input; every error is one line on stderr.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <systemc>
+
+#include "config.h"
+#include "report.hpp"
+#include "result.hpp"
+#include "system.hpp"
+
+namespace {
+
+const char *kUsage =
+    "usage: tcesim run [CONFIG] [--trace FILE] [--set key=value]... [--json FILE]\n"
+    "       tcesim config [CONFIG] [--set key=value]... [--json]\n"
+    "\n"
+    "CONFIG is a JSON file or the name of a preset in configs/ (phb3, ...).\n"
+    "No CONFIG: the embedded default. No --trace: the built-in workload (workload.*).\n"
+    "`tcesim config` lists every key with its value, default and meaning.\n";
+
+int usage_error(const std::string &msg)
+{
+    std::fprintf(stderr, "tcesim: %s\n", msg.c_str());
+    return 2;
+}
+
+struct Args {
+    std::string config, trace, json_out;
+    std::vector<std::string> sets;
+    bool json_flag = false;
+};
+
+// Parses the options common to run and config. Returns 0 or 2.
+int parse_args(int argc, char **argv, int first, bool is_run, Args &a)
+{
+    for (int i = first; i < argc; i++) {
+        std::string s = argv[i];
+        auto need = [&](const char *opt) -> const char * {
+            if (i + 1 >= argc)
+                return nullptr;
+            (void)opt;
+            return argv[++i];
+        };
+        if (s == "--set") {
+            const char *v = need("--set");
+            if (!v)
+                return usage_error("--set needs key=value");
+            a.sets.push_back(v);
+        } else if (s.rfind("--set=", 0) == 0) {
+            a.sets.push_back(s.substr(6));
+        } else if (is_run && s == "--trace") {
+            const char *v = need("--trace");
+            if (!v)
+                return usage_error("--trace needs a file");
+            a.trace = v;
+        } else if (is_run && s == "--json") {
+            const char *v = need("--json");
+            if (!v)
+                return usage_error("--json needs a file (- for standard output)");
+            a.json_out = v;
+        } else if (!is_run && s == "--json") {
+            a.json_flag = true;
+        } else if (s == "-h" || s == "--help") {
+            std::fputs(kUsage, stdout);
+            std::exit(0);
+        } else if (!s.empty() && s[0] == '-' && s != "-") {
+            return usage_error("unknown option '" + s + "'\n" + kUsage);
+        } else if (a.config.empty()) {
+            a.config = s;
+        } else {
+            return usage_error("unexpected argument '" + s + "'");
+        }
+    }
+    return 0;
+}
+
+int load_config(const Args &a, const char *argv0, tcesim_config &cfg)
+{
+    cfg_error err;
+    config_defaults(&cfg);
+    if (!a.config.empty()) {
+        char path[1024];
+        if (config_find(a.config.c_str(), argv0, path, sizeof path, &err) ||
+            config_load_file(&cfg, path, &err)) {
+            std::fprintf(stderr, "%s\n", err.msg);
+            return 2;
+        }
+    }
+    for (const std::string &s : a.sets)
+        if (config_set(&cfg, s.c_str(), &err)) {
+            std::fprintf(stderr, "%s\n", err.msg);
+            return 2;
+        }
+    if (config_validate(&cfg, &err)) {
+        std::fprintf(stderr, "%s\n", err.msg);
+        return 2;
+    }
+    return 0;
+}
+
+int cmd_config(int argc, char **argv)
+{
+    Args a;
+    int rc = parse_args(argc, argv, 2, false, a);
+    if (rc)
+        return rc;
+    auto cfg = std::make_unique<tcesim_config>();
+    if ((rc = load_config(a, argv[0], *cfg)))
+        return rc;
+    char *s = a.json_flag ? config_to_json(cfg.get()) : config_describe(cfg.get());
+    std::fputs(s ? s : "", stdout);
+    if (a.json_flag)
+        std::fputc('\n', stdout);
+    std::free(s);
+    return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    Args a;
+    int rc = parse_args(argc, argv, 2, true, a);
+    if (rc)
+        return rc;
+    auto cfg = std::make_unique<tcesim_config>();
+    if ((rc = load_config(a, argv[0], *cfg)))
+        return rc;
+    tcesim::RunOptions opt;
+    opt.trace_path = a.trace;
+    std::unique_ptr<tcesim::RunResult> res;
+    std::string err;
+    rc = tcesim::run_simulation(*cfg, opt, res, err);
+    if (rc) {
+        std::fprintf(stderr, "%s\n", err.c_str());
+        return rc;
+    }
+    std::string text = tcesim::report_text(*res);
+    if (a.json_out == "-") {
+        std::fputs(tcesim::report_json(*res).c_str(), stdout);
+        std::fputs(text.c_str(), stderr);
+        return 0;
+    }
+    std::fputs(text.c_str(), stdout);
+    if (!a.json_out.empty()) {
+        std::string e = tcesim::write_file_atomic(a.json_out, tcesim::report_json(*res));
+        if (!e.empty()) {
+            std::fprintf(stderr, "%s\n", e.c_str());
+            return 1;
+        }
+    }
+    return 0;
+}
+
+} // namespace
+
+int sc_main(int argc, char **argv)
+{
+    // SystemC prints a banner at elaboration unless this is set.
+    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+    if (argc < 2) {
+        std::fputs(kUsage, stderr);
+        return 2;
+    }
+    std::string cmd = argv[1];
+    if (cmd == "run")
+        return cmd_run(argc, argv);
+    if (cmd == "config")
+        return cmd_config(argc, argv);
+    if (cmd == "-h" || cmd == "--help" || cmd == "help") {
+        std::fputs(kUsage, stdout);
+        return 0;
+    }
+    return usage_error("unknown command '" + cmd + "'\n" + kUsage);
+}

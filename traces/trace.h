@@ -16,6 +16,7 @@
 #define TR_MAX_CPUS 4096u
 #define TR_MAX_SEGS 1024u      /* map_sg segments per op */
 #define TR_ERR_LEN 512
+#define TR_MAX_LINE 65536u     /* text: longest line in bytes, newline excluded */
 
 typedef enum tr_op {
     TR_MAP = 0,   /* cpu: dma_map_page/single */
@@ -44,11 +45,12 @@ typedef struct tr_event {
     uint64_t line;         /* source line (text) or record number (binary); 0 for generators */
     tr_op op;
     uint32_t actor;        /* cpu number (host ops) or device id (device ops) */
-    uint32_t dev;          /* host ops: the device the mapping is for; device ops: == actor */
+    uint32_t dev;          /* host ops: the device the mapping is for (unmap/free: the
+                              handle's, filled by the reader); device ops: == actor */
     uint64_t handle;       /* h=; 0 is a valid id */
     bool has_handle;       /* device ops: h= given (else addr=) */
     tr_dir dir;            /* map, map_sg */
-    uint64_t size;         /* map, alloc: bytes */
+    uint64_t size;         /* map, alloc: bytes; map_sg: sum of seg_sizes */
     uint32_t nsegs;        /* map_sg */
     const uint64_t *seg_sizes;  /* map_sg: nsegs sizes */
     const uint64_t *seg_pas;    /* map_sg: nsegs pas or NULL when absent */
@@ -94,6 +96,11 @@ int tr_open_text(const char *path, tr_source *out, tr_error *err);
 
 /* Opens any supported format by the file name. */
 int tr_open(const char *path, tr_source *out, tr_error *err);
+
+/* Slots in a text source's handle table (0 for any other source): what the
+ * reader's memory grows with, exposed so tests can check it stays
+ * O(distinct handles) on long traces. */
+size_t tr_text_handle_slots(const tr_source *src);
 
 /* ---- Writers ---- */
 typedef struct tr_writer tr_writer;

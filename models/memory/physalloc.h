@@ -14,6 +14,9 @@
 #include <stdint.h>
 #include "../common/rng.h"
 
+/* rng_seed() stream of buffer placement (see rng.h). */
+#define PHYSALLOC_RNG_STREAM 0x9a11ull
+
 typedef struct physalloc {
     uint64_t ram_bytes;
     uint64_t table_floor;  /* lowest byte handed to tables so far */
@@ -25,12 +28,15 @@ typedef struct physalloc {
  * or if cpu_page_shift is outside 12..30. */
 int physalloc_init(physalloc *a, uint64_t ram_bytes, unsigned cpu_page_shift, uint64_t seed);
 
-/* A naturally aligned block of 2^size_shift bytes for a table level.
- * Returns TCESIM_ENOSPC when tables would use more than half of RAM. */
+/* A naturally aligned block of 2^size_shift bytes for a table level;
+ * size_shift 12..62 (a level is at least 4 KiB, as the TVE's table-size field
+ * allows), else TCESIM_EINVAL. Returns TCESIM_ENOSPC when tables would use
+ * more than half of RAM: the table region is [ram_bytes / 2, ram_bytes). */
 int physalloc_table(physalloc *a, unsigned size_shift, uint64_t *pa_out);
 
 /* A buffer of `bytes` (> 0) starting on a CPU page boundary, wholly inside the
- * buffer region. Returns TCESIM_EINVAL if it cannot fit. */
+ * buffer region [0, ram_bytes / 2) (below any table), uniformly among the
+ * page-aligned starts that fit. Returns TCESIM_EINVAL if it cannot fit. */
 int physalloc_buffer(physalloc *a, uint64_t bytes, uint64_t *pa_out);
 
 #endif

@@ -22,6 +22,9 @@ uint64_t physmem_read_be64(const physmem *m, uint64_t pa);
 /* Returns TCESIM_ENOMEM if a new frame cannot be allocated. */
 int physmem_write_be64(physmem *m, uint64_t pa, uint64_t val);
 
+/* One byte, any alignment: lets tests (and dumps) see the byte order. */
+uint8_t physmem_read_u8(const physmem *m, uint64_t pa);
+
 /* Zeroes [pa, pa + bytes); frames that become wholly zero are freed. */
 void physmem_zero(physmem *m, uint64_t pa, uint64_t bytes);
 

@@ -68,7 +68,8 @@ void tce_table_clear(tce_table *t, uint64_t entry);
 uint64_t tce_table_get(const tce_table *t, uint64_t entry);
 
 /* Physical address of the memory line holding entry's last-level TCE, or 0
- * when an upper level is missing (for the PHB's line-fill option). */
+ * when an upper level is missing (for the PHB's line-fill option). It is the
+ * TCE's own 8-byte address; the caller aligns it down to its line size. */
 uint64_t tce_table_leaf_pa(const tce_table *t, uint64_t entry);
 
 /* ---- The walk: QEMU's reference semantics, plus the out-of-window check

@@ -27,8 +27,14 @@ typedef enum tce_repl {
 const char *tce_repl_name(tce_repl p);           /* "lru", "rr", "random" */
 int tce_repl_parse(const char *s, tce_repl *out); /* TCESIM_EINVAL if unknown */
 
+/* Largest accepted `entries` (slot and bucket indices are 32-bit). */
+#define TCE_CACHE_MAX_ENTRIES (1u << 28)
+
+/* rng_seed() stream of the random replacement policy (see rng.h). */
+#define TCE_CACHE_RNG_STREAM 0x7ce0ull
+
 typedef struct tce_cache_params {
-    uint32_t entries;  /* >= 1 */
+    uint32_t entries;  /* 1 .. TCE_CACHE_MAX_ENTRIES */
     uint32_t ways;     /* 0 = fully associative; else must divide entries */
     tce_repl policy;
     uint64_t seed;     /* for TCE_REPL_RANDOM */
@@ -36,7 +42,9 @@ typedef struct tce_cache_params {
 
 typedef struct tce_cache_stats {
     uint64_t lookups, hits, misses, merged; /* merged is also counted in misses */
-    uint64_t inserts, evictions;
+    uint64_t inserts, evictions;            /* inserts counts refreshes too;
+                                             * evictions = valid entries
+                                             * displaced by an insert */
     uint64_t inval_page, inval_pe, inval_all; /* requests */
     uint64_t invalidated;                   /* entries dropped by them */
 } tce_cache_stats;
@@ -61,11 +69,13 @@ tce_cache *tce_cache_create(const tce_cache_params *p);
 void tce_cache_destroy(tce_cache *c); /* accepts NULL */
 
 /* Looks up (pe, iopage) at time now; a HIT or MERGED updates the
- * replacement state (LRU touch). Counts lookups/hits/misses/merged. */
+ * replacement state (LRU touch). Counts lookups/hits/misses/merged. On a
+ * MISS, out->tce and out->ready_ps are 0. No allocation. */
 void tce_cache_lookup(tce_cache *c, uint16_t pe, uint64_t iopage, ps_t now, tce_lookup *out);
 
-/* Inserts or refreshes (pe, iopage) -> tce, available from ready_ps; evicts
- * a victim of the set by policy when full. */
+/* Inserts or refreshes (pe, iopage) -> tce, available from ready_ps; a
+ * refresh also touches the entry. A new tag takes an invalid slot of its
+ * set if any, else evicts a victim of the set by policy. */
 void tce_cache_insert(tce_cache *c, uint16_t pe, uint64_t iopage, uint64_t tce, ps_t ready_ps);
 
 /* Peek without touching replacement state or counters (tests, line fill). */
@@ -73,7 +83,7 @@ int tce_cache_contains(const tce_cache *c, uint16_t pe, uint64_t iopage);
 
 void tce_cache_inval_page(tce_cache *c, uint16_t pe, uint64_t iopage);
 void tce_cache_inval_pe(tce_cache *c, uint16_t pe);
-void tce_cache_inval_all(tce_cache *c);
+void tce_cache_inval_all(tce_cache *c); /* also rewinds RR pointers */
 
 const tce_cache_stats *tce_cache_get_stats(const tce_cache *c);
 uint32_t tce_cache_valid_entries(const tce_cache *c);

@@ -1,0 +1,103 @@
+/* A PCIe endpoint and its link, as the DMA engine sees them: how one DMA
+ * access becomes TLPs, and when each TLP crosses the link.
+ *
+ * TLP rules (PCIe Base Specification, 2.2.7 and 2.3.1.1): a memory read
+ * request asks for at most the Max_Read_Request_Size, a memory write carries
+ * at most the Max_Payload_Size, and no request crosses a 4 KiB boundary.
+ * Completions are split at MPS here (the read completion boundary is a later
+ * refinement). Wire bytes per TLP include header and framing as in pcie-model
+ * (Neugebauer et al., SIGCOMM 2018): MWr/MRd 24 B with a 64-bit address
+ * (4DW header), 20 B below 4 GiB (3DW); CplD 20 B.
+ *
+ * Link rate: GT/s x lanes x encoding (8b/10b Gen1-2, 128b/130b Gen3-5).
+ * Each direction is a "busy until" timeline. Reads hold one of `tags`
+ * outstanding-request tags from issue to their last completion; posted
+ * writes hold none. */
+#ifndef TCESIM_ENDPOINT_H
+#define TCESIM_ENDPOINT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "../common/tcesim_time.h"
+
+#define EP_MAX_TAGS 1024u
+
+typedef struct ep_link {
+    unsigned gen;     /* 1..5 */
+    unsigned width;   /* lanes: 1, 2, 4, 8, 16, 32 */
+} ep_link;
+
+/* Parses "gen3x8" (also "Gen3 x8" spacing-free, case-insensitive). */
+int ep_link_parse(const char *s, ep_link *out);
+
+/* Picoseconds to put `bytes` on the wire (ceil). */
+ps_t ep_link_wire_ps(const ep_link *l, uint64_t bytes);
+
+typedef struct ep_params {
+    ep_link link;
+    uint32_t mps;     /* Max_Payload_Size: 128..4096, power of two */
+    uint32_t mrrs;    /* Max_Read_Request_Size: 128..4096, power of two */
+    uint32_t tags;    /* 1..EP_MAX_TAGS */
+} ep_params;
+
+int ep_params_check(const ep_params *p); /* TCESIM_EINVAL if out of range */
+
+/* Splitting: the next TLP of [addr, addr+len): its length. */
+static inline uint32_t ep_tlp_len(uint64_t addr, uint64_t len, uint32_t max_bytes)
+{
+    uint64_t to_4k = 4096 - (addr & 4095);
+    uint64_t n = len < max_bytes ? len : max_bytes;
+    return (uint32_t)(n < to_4k ? n : to_4k);
+}
+
+/* Number of TLPs and wire bytes of an access, for tests and reports. */
+typedef struct ep_tlp_count {
+    uint64_t requests;     /* MRd or MWr */
+    uint64_t completions;  /* CplD (reads) */
+    uint64_t up_bytes;     /* device -> host wire bytes */
+    uint64_t down_bytes;   /* host -> device wire bytes */
+} ep_tlp_count;
+
+void ep_count(const ep_params *p, uint64_t addr, uint64_t len, bool is_write, ep_tlp_count *out);
+
+/* Header + framing bytes of a request TLP at bus address addr. */
+static inline uint32_t ep_req_hdr_bytes(uint64_t addr) { return addr >> 32 ? 24u : 20u; }
+#define EP_CPL_HDR_BYTES 20u
+
+typedef struct ep_stats {
+    uint64_t reads, writes;         /* accesses */
+    uint64_t read_tlps, write_tlps, cpl_tlps;
+    uint64_t up_bytes, down_bytes;
+    uint64_t tag_waits;             /* requests that found every tag in use */
+    ps_t tag_wait_ps;
+} ep_stats;
+
+/* Link and tag state of one device. */
+typedef struct endpoint {
+    ep_params p;
+    ps_t up_free;                   /* upstream direction busy until */
+    ps_t down_free;                 /* downstream direction busy until */
+    uint32_t tags_used;
+    ps_t tag_heap[EP_MAX_TAGS];     /* release times, min-heap */
+    ep_stats st;
+} endpoint;
+
+int ep_init(endpoint *e, const ep_params *p);
+
+/* Issuing a request at time t: waits for a tag (reads) and for the upstream
+ * link; returns when the TLP has fully arrived at the root port. */
+ps_t ep_send_request(endpoint *e, uint64_t bus_addr, uint32_t payload, bool is_write, ps_t t);
+
+/* Earliest time a read request can be issued at or after t (a tag is free). */
+ps_t ep_tag_ready(const endpoint *e, ps_t t);
+
+/* The completions of a read of `len` bytes whose data is ready at t: split
+ * at MPS, serialised downstream; returns when the last one has arrived, and
+ * releases the request's tag at that time. */
+ps_t ep_send_completions(endpoint *e, uint32_t len, ps_t t);
+
+/* Releases a read's tag without completions (the request was dropped or
+ * faulted: the device times it out; here it is released at t). */
+void ep_release_tag(endpoint *e, ps_t t);
+
+#endif

@@ -1,0 +1,118 @@
+/* tcesim's configuration: every key, its default and meaning, JSON loading,
+ * `--set key=value` overrides and validation (C11, jansson).
+ *
+ * Keys are declared once, in the tables of config.c, with their default and
+ * a one-line meaning; `tcesim config` prints those tables resolved. Errors are
+ * one line: "FILE:LINE: message" for JSON syntax, "key: message" otherwise. */
+#ifndef TCESIM_CONFIG_H
+#define TCESIM_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CFG_MAX_DEVICES 256u
+#define CFG_MAX_PES 64u      /* PEs with per-PE overrides */
+#define CFG_STR 32u
+#define CFG_ERR_LEN 512u
+#define CFG_AUTO UINT64_MAX  /* "auto": the era's / the kernel's choice */
+
+typedef enum { CFG_PHB3 = 0, CFG_PHB4 } cfg_phb_model;
+typedef enum { CFG_KERNEL_SEED = 0, CFG_KERNEL_MODERN } cfg_kernel;
+typedef enum { CFG_PAT_RANDOM = 0, CFG_PAT_SEQUENTIAL, CFG_PAT_STRIDED } cfg_pattern;
+typedef enum { CFG_OP_READ = 0, CFG_OP_WRITE } cfg_op;
+typedef enum { CFG_POLICY_LRU = 0, CFG_POLICY_RR, CFG_POLICY_RANDOM } cfg_policy;
+
+typedef struct cfg_device {
+    char rid[CFG_STR];
+    uint64_t pe;              /* CFG_AUTO: the RID's bus number */
+    uint64_t dma_mask_bits;
+    char link[CFG_STR];
+    uint64_t mps, mrrs, rcb, tags, max_seg_size;
+} cfg_device;
+
+typedef struct cfg_iommu {
+    uint64_t page_size, levels, window, pools; /* CFG_AUTO allowed */
+    bool bypass;                               /* per-PE only */
+} cfg_iommu;
+
+typedef struct cfg_pe {
+    uint64_t pe;
+    uint32_t set;             /* bit i: key i of the PE table was given */
+    cfg_iommu v;
+} cfg_pe;
+
+typedef struct tcesim_config {
+    uint64_t seed;
+    uint64_t quantum_ns;
+    struct {
+        int model;            /* cfg_phb_model */
+        uint64_t cache_entries, cache_ways;
+        int cache_policy;     /* cfg_policy */
+        bool line_fill;
+        uint64_t walk_cache_entries;
+        uint64_t lookup_ns, bypass_ns, fetch_slots, eeh_recovery_ns;
+    } phb;
+    struct {
+        uint64_t latency_ns, bandwidth_gbs;
+    } memory;
+    cfg_iommu iommu;
+    struct {
+        uint64_t cpus, page_size, ram, m32_base, op_ns;
+        int kernel;           /* cfg_kernel */
+    } host;
+    struct {
+        int pattern, op;
+        uint64_t stride, window, size, count, device, seed, cpu;
+    } workload;
+    uint32_t ndevices;
+    cfg_device devices[CFG_MAX_DEVICES];
+    uint32_t npes;
+    cfg_pe pes[CFG_MAX_PES];
+} tcesim_config;
+
+typedef struct cfg_error {
+    char msg[CFG_ERR_LEN];
+} cfg_error;
+
+/* The embedded default: a PHB3-like PHB with four devices and the built-in
+ * workload. Never fails. */
+void config_defaults(tcesim_config *c);
+
+/* Applies a JSON file on top of *c. "devices", when present, replaces the
+ * device list. Returns 0 or 2 (bad input) with err set. */
+int config_load_file(tcesim_config *c, const char *path, cfg_error *err);
+int config_load_string(tcesim_config *c, const char *json, const char *name, cfg_error *err);
+
+/* Applies one "key=value" (dotted path). */
+int config_set(tcesim_config *c, const char *assignment, cfg_error *err);
+
+/* Cross-key checks (ranges, powers of two, device fields parse). */
+int config_validate(const tcesim_config *c, cfg_error *err);
+
+/* Resolves CONFIG as the CLI takes it: an existing path, or the name of a
+ * preset in configs/ next to the program, the current directory or the
+ * source tree. Writes the path found into out. Returns 0 or 2. */
+int config_find(const char *name_or_path, const char *argv0, char *out, unsigned outlen, cfg_error *err);
+
+/* Text listing: every key, its value, default and meaning. Caller frees. */
+char *config_describe(const tcesim_config *c);
+/* The resolved configuration as a JSON document (nested). Caller frees. */
+char *config_to_json(const tcesim_config *c);
+
+/* Per-PE effective iommu settings: the PE's overrides over iommu.*. */
+cfg_iommu config_pe_iommu(const tcesim_config *c, uint64_t pe);
+
+/* Parsing helpers shared with the CLI: decimal, 0x hex, K/M/G (1024^n). */
+int config_parse_u64(const char *s, bool allow_suffix, uint64_t *out);
+
+const char *config_enum_name(const char *key, int value);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,262 @@
+#include "report.hpp"
+
+#include <cerrno>
+#include <cstdarg>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <jansson.h>
+#include <unistd.h>
+
+extern "C" {
+#include "tce/tce_table.h"
+}
+
+namespace tcesim {
+
+static double ratio(uint64_t a, uint64_t b) { return b ? static_cast<double>(a) / static_cast<double>(b) : 0.0; }
+static double gbps(uint64_t bytes, uint64_t ps) { return ps ? static_cast<double>(bytes) * 8.0 * 1000.0 / static_cast<double>(ps) : 0.0; }
+
+// Rounds to a fixed number of decimals so that the JSON text is stable and
+// readable (the values are model outputs, not measurements).
+static json_t *real(double v, int decimals = 3)
+{
+    double scale = 1;
+    for (int i = 0; i < decimals; i++)
+        scale *= 10;
+    double r = static_cast<double>(static_cast<long long>(v * scale + (v >= 0 ? 0.5 : -0.5))) / scale;
+    return json_real(r);
+}
+
+static json_t *summary_json(const Summary &s)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "mean", real(s.mean_ns));
+    json_object_set_new(o, "p50", real(s.p50_ns));
+    json_object_set_new(o, "p90", real(s.p90_ns));
+    json_object_set_new(o, "p99", real(s.p99_ns));
+    json_object_set_new(o, "p999", real(s.p999_ns));
+    json_object_set_new(o, "max", real(s.max_ns));
+    return o;
+}
+
+static json_t *u(uint64_t v) { return json_integer(static_cast<json_int_t>(v)); }
+
+std::string report_json(const RunResult &r)
+{
+    json_t *root = json_object();
+    json_object_set_new(root, "schema", json_string("tcesim.report/1"));
+
+    json_t *run = json_object();
+    json_object_set_new(run, "trace", json_string(r.trace_name.c_str()));
+    json_object_set_new(run, "simulated_ns", real(static_cast<double>(r.simulated_ps) / 1000.0));
+    json_object_set_new(run, "tlps", u(r.tlps));
+    json_object_set_new(run, "events", u(r.events));
+    json_object_set_new(run, "seed", u(r.cfg.seed));
+    json_object_set_new(run, "wall_s", real(r.wall_s, 6));
+    json_object_set_new(run, "wall_tlps_per_s", real(r.wall_s > 0 ? static_cast<double>(r.tlps) / r.wall_s : 0, 0));
+    json_object_set_new(root, "run", run);
+
+    const phb_stats &p = r.phb;
+    json_t *tr = json_object();
+    json_object_set_new(tr, "lookups", u(p.lookups));
+    json_object_set_new(tr, "hits", u(p.hits));
+    json_object_set_new(tr, "misses", u(p.misses));
+    json_object_set_new(tr, "merged", u(p.merged));
+    json_object_set_new(tr, "hit_rate", real(ratio(p.hits, p.lookups), 6));
+    json_object_set_new(tr, "faults", u(p.faults));
+    json_t *fk = json_object();
+    for (int k = 1; k < TCE_FAULT_KINDS; k++)
+        json_object_set_new(fk, tce_fault_name(static_cast<tce_fault>(k)), u(p.faults_by_kind[k]));
+    json_object_set_new(tr, "faults_by_kind", fk);
+    json_object_set_new(tr, "bypass", u(p.bypass));
+    json_object_set_new(tr, "dropped", u(p.dropped));
+    json_object_set_new(tr, "latency_ns", summary_json(r.xlate_lat.summary()));
+    json_object_set_new(tr, "walks", u(p.walks));
+    json_object_set_new(tr, "walk_reads", u(p.walk_reads));
+    json_object_set_new(tr, "walk_cache_hits", u(p.walk_cache_hits));
+    json_object_set_new(tr, "line_fill_inserts", u(p.line_fill_inserts));
+    json_object_set_new(tr, "fetch_slot_waits", u(p.slot_waits));
+    json_object_set_new(tr, "fetch_slot_wait_ns", real(static_cast<double>(p.slot_wait_ps) / 1000.0));
+    json_object_set_new(tr, "freezes", u(p.freezes));
+    json_t *cache = json_object();
+    json_object_set_new(cache, "inserts", u(r.cache.inserts));
+    json_object_set_new(cache, "evictions", u(r.cache.evictions));
+    json_object_set_new(cache, "invalidations", u(r.cache.invalidated));
+    json_object_set_new(cache, "kill_requests", u(r.cache.inval_page + r.cache.inval_pe + r.cache.inval_all));
+    json_object_set_new(tr, "cache", cache);
+    json_object_set_new(root, "translation", tr);
+
+    json_t *dma = json_object();
+    json_object_set_new(dma, "reads", u(r.dma_reads));
+    json_object_set_new(dma, "writes", u(r.dma_writes));
+    json_object_set_new(dma, "bytes", u(r.dma_bytes));
+    json_object_set_new(dma, "throughput_gbps", real(gbps(r.dma_bytes, r.simulated_ps)));
+    json_object_set_new(dma, "faulted", u(r.dma_faulted));
+    json_object_set_new(dma, "dropped", u(r.dma_dropped));
+    json_object_set_new(dma, "latency_ns", summary_json(r.dma_lat.summary()));
+    json_object_set_new(root, "dma", dma);
+
+    json_t *al = json_object();
+    json_object_set_new(al, "kind", json_string("firstfit"));
+    json_object_set_new(al, "maps", u(r.alloc.maps));
+    json_object_set_new(al, "unmaps", u(r.alloc.unmaps));
+    json_object_set_new(al, "failures", u(r.alloc.failures));
+    json_object_set_new(al, "bad_frees", u(r.alloc.bad_frees));
+    json_object_set_new(al, "pages_in_use_peak", u(r.alloc.pages_in_use_peak));
+    json_object_set_new(al, "pools", json_array());
+    json_t *kills = json_object();
+    json_object_set_new(kills, "page", u(p.kills_page));
+    json_object_set_new(kills, "pe", u(p.kills_pe));
+    json_object_set_new(kills, "all", u(p.kills_all));
+    json_object_set_new(al, "kills", kills);
+    json_object_set_new(root, "allocator", al);
+
+    json_t *mem = json_object();
+    json_object_set_new(mem, "reads", u(r.mem.reads));
+    json_object_set_new(mem, "writes", u(r.mem.writes));
+    json_object_set_new(mem, "read_bytes", u(r.mem.read_bytes));
+    json_object_set_new(mem, "write_bytes", u(r.mem.write_bytes));
+    json_object_set_new(mem, "queue_ns", real(static_cast<double>(r.mem.queue_ps) / 1000.0));
+    json_object_set_new(root, "memory", mem);
+
+    json_object_set_new(root, "groups", json_array());
+
+    json_t *pes = json_array();
+    for (const PeResult &pe : r.pes) {
+        json_t *o = json_object();
+        json_object_set_new(o, "pe", u(pe.pe));
+        json_t *devs = json_array();
+        for (uint32_t d : pe.devices)
+            json_array_append_new(devs, u(d));
+        json_object_set_new(o, "devices", devs);
+        json_object_set_new(o, "window_bytes", u(pe.window_bytes));
+        json_object_set_new(o, "page_size", u(pe.page_size));
+        json_object_set_new(o, "levels", u(pe.levels));
+        json_object_set_new(o, "bypass", json_boolean(pe.bypass));
+        json_object_set_new(o, "lookups", u(pe.st.lookups));
+        json_object_set_new(o, "hits", u(pe.st.hits));
+        json_object_set_new(o, "misses", u(pe.st.misses));
+        json_object_set_new(o, "merged", u(pe.st.merged));
+        json_object_set_new(o, "hit_rate", real(ratio(pe.st.hits, pe.st.lookups), 6));
+        json_object_set_new(o, "bypass_tlps", u(pe.st.bypass));
+        json_object_set_new(o, "faults", u(pe.st.faults));
+        json_object_set_new(o, "dropped", u(pe.st.dropped));
+        json_object_set_new(o, "freezes", u(pe.st.freezes));
+        json_object_set_new(o, "frozen_at_end", json_boolean(pe.frozen_at_end));
+        json_array_append_new(pes, o);
+    }
+    json_object_set_new(root, "pes", pes);
+
+    json_t *devs = json_array();
+    for (const DeviceResult &d : r.devices) {
+        json_t *o = json_object();
+        json_object_set_new(o, "id", u(d.id));
+        json_object_set_new(o, "rid", json_string(d.rid.c_str()));
+        json_object_set_new(o, "pe", u(d.pe));
+        json_object_set_new(o, "dma_mask_bits", u(d.dma_mask_bits));
+        json_object_set_new(o, "bypass", json_boolean(d.bypass));
+        json_object_set_new(o, "reads", u(d.reads));
+        json_object_set_new(o, "writes", u(d.writes));
+        json_object_set_new(o, "bytes", u(d.bytes));
+        json_object_set_new(o, "faulted", u(d.faulted));
+        json_object_set_new(o, "dropped", u(d.dropped));
+        json_object_set_new(o, "read_tlps", u(d.ep.read_tlps));
+        json_object_set_new(o, "write_tlps", u(d.ep.write_tlps));
+        json_object_set_new(o, "completion_tlps", u(d.ep.cpl_tlps));
+        json_object_set_new(o, "up_bytes", u(d.ep.up_bytes));
+        json_object_set_new(o, "down_bytes", u(d.ep.down_bytes));
+        json_object_set_new(o, "tag_waits", u(d.ep.tag_waits));
+        json_object_set_new(o, "latency_ns", summary_json(d.dma_lat.summary()));
+        json_array_append_new(devs, o);
+    }
+    json_object_set_new(root, "devices", devs);
+
+    char *cj = config_to_json(&r.cfg);
+    json_error_t je;
+    json_t *cfg = cj ? json_loads(cj, 0, &je) : nullptr;
+    free(cj);
+    json_object_set_new(root, "config", cfg ? cfg : json_null());
+
+    char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    json_decref(root);
+    std::string out = s ? s : "";
+    free(s);
+    return out + "\n";
+}
+
+static void appendf(std::string &o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void appendf(std::string &o, const char *fmt, ...)
+{
+    char b[512];
+    va_list ap;
+    va_start(ap, fmt);
+    std::vsnprintf(b, sizeof b, fmt, ap);
+    va_end(ap);
+    o += b;
+}
+
+std::string report_text(const RunResult &r)
+{
+    std::string o;
+    const phb_stats &p = r.phb;
+    Summary x = r.xlate_lat.summary(), d = r.dma_lat.summary();
+    appendf(o, "tcesim report: %s, %s PHB, %s kernel, seed %" PRIu64 "\n", r.trace_name.c_str(),
+         config_enum_name("phb.model", r.cfg.phb.model), config_enum_name("host.kernel", r.cfg.host.kernel), r.cfg.seed);
+    appendf(o, "\ntranslation\n");
+    appendf(o, "  lookups          %12" PRIu64 "   hits %" PRIu64 "  misses %" PRIu64 " (merged %" PRIu64 ")\n", p.lookups, p.hits, p.misses, p.merged);
+    appendf(o, "  hit rate         %12.4f\n", ratio(p.hits, p.lookups));
+    appendf(o, "  bypass TLPs      %12" PRIu64 "\n", p.bypass);
+    appendf(o, "  faults           %12" PRIu64, p.faults);
+    for (int k = 1; k < TCE_FAULT_KINDS; k++)
+        if (p.faults_by_kind[k])
+            appendf(o, "   %s %" PRIu64, tce_fault_name(static_cast<tce_fault>(k)), p.faults_by_kind[k]);
+    appendf(o, "\n  dropped (frozen) %12" PRIu64 "\n", p.dropped);
+    appendf(o, "  walks            %12" PRIu64 "   table reads %" PRIu64 ", fetch-slot waits %" PRIu64 "\n", p.walks, p.walk_reads, p.slot_waits);
+    appendf(o, "  latency ns       mean %.1f  p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f\n",
+         x.mean_ns, x.p50_ns, x.p90_ns, x.p99_ns, x.p999_ns, x.max_ns);
+    appendf(o, "\ndma\n");
+    appendf(o, "  reads %" PRIu64 "  writes %" PRIu64 "  bytes %" PRIu64 "  faulted %" PRIu64 "  dropped %" PRIu64 "\n",
+         r.dma_reads, r.dma_writes, r.dma_bytes, r.dma_faulted, r.dma_dropped);
+    appendf(o, "  throughput       %12.2f Gb/s\n", gbps(r.dma_bytes, r.simulated_ps));
+    appendf(o, "  latency ns       mean %.1f  p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f\n",
+         d.mean_ns, d.p50_ns, d.p90_ns, d.p99_ns, d.p999_ns, d.max_ns);
+    appendf(o, "\nallocator (first-fit placeholder)\n");
+    appendf(o, "  maps %" PRIu64 "  unmaps %" PRIu64 "  failures %" PRIu64 "  peak pages %" PRIu64 "  page kills %" PRIu64 "\n",
+         r.alloc.maps, r.alloc.unmaps, r.alloc.failures, r.alloc.pages_in_use_peak, p.kills_page);
+    appendf(o, "\nPEs\n");
+    for (const PeResult &pe : r.pes)
+        appendf(o, "  pe %-4u window %" PRIu64 " MiB, %" PRIu64 " KiB pages, %u level(s), bypass %s: lookups %" PRIu64 " hits %" PRIu64 " faults %" PRIu64 " dropped %" PRIu64 "%s\n",
+             pe.pe, pe.window_bytes >> 20, pe.page_size >> 10, pe.levels, pe.bypass ? "on" : "off",
+             pe.st.lookups, pe.st.hits, pe.st.faults, pe.st.dropped, pe.frozen_at_end ? "  FROZEN" : "");
+    appendf(o, "\ndevices\n");
+    for (const DeviceResult &dv : r.devices)
+        appendf(o, "  dev%-3u %s pe %-3u mask %2u %s: reads %" PRIu64 " writes %" PRIu64 " TLPs %" PRIu64 " tag waits %" PRIu64 "\n",
+             dv.id, dv.rid.c_str(), dv.pe, dv.dma_mask_bits, dv.bypass ? "bypass    " : "translated",
+             dv.reads, dv.writes, dv.ep.read_tlps + dv.ep.write_tlps, dv.ep.tag_waits);
+    appendf(o, "\nrun\n");
+    appendf(o, "  simulated        %12.3f us\n", static_cast<double>(r.simulated_ps) / 1e6);
+    appendf(o, "  events %" PRIu64 "  TLPs %" PRIu64 "\n", r.events, r.tlps);
+    appendf(o, "  wall             %12.3f s   (%.2f M simulated TLPs per wall second)\n", r.wall_s,
+         r.wall_s > 0 ? static_cast<double>(r.tlps) / r.wall_s / 1e6 : 0.0);
+    return o;
+}
+
+std::string write_file_atomic(const std::string &path, const std::string &content)
+{
+    std::string tmp = path + ".tmp";
+    FILE *f = std::fopen(tmp.c_str(), "w");
+    if (!f)
+        return path + ": " + std::strerror(errno);
+    bool ok = std::fwrite(content.data(), 1, content.size(), f) == content.size();
+    ok &= std::fflush(f) == 0;
+    ok &= std::fclose(f) == 0;
+    if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+        std::string e = path + ": " + std::strerror(errno);
+        unlink(tmp.c_str());
+        return e;
+    }
+    return "";
+}
+
+} // namespace tcesim

@@ -1,0 +1,22 @@
+// Report writers: the readable text report and the JSON report (schema
+// tcesim.report/1, INTERFACE.md). They read a RunResult and nothing else.
+#ifndef TCESIM_REPORT_HPP
+#define TCESIM_REPORT_HPP
+
+#include <string>
+
+#include "result.hpp"
+
+namespace tcesim {
+
+std::string report_text(const RunResult &r);
+// The JSON document; fields whose name contains "wall" are the only ones
+// that differ between two runs with the same inputs.
+std::string report_json(const RunResult &r);
+// Writes `content` to `path` atomically (temp file + rename). Returns "" or
+// an error message "path: reason".
+std::string write_file_atomic(const std::string &path, const std::string &content);
+
+} // namespace tcesim
+
+#endif

@@ -1,0 +1,66 @@
+// What a run produced, gathered from the models after the simulation; the
+// report writers (report.cpp) read only this.
+#ifndef TCESIM_RESULT_HPP
+#define TCESIM_RESULT_HPP
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config.h"
+#include "stats.hpp"
+
+extern "C" {
+#include "endpoint/endpoint.h"
+#include "memory/memory.h"
+#include "phb/phb.h"
+#include "tce_cache/tce_cache.h"
+}
+
+namespace tcesim {
+
+struct PeResult {
+    uint16_t pe = 0;
+    std::vector<uint32_t> devices;
+    uint64_t window_bytes = 0, page_size = 0;
+    unsigned levels = 0;
+    bool bypass = false;
+    phb_pe_stats st{};
+    bool frozen_at_end = false;
+};
+
+struct DeviceResult {
+    uint32_t id = 0;
+    std::string rid;
+    uint16_t pe = 0;
+    unsigned dma_mask_bits = 0;
+    bool bypass = false;       // the kernel's rule put it on the bypass window
+    uint64_t reads = 0, writes = 0, bytes = 0, faulted = 0, dropped = 0;
+    ep_stats ep{};
+    LatencyHist dma_lat;
+};
+
+struct AllocResult {
+    uint64_t maps = 0, unmaps = 0, failures = 0, pages_in_use_peak = 0, bad_frees = 0;
+    uint64_t tce_writes = 0, tce_clears = 0;
+};
+
+struct RunResult {
+    tcesim_config cfg{};
+    std::string trace_name;
+    uint64_t simulated_ps = 0, tlps = 0, events = 0;
+    double wall_s = 0;
+    phb_stats phb{};
+    tce_cache_stats cache{};
+    mem_stats mem{};
+    LatencyHist xlate_lat;     // per translated TLP (hit, miss, merged)
+    LatencyHist dma_lat;       // per completed device access
+    uint64_t dma_reads = 0, dma_writes = 0, dma_bytes = 0, dma_faulted = 0, dma_dropped = 0;
+    AllocResult alloc;
+    std::vector<PeResult> pes;
+    std::vector<DeviceResult> devices;
+};
+
+} // namespace tcesim
+
+#endif

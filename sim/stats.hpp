@@ -1,0 +1,124 @@
+// Latency distributions: Boost.Histogram with an axis whose buckets are 1 ns
+// wide below 100 ns and at most 1% wide above (INTERFACE.md, report), so
+// every percentile is within 1% (or 1 ns) of the exact nearest-rank value.
+#ifndef TCESIM_STATS_HPP
+#define TCESIM_STATS_HPP
+
+#include <boost/histogram.hpp>
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+namespace tcesim {
+
+// Bucket i < 100: [i ns, i+1 ns). Bucket 100 + j: [100 ns * 1.01^j,
+// 100 ns * 1.01^(j+1)). 2000 log buckets reach 100 ns * 1.01^2000 = 4.4e10
+// ns (44 s); anything longer lands in the last bucket (the exact max is kept
+// apart).
+class LatencyAxis {
+public:
+    static constexpr int kLinear = 100;
+    static constexpr int kLog = 2000;
+    static constexpr double kRatio = 1.01;
+
+    boost::histogram::axis::index_type index(double ps) const
+    {
+        if (ps < kLinear * 1000.0)
+            return ps < 0 ? 0 : static_cast<int>(ps / 1000.0);
+        int j = static_cast<int>(std::log(ps / (kLinear * 1000.0)) / std::log(kRatio));
+        // Guard the float edge: the bucket's lower edge must not exceed ps.
+        while (j > 0 && lower_edge_ps(kLinear + j) > ps)
+            j--;
+        while (j + 1 < kLog && lower_edge_ps(kLinear + j + 1) <= ps)
+            j++;
+        return kLinear + std::min(j, kLog - 1);
+    }
+    boost::histogram::axis::index_type size() const { return kLinear + kLog; }
+    double value(double i) const { return lower_edge_ps(static_cast<int>(i)); }
+
+    static double lower_edge_ps(int i)
+    {
+        if (i <= kLinear)
+            return i * 1000.0;
+        return kLinear * 1000.0 * std::pow(kRatio, i - kLinear);
+    }
+};
+
+struct Summary {
+    uint64_t count = 0;
+    double mean_ns = 0, p50_ns = 0, p90_ns = 0, p99_ns = 0, p999_ns = 0, max_ns = 0;
+};
+
+class LatencyHist {
+public:
+    LatencyHist() : h_(boost::histogram::make_histogram_with(std::vector<uint64_t>(), LatencyAxis())) {}
+
+    void add(uint64_t ps)
+    {
+        h_(static_cast<double>(ps));
+        n_++;
+        sum_ += ps;
+        if (ps > max_)
+            max_ = ps;
+        if (ps < min_)
+            min_ = ps;
+    }
+    uint64_t count() const { return n_; }
+
+    // Nearest rank: the smallest sample whose rank is >= ceil(p * n), read
+    // from its bucket (midpoint), clamped to the exact min and max.
+    double percentile_ns(double p) const
+    {
+        if (!n_)
+            return 0;
+        uint64_t rank = static_cast<uint64_t>(std::ceil(p * static_cast<double>(n_)));
+        if (rank < 1)
+            rank = 1;
+        uint64_t cum = 0;
+        for (int i = 0; i < h_.axis().size(); i++) {
+            cum += h_.at(i);
+            if (cum >= rank) {
+                double lo = LatencyAxis::lower_edge_ps(i), hi = LatencyAxis::lower_edge_ps(i + 1);
+                double v = std::clamp((lo + hi) / 2, static_cast<double>(min_), static_cast<double>(max_));
+                return v / 1000.0;
+            }
+        }
+        return max_ / 1000.0;
+    }
+
+    Summary summary() const
+    {
+        Summary s;
+        s.count = n_;
+        if (!n_)
+            return s;
+        s.mean_ns = static_cast<double>(sum_) / static_cast<double>(n_) / 1000.0;
+        s.p50_ns = percentile_ns(0.50);
+        s.p90_ns = percentile_ns(0.90);
+        s.p99_ns = percentile_ns(0.99);
+        s.p999_ns = percentile_ns(0.999);
+        s.max_ns = max_ / 1000.0;
+        return s;
+    }
+
+    // Non-empty buckets as (lower edge ns, count), for plots.
+    std::vector<std::pair<double, uint64_t>> buckets() const
+    {
+        std::vector<std::pair<double, uint64_t>> out;
+        for (int i = 0; i < h_.axis().size(); i++)
+            if (h_.at(i))
+                out.emplace_back(LatencyAxis::lower_edge_ps(i) / 1000.0, h_.at(i));
+        return out;
+    }
+
+private:
+    decltype(boost::histogram::make_histogram_with(std::vector<uint64_t>(), LatencyAxis())) h_;
+    uint64_t n_ = 0;
+    unsigned __int128 sum_ = 0;
+    uint64_t max_ = 0, min_ = UINT64_MAX;
+};
+
+} // namespace tcesim
+
+#endif

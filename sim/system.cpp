@@ -1,0 +1,946 @@
+// The SystemC system: TLM-2.0 modules around the C models, assembled from
+// the configuration, loosely timed with temporal decoupling.
+//
+// Time model (sim/README.md has the long form):
+// - Every payload carries absolute picosecond timestamps (TimeExt): the
+//   arrival time in, the completion time out. b_transport's delay argument is
+//   kept consistent with them (delay = completion - sc_time_stamp(), when
+//   positive), but the models compute from the absolute times, because a
+//   temporally decoupled initiator may be up to one quantum away from
+//   sc_time_stamp() in either direction.
+// - Contention lives in the C models' "busy until" timelines (fetch slots,
+//   memory channel, link directions, tags); a transaction costs a function
+//   call, not a context switch.
+// - Each actor (device, CPU) is an SC_THREAD that runs ahead of
+//   sc_time_stamp() by at most sim.quantum_ns before it waits; host CPUs
+//   synchronise exactly before they change shared state (TCE clears and
+//   kills), so unmap-versus-DMA races follow simulated time to within one
+//   quantum of the devices' run-ahead.
+#include "system.hpp"
+
+#include <chrono>
+#include <cstring>
+#include <deque>
+#include <unordered_map>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/multi_passthrough_target_socket.h>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include "result.hpp"
+
+extern "C" {
+#include "common/tcesim_err.h"
+#include "host/firstfit.h"
+#include "memory/physalloc.h"
+#include "memory/physmem.h"
+#include "rtt/rtt.h"
+#include "tce/tce_table.h"
+#include "traces/gen_window.h"
+}
+
+using namespace sc_core;
+
+namespace tcesim {
+
+// ---------------------------------------------------------------- payload
+
+// Absolute timestamps of a transaction (see the file comment), and what the
+// PHB did with a DMA TLP.
+struct TimeExt : tlm::tlm_extension<TimeExt> {
+    ps_t arrival_ps = 0;
+    ps_t done_ps = 0;
+    uint16_t rid = 0;
+    phb_xlate xlate{};
+    tlm_extension_base *clone() const override { return new TimeExt(*this); }
+    void copy_from(const tlm_extension_base &e) override { *this = static_cast<const TimeExt &>(e); }
+};
+
+static inline ps_t now_ps() { return sc_time_stamp().value(); }
+static inline sc_time delay_to(ps_t t)
+{
+    ps_t now = now_ps();
+    return sc_time::from_value(t > now ? t - now : 0);
+}
+
+// ----------------------------------------------------------------- memory
+
+struct MemoryTarget : sc_module {
+    tlm_utils::multi_passthrough_target_socket<MemoryTarget> sock;
+    mem_model model{};
+
+    MemoryTarget(sc_module_name n, const mem_params &p) : sc_module(n), sock("sock")
+    {
+        mem_init(&model, &p);
+        sock.register_b_transport(this, &MemoryTarget::b_transport);
+    }
+
+    void b_transport(int, tlm::tlm_generic_payload &gp, sc_time &delay)
+    {
+        TimeExt *te = gp.get_extension<TimeExt>();
+        ps_t arrival = te ? te->arrival_ps : now_ps() + delay.value();
+        ps_t done = mem_access(&model, gp.get_address(), gp.get_data_length(), gp.is_write(), arrival);
+        if (te)
+            te->done_ps = done;
+        delay = delay_to(done);
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    }
+};
+
+// -------------------------------------------------------------------- PHB
+
+struct PhbModule : sc_module {
+    tlm_utils::multi_passthrough_target_socket<PhbModule> dev_sock;
+    tlm_utils::simple_initiator_socket<PhbModule> mem_sock;
+    phb *model = nullptr;
+    LatencyHist *xlate_lat = nullptr;
+    tlm::tlm_generic_payload mem_gp;
+    TimeExt mem_te;
+    unsigned char dummy[8] = {0};
+
+    PhbModule(sc_module_name n) : sc_module(n), dev_sock("dev_sock"), mem_sock("mem_sock")
+    {
+        dev_sock.register_b_transport(this, &PhbModule::b_transport);
+        mem_gp.set_extension(&mem_te);
+        mem_gp.set_data_ptr(dummy);
+        mem_gp.set_streaming_width(8);
+        mem_gp.set_byte_enable_ptr(nullptr);
+    }
+    ~PhbModule() override { mem_gp.clear_extension(&mem_te); }
+
+    // One memory access on the PHB's initiator socket: TCE fetches and DMA
+    // data both go through here.
+    ps_t mem_access(uint64_t pa, uint32_t bytes, bool is_write, ps_t arrival)
+    {
+        mem_gp.set_address(pa);
+        mem_gp.set_command(is_write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+        mem_gp.set_data_length(bytes);
+        mem_gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        mem_te.arrival_ps = arrival;
+        sc_time d = delay_to(arrival);
+        mem_sock->b_transport(mem_gp, d);
+        return mem_te.done_ps;
+    }
+
+    static ps_t tce_read(void *ctx, uint64_t pa, uint32_t bytes, ps_t arrival)
+    {
+        return static_cast<PhbModule *>(ctx)->mem_access(pa, bytes, false, arrival);
+    }
+
+    void b_transport(int, tlm::tlm_generic_payload &gp, sc_time &delay)
+    {
+        TimeExt *te = gp.get_extension<TimeExt>();
+        phb_xlate &x = te->xlate;
+        phb_translate(model, te->rid, gp.get_address(), gp.is_write(), te->arrival_ps, &x);
+        if (x.kind == PHB_XLATE_HIT || x.kind == PHB_XLATE_MISS || x.kind == PHB_XLATE_MERGED)
+            xlate_lat->add(x.done_ps - te->arrival_ps);
+        if (x.kind == PHB_XLATE_FAULT || x.kind == PHB_XLATE_DROPPED) {
+            te->done_ps = x.done_ps;
+            gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        } else {
+            te->done_ps = mem_access(x.pa, gp.get_data_length(), gp.is_write(), x.done_ps);
+            gp.set_response_status(tlm::TLM_OK_RESPONSE);
+        }
+        delay = delay_to(te->done_ps);
+    }
+};
+
+// ------------------------------------------------------ trace plumbing
+
+// A mapping made by a host op, shared by the device ops that use it; created
+// in trace order by the feeder, filled in by the CPU that executes the op.
+struct Seg {
+    uint64_t bus, len, entry, npages, pa;
+};
+struct Mapping {
+    bool done = false, failed = false, bypass = false, unmapped = false;
+    ps_t done_ps = 0;
+    uint32_t dev = 0;
+    tr_op kind = TR_MAP;
+    tr_dir dir = TR_DIR_BIDIRECTIONAL;
+    std::vector<Seg> segs;
+};
+using MappingRef = std::shared_ptr<Mapping>;
+
+struct QEvent {
+    tr_event ev;
+    std::vector<uint64_t> sizes, pas;
+    MappingRef map;
+};
+
+// A bounded FIFO between the feeder and one actor. Bounded so that replay
+// memory does not grow with the trace; the feeder blocks when it is full.
+class ActorQueue {
+public:
+    static constexpr size_t kCap = 4096;
+    bool push(QEvent &&e)
+    {
+        while (q_.size() >= kCap) {
+            producer_waiting_ = true;
+            wait(drained_);
+            producer_waiting_ = false;
+        }
+        q_.push_back(std::move(e));
+        if (consumer_waiting_)
+            fed_.notify();
+        return true;
+    }
+    bool pop(QEvent &out)
+    {
+        while (q_.empty() && !closed_) {
+            consumer_waiting_ = true;
+            wait(fed_);
+            consumer_waiting_ = false;
+        }
+        if (q_.empty())
+            return false;
+        out = std::move(q_.front());
+        q_.pop_front();
+        if (producer_waiting_ && q_.size() <= kCap / 2)
+            drained_.notify();
+        return true;
+    }
+    void close()
+    {
+        closed_ = true;
+        if (consumer_waiting_)
+            fed_.notify();
+    }
+
+private:
+    std::deque<QEvent> q_;
+    sc_event fed_, drained_;
+    bool closed_ = false, consumer_waiting_ = false, producer_waiting_ = false;
+};
+
+// Per-PE host state: the TCE table and the placeholder allocator.
+struct PeState {
+    uint16_t pe = 0;
+    tce_table table{};
+    firstfit alloc{};
+    bool bypass = false;
+    unsigned page_shift = 12;
+    uint64_t window = 0;
+    unsigned levels = 1;
+};
+
+struct DeviceInfo {
+    uint32_t id;
+    uint16_t rid;
+    uint16_t pe;
+    bool bypass;
+    unsigned mask_bits;
+    endpoint ep;
+};
+
+// ---------------------------------------------------------------- System
+
+class System {
+public:
+    const tcesim_config &cfg;
+    RunResult &res;
+    std::string error;        // first runtime/input error; ends the run
+    int error_code = 0;
+    ps_t quantum_ps;
+    ps_t end_ps = 0;
+
+    physmem *mem = nullptr;
+    physalloc palloc{};
+    phb *phb_model = nullptr;
+    std::vector<PeState> pes;               // indexed by position
+    std::unordered_map<uint16_t, size_t> pe_index;
+    std::vector<DeviceInfo> devs;
+
+    std::unique_ptr<MemoryTarget> memory;
+    std::unique_ptr<PhbModule> phbm;
+    std::vector<ActorQueue> cpu_q, dev_q;
+    sc_event map_done_ev;
+    unsigned map_waiters = 0;
+
+    System(const tcesim_config &c, RunResult &r)
+        : cfg(c), res(r), quantum_ps(ps_from_ns(c.quantum_ns)), cpu_q(c.host.cpus), dev_q(0) {}
+
+    ~System()
+    {
+        for (auto &p : pes) {
+            firstfit_destroy(&p.alloc);
+        }
+        phb_destroy(phb_model);
+        physmem_destroy(mem);
+    }
+
+    int fail(int code, const std::string &msg)
+    {
+        if (!error_code) {
+            error_code = code;
+            error = msg;
+        }
+        return code;
+    }
+
+    void note_end(ps_t t)
+    {
+        if (t > end_ps)
+            end_ps = t;
+    }
+
+    // Waits until sc_time_stamp() reaches t - quantum: the loosely-timed
+    // run-ahead bound.
+    void sync_loose(ps_t t)
+    {
+        ps_t now = now_ps();
+        if (t > now + quantum_ps)
+            wait(sc_time::from_value(t - now));
+    }
+    // Waits until sc_time_stamp() reaches t exactly (before shared-state
+    // changes whose order against other initiators matters).
+    void sync_exact(ps_t t)
+    {
+        ps_t now = now_ps();
+        if (t > now)
+            wait(sc_time::from_value(t - now));
+    }
+
+    void wait_mapping(const MappingRef &m)
+    {
+        while (!m->done) {
+            map_waiters++;
+            wait(map_done_ev);
+            map_waiters--;
+        }
+    }
+
+    int build(const std::vector<tr_device_decl> &decls);
+};
+
+// --------------------------------------------------------------- devices
+
+struct DeviceModule : sc_module {
+    tlm_utils::simple_initiator_socket<DeviceModule> sock;
+    System &sys;
+    DeviceInfo &dev;
+    DeviceResult &out;
+    ActorQueue &q;
+    tlm::tlm_generic_payload gp;
+    TimeExt te;
+    unsigned char dummy[4096] = {0};
+    ps_t free_ps = 0;
+
+    SC_HAS_PROCESS(DeviceModule);
+    DeviceModule(sc_module_name n, System &s, DeviceInfo &d, DeviceResult &o, ActorQueue &queue)
+        : sc_module(n), sock("sock"), sys(s), dev(d), out(o), q(queue)
+    {
+        gp.set_extension(&te);
+        gp.set_data_ptr(dummy);
+        gp.set_byte_enable_ptr(nullptr);
+        te.rid = d.rid;
+        SC_THREAD(run);
+    }
+    ~DeviceModule() override { gp.clear_extension(&te); }
+
+    // One TLP through the PHB: returns false if it faulted or was dropped.
+    bool tlp(uint64_t bus, uint32_t len, bool is_write, ps_t t, ps_t &done, bool &dropped)
+    {
+        ps_t arrive = ep_send_request(&dev.ep, bus, len, is_write, t);
+        sys.sync_loose(arrive);
+        gp.set_address(bus);
+        gp.set_command(is_write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+        gp.set_data_length(len);
+        gp.set_streaming_width(len);
+        gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        te.arrival_ps = arrive;
+        sc_time d = delay_to(arrive);
+        sock->b_transport(gp, d);
+        sys.res.tlps++;
+        bool ok = gp.is_response_ok();
+        dropped = te.xlate.kind == PHB_XLATE_DROPPED;
+        if (is_write) {
+            done = te.done_ps; // posted: the memory commit
+        } else if (ok) {
+            done = ep_send_completions(&dev.ep, len, te.done_ps);
+        } else {
+            // No completion comes back: the device's completion timeout
+            // reclaims the tag (not modelled further: freed at the fault).
+            ep_release_tag(&dev.ep, te.done_ps);
+            done = te.done_ps;
+        }
+        return ok;
+    }
+
+    void run()
+    {
+        QEvent qe;
+        while (q.pop(qe)) {
+            const tr_event &ev = qe.ev;
+            bool is_write = ev.op == TR_WRITE;
+            ps_t t = ps_max(ps_from_ns(ev.time_ns), free_ps);
+            // The byte ranges of the access in bus address space.
+            std::vector<std::pair<uint64_t, uint64_t>> chunks;
+            if (ev.has_handle) {
+                sys.wait_mapping(qe.map);
+                const Mapping &m = *qe.map;
+                t = ps_max(t, m.done_ps);
+                if (m.failed) {
+                    // The driver got DMA_MAPPING_ERROR and never started it.
+                    out.faulted += 0;
+                    continue;
+                }
+                uint64_t off = ev.off, len = ev.len;
+                for (const Seg &s : m.segs) {
+                    if (!len)
+                        break;
+                    if (off >= s.len) {
+                        off -= s.len;
+                        continue;
+                    }
+                    uint64_t n = std::min(len, s.len - off);
+                    chunks.emplace_back(s.bus + off, n);
+                    len -= n;
+                    off = 0;
+                }
+            } else {
+                chunks.emplace_back(ev.addr, ev.len);
+            }
+
+            ps_t first_issue = PS_NEVER, last_done = 0;
+            bool ok = true, dropped = false;
+            uint32_t max = is_write ? dev.ep.p.mps : dev.ep.p.mrrs;
+            for (auto &c : chunks) {
+                uint64_t bus = c.first, left = c.second;
+                while (left) {
+                    uint32_t n = ep_tlp_len(bus, left, max);
+                    ps_t done;
+                    bool d = false;
+                    if (!is_write)
+                        t = ep_tag_ready(&dev.ep, t);
+                    if (first_issue == PS_NEVER)
+                        first_issue = ps_max(t, dev.ep.up_free);
+                    ok &= tlp(bus, n, is_write, t, done, d);
+                    dropped |= d;
+                    last_done = ps_max(last_done, done);
+                    bus += n;
+                    left -= n;
+                }
+            }
+            // The engine may start the next access once this one's requests
+            // are on the link.
+            free_ps = ps_max(t, dev.ep.up_free);
+            sys.note_end(last_done);
+            if (!ok) {
+                if (dropped)
+                    out.dropped++;
+                else
+                    out.faulted++;
+                continue;
+            }
+            (is_write ? out.writes : out.reads)++;
+            out.bytes += ev.len;
+            ps_t lat = last_done - first_issue;
+            out.dma_lat.add(lat);
+            sys.res.dma_lat.add(lat);
+        }
+    }
+};
+
+// ------------------------------------------------------------- host CPUs
+
+struct HostCpu : sc_module {
+    tlm_utils::simple_initiator_socket<HostCpu> mem_sock;
+    System &sys;
+    unsigned cpu;
+    ActorQueue &q;
+    tlm::tlm_generic_payload gp;
+    TimeExt te;
+    unsigned char dummy[8] = {0};
+    ps_t free_ps = 0;
+
+    SC_HAS_PROCESS(HostCpu);
+    HostCpu(sc_module_name n, System &s, unsigned c, ActorQueue &queue)
+        : sc_module(n), mem_sock("mem_sock"), sys(s), cpu(c), q(queue)
+    {
+        gp.set_extension(&te);
+        gp.set_data_ptr(dummy);
+        gp.set_byte_enable_ptr(nullptr);
+        SC_THREAD(run);
+    }
+    ~HostCpu() override { gp.clear_extension(&te); }
+
+    // Stores of TCEs: the CPU does not wait for them, but they occupy the
+    // memory channel the PHB's fetches use.
+    void tce_stores(uint64_t pa, uint64_t n, ps_t t)
+    {
+        gp.set_address(pa);
+        gp.set_command(tlm::TLM_WRITE_COMMAND);
+        gp.set_data_length(static_cast<unsigned>(n * 8));
+        gp.set_streaming_width(static_cast<unsigned>(n * 8));
+        te.arrival_ps = t;
+        sc_time d = delay_to(t);
+        mem_sock->b_transport(gp, d);
+    }
+
+    static uint64_t perm_of(tr_op op, tr_dir dir)
+    {
+        // iommu_direction_to_tce_perm(): TO_DEVICE -> READ, FROM_DEVICE ->
+        // WRITE, BIDIRECTIONAL -> both; pnv_tce_build adds READ whenever
+        // WRITE is set (arch/powerpc/platforms/powernv/pci-ioda-tce.c).
+        if (op == TR_ALLOC)
+            return TCE_READ | TCE_WRITE;
+        switch (dir) {
+        case TR_DIR_TO_DEVICE: return TCE_READ;
+        case TR_DIR_FROM_DEVICE: return TCE_READ | TCE_WRITE;
+        default: return TCE_READ | TCE_WRITE;
+        }
+    }
+
+    void do_map(QEvent &qe, ps_t t)
+    {
+        const tr_event &ev = qe.ev;
+        Mapping &m = *qe.map;
+        DeviceInfo &d = sys.devs[ev.dev];
+        size_t nseg = ev.op == TR_MAP_SG ? qe.sizes.size() : 1;
+        sys.res.alloc.maps++;
+        for (size_t i = 0; i < nseg; i++) {
+            uint64_t size = ev.op == TR_MAP_SG ? qe.sizes[i] : ev.size;
+            uint64_t pa = ev.op == TR_MAP_SG ? qe.pas[i] : ev.pa;
+            if (ev.op == TR_ALLOC) // alloc_coherent rounds to the CPU page
+                size = (size + sys.cfg.host.page_size - 1) & ~(sys.cfg.host.page_size - 1);
+            Seg s{0, size, 0, 0, pa};
+            if (d.bypass) {
+                // The kernel's bypass: bus = phys + 2^59, no allocator call
+                // (pnv_pci_ioda_dma_set_mask / dma_direct ops).
+                s.bus = pa + TVE_BYPASS_BIT59;
+                m.bypass = true;
+                m.segs.push_back(s);
+                continue;
+            }
+            PeState &pe = sys.pes[sys.pe_index.at(d.pe)];
+            uint64_t pg = 1ull << pe.page_shift;
+            s.npages = ((pa & (pg - 1)) + size + pg - 1) >> pe.page_shift;
+            if (firstfit_alloc(&pe.alloc, s.npages, &s.entry) != 0) {
+                m.failed = true;
+                sys.res.alloc.failures++;
+                break;
+            }
+            s.bus = (s.entry << pe.page_shift) | (pa & (pg - 1));
+            uint64_t perm = perm_of(ev.op, ev.dir);
+            for (uint64_t k = 0; k < s.npages; k++) {
+                int rc = tce_table_set(&pe.table, s.entry + k, (pa & ~(pg - 1)) + (k << pe.page_shift), perm);
+                if (rc) {
+                    sys.fail(1, std::string("tce_table_set: ") + tcesim_strerror(rc));
+                    return;
+                }
+                // PHB3 kill: one MMIO store per page, no completion wait
+                // (powernv-dma.md s.1.9).
+                phb_kill_page(sys.phb_model, pe.pe, (s.entry + k) << pe.page_shift);
+            }
+            sys.res.alloc.tce_writes += s.npages;
+            tce_stores(tce_table_leaf_pa(&pe.table, s.entry), s.npages, t);
+            m.segs.push_back(s);
+        }
+        if (m.failed) { // undo the segments that succeeded
+            for (const Seg &s : m.segs)
+                if (!m.bypass)
+                    release(s, d, t);
+            m.segs.clear();
+        }
+    }
+
+    void release(const Seg &s, const DeviceInfo &d, ps_t t)
+    {
+        PeState &pe = sys.pes[sys.pe_index.at(d.pe)];
+        for (uint64_t k = 0; k < s.npages; k++) {
+            tce_table_clear(&pe.table, s.entry + k);
+            phb_kill_page(sys.phb_model, pe.pe, (s.entry + k) << pe.page_shift);
+        }
+        sys.res.alloc.tce_clears += s.npages;
+        if (s.npages)
+            tce_stores(tce_table_leaf_pa(&pe.table, s.entry), s.npages, t);
+        if (firstfit_free(&pe.alloc, s.entry, s.npages) != 0)
+            sys.res.alloc.bad_frees++;
+    }
+
+    void run()
+    {
+        QEvent qe;
+        while (q.pop(qe)) {
+            const tr_event &ev = qe.ev;
+            ps_t t = ps_max(ps_from_ns(ev.time_ns), free_ps);
+            bool is_map = ev.op == TR_MAP || ev.op == TR_MAP_SG || ev.op == TR_ALLOC;
+            if (!is_map) {
+                sys.wait_mapping(qe.map);
+                t = ps_max(t, qe.map->done_ps);
+            }
+            // Shared state changes in simulated-time order.
+            sys.sync_exact(t);
+            if (is_map) {
+                do_map(qe, t);
+            } else {
+                Mapping &m = *qe.map;
+                sys.res.alloc.unmaps++;
+                if (m.unmapped || m.failed) {
+                    sys.res.alloc.bad_frees++;
+                } else if (!m.bypass) {
+                    for (const Seg &s : m.segs)
+                        release(s, sys.devs[m.dev], t);
+                }
+                m.unmapped = true;
+            }
+            ps_t done = t + ps_from_ns(sys.cfg.host.op_ns);
+            free_ps = done;
+            sys.note_end(done);
+            if (is_map) {
+                qe.map->done_ps = done;
+                qe.map->done = true;
+                if (sys.map_waiters)
+                    sys.map_done_ev.notify();
+            }
+            if (sys.error_code) {
+                sc_stop();
+                return;
+            }
+        }
+    }
+};
+
+// ------------------------------------------------------------------ feeder
+
+struct Feeder : sc_module {
+    System &sys;
+    tr_source &src;
+    std::unordered_map<uint64_t, MappingRef> handles;
+
+    SC_HAS_PROCESS(Feeder);
+    Feeder(sc_module_name n, System &s, tr_source &source) : sc_module(n), sys(s), src(source)
+    {
+        SC_THREAD(run);
+    }
+
+    std::string where(const tr_event &ev)
+    {
+        return std::string(src.name) + ":" + std::to_string(ev.line) + ": ";
+    }
+
+    void run()
+    {
+        tr_event ev;
+        tr_error err;
+        int rc;
+        while ((rc = tr_next(&src, &ev, &err)) == 1) {
+            sys.res.events++;
+            // Release the event no earlier than one quantum before its time,
+            // so actors never run further ahead than that.
+            ps_t t = ps_from_ns(ev.time_ns);
+            sys.sync_loose(t);
+            QEvent qe;
+            qe.ev = ev;
+            if (tr_op_is_host(ev.op)) {
+                if (ev.actor >= sys.cfg.host.cpus) {
+                    sys.fail(2, where(ev) + "cpu" + std::to_string(ev.actor) + " but host.cpus is " + std::to_string(sys.cfg.host.cpus));
+                    break;
+                }
+            } else if (ev.actor >= sys.devs.size()) {
+                sys.fail(2, where(ev) + "dev" + std::to_string(ev.actor) + " is not a configured device (" + std::to_string(sys.devs.size()) + " devices)");
+                break;
+            }
+            if (ev.op == TR_MAP || ev.op == TR_MAP_SG || ev.op == TR_ALLOC) {
+                if (ev.dev >= sys.devs.size()) {
+                    sys.fail(2, where(ev) + "dev=" + std::to_string(ev.dev) + " is not a configured device");
+                    break;
+                }
+                auto m = std::make_shared<Mapping>();
+                m->dev = ev.dev;
+                m->kind = ev.op;
+                m->dir = ev.dir;
+                // Buffers without pa= get one here, in trace order, so the
+                // placement never depends on how actors interleave.
+                if (ev.op == TR_MAP_SG) {
+                    qe.sizes.assign(ev.seg_sizes, ev.seg_sizes + ev.nsegs);
+                    qe.pas.resize(ev.nsegs);
+                    for (uint32_t i = 0; i < ev.nsegs; i++) {
+                        if (ev.seg_pas)
+                            qe.pas[i] = ev.seg_pas[i];
+                        else if (physalloc_buffer(&sys.palloc, ev.seg_sizes[i], &qe.pas[i]) != 0) {
+                            sys.fail(2, where(ev) + "buffer does not fit host.ram");
+                            break;
+                        }
+                    }
+                } else if (!ev.has_pa && physalloc_buffer(&sys.palloc, ev.size, &qe.ev.pa) != 0) {
+                    sys.fail(2, where(ev) + "buffer does not fit host.ram");
+                }
+                if (sys.error_code)
+                    break;
+                handles[ev.handle] = m;
+                qe.map = m;
+            } else if (ev.op == TR_UNMAP || ev.op == TR_FREE || ev.has_handle) {
+                auto it = handles.find(ev.handle);
+                if (it == handles.end()) {
+                    sys.fail(2, where(ev) + "handle " + std::to_string(ev.handle) + " was never mapped");
+                    break;
+                }
+                qe.map = it->second;
+            }
+            qe.ev.seg_sizes = nullptr;
+            qe.ev.seg_pas = nullptr;
+            if (tr_op_is_host(ev.op))
+                sys.cpu_q[ev.actor].push(std::move(qe));
+            else
+                sys.dev_q[ev.actor].push(std::move(qe));
+        }
+        if (rc < 0)
+            sys.fail(2, err.msg);
+        for (auto &q : sys.cpu_q)
+            q.close();
+        for (auto &q : sys.dev_q)
+            q.close();
+        if (sys.error_code)
+            sc_stop();
+    }
+};
+
+// ---------------------------------------------------------------- assembly
+
+static unsigned ilog2_u64(uint64_t x) { return 63u - static_cast<unsigned>(__builtin_clzll(x)); }
+static uint64_t roundup_pow2(uint64_t x) { return x <= 1 ? 1 : 1ull << (64 - __builtin_clzll(x - 1)); }
+
+int System::build(const std::vector<tr_device_decl> &decls)
+{
+    phb_gen gen = cfg.phb.model == CFG_PHB4 ? PHB_GEN4 : PHB_GEN3;
+    unsigned cpu_page_shift = ilog2_u64(cfg.host.page_size);
+    mem = physmem_create();
+    if (!mem)
+        return fail(1, "out of memory");
+    if (physalloc_init(&palloc, cfg.host.ram, cpu_page_shift, cfg.seed) != 0)
+        return fail(2, "host.ram: unusable with host.page_size");
+
+    phb_params pp{};
+    pp.gen = gen;
+    pp.lookup_ps = ps_from_ns(cfg.phb.lookup_ns);
+    pp.bypass_ps = ps_from_ns(cfg.phb.bypass_ns);
+    pp.fetch_slots = static_cast<uint32_t>(cfg.phb.fetch_slots);
+    pp.line_fill = cfg.phb.line_fill;
+    pp.line_bytes = 128;
+    pp.walk_cache_entries = static_cast<uint32_t>(cfg.phb.walk_cache_entries);
+    pp.eeh_recovery_ps = ps_from_ns(cfg.phb.eeh_recovery_ns);
+    pp.cache.entries = static_cast<uint32_t>(cfg.phb.cache_entries);
+    pp.cache.ways = static_cast<uint32_t>(cfg.phb.cache_ways);
+    pp.cache.policy = static_cast<tce_repl>(cfg.phb.cache_policy);
+    pp.cache.seed = cfg.seed;
+
+    mem_params mp{ps_from_ns(cfg.memory.latency_ns), cfg.memory.bandwidth_gbs * 1000};
+    memory = std::make_unique<MemoryTarget>("memory", mp);
+    phbm = std::make_unique<PhbModule>("phb");
+    phbm->xlate_lat = &res.xlate_lat;
+    phb_model = phb_create(&pp, mem, phb_mem_if{&PhbModule::tce_read, phbm.get()});
+    if (!phb_model)
+        return fail(2, "phb: bad parameters (phb.fetch_slots, phb.tce_cache.*)");
+    phbm->model = phb_model;
+    phbm->mem_sock.bind(memory->sock);
+
+    // Devices: the config's, overridden by the trace's declarations.
+    tcesim_config c = cfg;
+    for (const tr_device_decl &d : decls) {
+        if (d.id >= CFG_MAX_DEVICES)
+            return fail(2, "trace: device id " + std::to_string(d.id) + " too large");
+        while (c.ndevices <= d.id) {
+            cfg_device nd = c.devices[0];
+            std::snprintf(nd.rid, sizeof nd.rid, "%02x:00.0", 0x80 + c.ndevices);
+            nd.pe = CFG_AUTO;
+            nd.dma_mask_bits = 32;
+            c.devices[c.ndevices++] = nd;
+        }
+        cfg_device &cd = c.devices[d.id];
+        char rid[8];
+        rid_format(d.rid, rid);
+        std::snprintf(cd.rid, sizeof cd.rid, "%s", rid);
+        if (d.has_pe)
+            cd.pe = d.pe;
+        if (d.has_mask)
+            cd.dma_mask_bits = d.dma_mask_bits;
+    }
+
+    uint64_t ram_end = cfg.host.ram;
+    devs.resize(c.ndevices);
+    dev_q = std::vector<ActorQueue>(c.ndevices);
+    res.devices.resize(c.ndevices);
+    for (uint32_t i = 0; i < c.ndevices; i++) {
+        const cfg_device &cd = c.devices[i];
+        DeviceInfo &d = devs[i];
+        d.id = i;
+        if (rid_parse(cd.rid, &d.rid) != 0)
+            return fail(2, "devices." + std::to_string(i) + ".rid: bad RID '" + cd.rid + "' (expected BB:DD.F)");
+        uint64_t pe = cd.pe == CFG_AUTO ? (d.rid >> 8) : cd.pe;
+        if (pe >= phb_reserved_pe(phb_model))
+            return fail(2, "devices." + std::to_string(i) + ".pe: " + std::to_string(pe) + " is not below the reserved PE " + std::to_string(phb_reserved_pe(phb_model)));
+        d.pe = static_cast<uint16_t>(pe);
+        d.mask_bits = static_cast<unsigned>(cd.dma_mask_bits);
+        ep_params ep{};
+        if (ep_link_parse(cd.link, &ep.link) != 0)
+            return fail(2, "devices." + std::to_string(i) + ".link: bad link '" + cd.link + "' (expected e.g. gen3x8)");
+        ep.mps = static_cast<uint32_t>(cd.mps);
+        ep.mrrs = static_cast<uint32_t>(cd.mrrs);
+        ep.tags = static_cast<uint32_t>(cd.tags);
+        if (ep_init(&d.ep, &ep) != 0)
+            return fail(2, "devices." + std::to_string(i) + ": bad mps/mrrs/tags");
+        phb_set_rid(phb_model, d.rid, d.pe);
+
+        if (!pe_index.count(d.pe)) {
+            // PE setup as pnv_pci_ioda2_setup_dma_pe does it (powernv-dma.md
+            // s.2): TVE#0 the 32-bit window through a TCE table, TVE#1 the
+            // bypass window at 1<<59 unless disabled.
+            cfg_iommu v = config_pe_iommu(&c, d.pe);
+            PeState ps;
+            ps.pe = d.pe;
+            bool modern = cfg.host.kernel == CFG_KERNEL_MODERN;
+            ps.page_shift = v.page_size != CFG_AUTO ? ilog2_u64(v.page_size) : (modern ? cpu_page_shift : 12);
+            ps.levels = v.levels != CFG_AUTO ? static_cast<unsigned>(v.levels) : (modern ? 2 : 1);
+            ps.window = v.window != CFG_AUTO ? v.window
+                        : modern ? roundup_pow2(ram_end)
+                                 : 1ull << ilog2_u64(cfg.host.m32_base);
+            std::string key = "pes." + std::to_string(d.pe) + ".";
+            if (!tve_page_shift_supported(gen, ps.page_shift))
+                return fail(2, key + "page_size: " + std::to_string(1ull << ps.page_shift) + " is not a TCE page size of " + config_enum_name("phb.model", cfg.phb.model));
+            tce_geom g;
+            int rc = tce_geometry(ps.window, ps.page_shift, ps.levels, cpu_page_shift, &g);
+            if (rc == TCESIM_ERANGE)
+                return fail(2, key + "levels: the kernel rejects this geometry ((level_shift - 3) * levels + page_shift >= 55)");
+            if (rc)
+                return fail(2, key + "window: bad window/page size/levels combination");
+            if ((rc = tce_table_create(&ps.table, mem, &palloc, &g)) != 0)
+                return fail(2, key + "window: the TCE table does not fit host.ram");
+            tve t0 = tce_table_tve(&ps.table);
+            uint64_t raw;
+            if (tve_encode(gen, &t0, &raw) != 0 || phb_set_tve(phb_model, static_cast<unsigned>(d.pe) << 1, raw) != 0)
+                return fail(2, key + ": the TVE cannot encode this table");
+            ps.bypass = v.bypass;
+            if (v.bypass) {
+                tve t1{};
+                t1.kind = TVE_BYPASS;
+                t1.start = 0;
+                t1.end = roundup_pow2(ram_end) - 1;
+                if (tve_encode(gen, &t1, &raw) != 0 || phb_set_tve(phb_model, static_cast<unsigned>(d.pe) << 1 | 1, raw) != 0)
+                    return fail(2, key + "bypass: the bypass TVE cannot encode host.ram");
+            }
+            if (firstfit_init(&ps.alloc, tce_table_entries(&ps.table)) != 0)
+                return fail(1, "out of memory");
+            pe_index[d.pe] = pes.size();
+            pes.push_back(ps);
+        }
+        // dma_set_mask: bypass when the PE has it and the mask covers
+        // (1 << 59) + end of DRAM - 1 (pnv_pci_ioda_dma_set_mask /
+        // pnv_pci_ioda_iommu_bypass_supported).
+        const PeState &ps = pes[pe_index[d.pe]];
+        uint64_t mask = d.mask_bits >= 64 ? UINT64_MAX : (1ull << d.mask_bits) - 1;
+        d.bypass = ps.bypass && mask >= TVE_BYPASS_BIT59 + ram_end - 1;
+
+        DeviceResult &dr = res.devices[i];
+        dr.id = i;
+        dr.rid = cd.rid;
+        dr.pe = d.pe;
+        dr.dma_mask_bits = d.mask_bits;
+        dr.bypass = d.bypass;
+    }
+    return 0;
+}
+
+int run_simulation(const tcesim_config &cfg, const RunOptions &opt, std::unique_ptr<RunResult> &result, std::string &err)
+{
+    auto wall0 = std::chrono::steady_clock::now();
+    result = std::make_unique<RunResult>();
+    RunResult &res = *result;
+    res.cfg = cfg;
+
+    tr_source src{};
+    tr_error terr;
+    if (opt.trace_path.empty()) {
+        gen_window_params gp{};
+        gp.pattern = static_cast<gen_window_pattern>(cfg.workload.pattern);
+        gp.stride = cfg.workload.stride;
+        gp.window = cfg.workload.window;
+        gp.size = cfg.workload.size;
+        gp.op = cfg.workload.op == CFG_OP_WRITE ? TR_WRITE : TR_READ;
+        gp.count = cfg.workload.count;
+        gp.device = static_cast<uint32_t>(cfg.workload.device);
+        gp.cpu = static_cast<uint32_t>(cfg.workload.cpu);
+        gp.seed = cfg.workload.seed == CFG_AUTO ? cfg.seed : cfg.workload.seed;
+        if (gen_window_open(&gp, &src, &terr) != 0) {
+            err = terr.msg;
+            return 2;
+        }
+        res.trace_name = "built-in workload (window generator)";
+    } else {
+        if (tr_open(opt.trace_path.c_str(), &src, &terr) != 0) {
+            err = terr.msg;
+            return 2;
+        }
+        res.trace_name = opt.trace_path;
+    }
+    std::vector<tr_device_decl> decls(src.devices, src.devices + src.ndevices);
+
+    sc_set_time_resolution(1, SC_PS);
+    int rc;
+    {
+        System sys(cfg, res);
+        rc = sys.build(decls);
+        if (rc) {
+            err = sys.error;
+            tr_close(&src);
+            return rc;
+        }
+        std::vector<std::unique_ptr<DeviceModule>> devices;
+        std::vector<std::unique_ptr<HostCpu>> cpus;
+        for (size_t i = 0; i < sys.devs.size(); i++) {
+            std::string n = "dev" + std::to_string(i);
+            devices.push_back(std::make_unique<DeviceModule>(n.c_str(), sys, sys.devs[i], res.devices[i], sys.dev_q[i]));
+            devices.back()->sock.bind(sys.phbm->dev_sock);
+        }
+        for (unsigned i = 0; i < cfg.host.cpus; i++) {
+            std::string n = "cpu" + std::to_string(i);
+            cpus.push_back(std::make_unique<HostCpu>(n.c_str(), sys, i, sys.cpu_q[i]));
+            cpus.back()->mem_sock.bind(sys.memory->sock);
+        }
+        Feeder feeder("feeder", sys, src);
+        sc_start();
+        if (sys.error_code) {
+            err = sys.error;
+            tr_close(&src);
+            return sys.error_code;
+        }
+        // Gather.
+        res.simulated_ps = sys.end_ps;
+        res.phb = *phb_get_stats(sys.phb_model);
+        res.cache = *tce_cache_get_stats(phb_cache(sys.phb_model));
+        res.mem = sys.memory->model.st;
+        for (size_t i = 0; i < sys.devs.size(); i++) {
+            DeviceResult &d = res.devices[i];
+            d.ep = sys.devs[i].ep.st;
+            res.dma_reads += d.reads;
+            res.dma_writes += d.writes;
+            res.dma_bytes += d.bytes;
+            res.dma_faulted += d.faulted;
+            res.dma_dropped += d.dropped;
+        }
+        for (const PeState &ps : sys.pes) {
+            PeResult pr;
+            pr.pe = ps.pe;
+            for (const DeviceInfo &d : sys.devs)
+                if (d.pe == ps.pe)
+                    pr.devices.push_back(d.id);
+            pr.window_bytes = ps.window;
+            pr.page_size = 1ull << ps.page_shift;
+            pr.levels = ps.levels;
+            pr.bypass = ps.bypass;
+            pr.st = *phb_get_pe_stats(sys.phb_model, ps.pe);
+            pr.frozen_at_end = phb_pe_frozen(sys.phb_model, ps.pe, sys.end_ps);
+            res.pes.push_back(pr);
+            res.alloc.pages_in_use_peak += ps.alloc.peak;
+        }
+        for (auto &p : sys.pes)
+            (void)p;
+    }
+    tr_close(&src);
+    res.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+    return 0;
+}
+
+} // namespace tcesim

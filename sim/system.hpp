@@ -1,0 +1,39 @@
+// The simulated system, assembled from a configuration and driven by one
+// trace source: devices (TLM initiators) -> PHB (TLM target towards devices,
+// initiator towards memory) -> memory (TLM target); host CPUs run the
+// trace's DMA API calls. See sim/README.md for the time model.
+#ifndef TCESIM_SYSTEM_HPP
+#define TCESIM_SYSTEM_HPP
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config.h"
+#include "stats.hpp"
+
+extern "C" {
+#include "traces/trace.h"
+}
+
+namespace tcesim {
+
+struct RunOptions {
+    std::string trace_path;   // empty: the built-in workload
+};
+
+// Everything a report needs, gathered after the simulation.
+struct RunResult;
+
+class System;
+
+// Builds the system from `cfg`, runs it to the end of the trace and returns
+// the results. Returns 0, 1 (runtime failure) or 2 (bad input) with a
+// one-line message in `err`. One call per process (SystemC elaborates once).
+int run_simulation(const tcesim_config &cfg, const RunOptions &opt,
+                   std::unique_ptr<RunResult> &result, std::string &err);
+
+} // namespace tcesim
+
+#endif
