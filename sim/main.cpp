@@ -158,10 +158,15 @@ int cmd_run(int argc, char **argv)
 
 } // namespace
 
+// SystemC prints its banner unless this is set before its first use; a
+// constructor runs before main() and the library's first simcontext.
+__attribute__((constructor)) static void quiet_systemc_banner()
+{
+    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+}
+
 int sc_main(int argc, char **argv)
 {
-    // SystemC prints a banner at elaboration unless this is set.
-    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
     if (argc < 2) {
         std::fputs(kUsage, stderr);
         return 2;

@@ -26,7 +26,8 @@ public:
     {
         if (ps < kLinear * 1000.0)
             return ps < 0 ? 0 : static_cast<int>(ps / 1000.0);
-        int j = static_cast<int>(std::log(ps / (kLinear * 1000.0)) / std::log(kRatio));
+        static const double inv_log_ratio = 1.0 / std::log(kRatio);
+        int j = static_cast<int>(std::log(ps / (kLinear * 1000.0)) * inv_log_ratio);
         // Guard the float edge: the bucket's lower edge must not exceed ps.
         while (j > 0 && lower_edge_ps(kLinear + j) > ps)
             j--;
@@ -39,9 +40,14 @@ public:
 
     static double lower_edge_ps(int i)
     {
-        if (i <= kLinear)
-            return i * 1000.0;
-        return kLinear * 1000.0 * std::pow(kRatio, i - kLinear);
+        // Computed once: the per-sample path reads this table, no pow().
+        static const std::vector<double> edges = [] {
+            std::vector<double> e(kLinear + kLog + 1);
+            for (int k = 0; k <= kLinear + kLog; k++)
+                e[k] = k <= kLinear ? k * 1000.0 : kLinear * 1000.0 * std::pow(kRatio, k - kLinear);
+            return e;
+        }();
+        return edges[std::clamp(i, 0, kLinear + kLog)];
     }
 };
 

@@ -72,9 +72,11 @@ struct MemoryTarget : sc_module {
 
     MemoryTarget(sc_module_name n, const mem_params &p) : sc_module(n), sock("sock")
     {
-        mem_init(&model, &p);
+        ok = mem_init(&model, &p) == 0;
         sock.register_b_transport(this, &MemoryTarget::b_transport);
     }
+    ~MemoryTarget() override { mem_destroy(&model); }
+    bool ok = false;
 
     void b_transport(int, tlm::tlm_generic_payload &gp, sc_time &delay)
     {
@@ -263,9 +265,10 @@ public:
 
     ~System()
     {
-        for (auto &p : pes) {
+        for (auto &p : pes)
             firstfit_destroy(&p.alloc);
-        }
+        for (auto &d : devs)
+            ep_destroy(&d.ep);
         phb_destroy(phb_model);
         physmem_destroy(mem);
     }
@@ -326,6 +329,7 @@ struct DeviceModule : sc_module {
     TimeExt te;
     unsigned char dummy[4096] = {0};
     ps_t free_ps = 0;
+    std::vector<std::pair<uint64_t, uint64_t>> chunks;
 
     SC_HAS_PROCESS(DeviceModule);
     DeviceModule(sc_module_name n, System &s, DeviceInfo &d, DeviceResult &o, ActorQueue &queue)
@@ -375,8 +379,9 @@ struct DeviceModule : sc_module {
             const tr_event &ev = qe.ev;
             bool is_write = ev.op == TR_WRITE;
             ps_t t = ps_max(ps_from_ns(ev.time_ns), free_ps);
-            // The byte ranges of the access in bus address space.
-            std::vector<std::pair<uint64_t, uint64_t>> chunks;
+            // The byte ranges of the access in bus address space (a member,
+            // reused: no allocation per access).
+            chunks.clear();
             if (ev.has_handle) {
                 sys.wait_mapping(qe.map);
                 const Mapping &m = *qe.map;
@@ -412,11 +417,10 @@ struct DeviceModule : sc_module {
                     uint32_t n = ep_tlp_len(bus, left, max);
                     ps_t done;
                     bool d = false;
-                    if (!is_write)
-                        t = ep_tag_ready(&dev.ep, t);
-                    if (first_issue == PS_NEVER)
-                        first_issue = ps_max(t, dev.ep.up_free);
                     ok &= tlp(bus, n, is_write, t, done, d);
+                    if (first_issue == PS_NEVER)
+                        first_issue = dev.ep.last_issue_ps;
+                    t = dev.ep.last_issue_ps;
                     dropped |= d;
                     last_done = ps_max(last_done, done);
                     bus += n;
@@ -729,6 +733,8 @@ int System::build(const std::vector<tr_device_decl> &decls)
 
     mem_params mp{ps_from_ns(cfg.memory.latency_ns), cfg.memory.bandwidth_gbs * 1000};
     memory = std::make_unique<MemoryTarget>("memory", mp);
+    if (!memory->ok)
+        return fail(1, "memory: cannot initialise the channel model");
     phbm = std::make_unique<PhbModule>("phb");
     phbm->xlate_lat = &res.xlate_lat;
     phb_model = phb_create(&pp, mem, phb_mem_if{&PhbModule::tce_read, phbm.get()});

@@ -10,7 +10,10 @@
  * (4DW header), 20 B below 4 GiB (3DW); CplD 20 B.
  *
  * Link rate: GT/s x lanes x encoding (8b/10b Gen1-2, 128b/130b Gen3-5).
- * Each direction is a "busy until" timeline. Reads hold one of `tags`
+ * Upstream (device -> host) the device issues requests in order: a "busy
+ * until" timeline. Downstream, completions become ready out of call order (a
+ * hit after a miss), so that direction is a bandwidth calendar
+ * (models/common/calendar.h). Reads hold one of `tags`
  * outstanding-request tags from issue to their last completion; posted
  * writes hold none. */
 #ifndef TCESIM_ENDPOINT_H
@@ -18,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "../common/calendar.h"
 #include "../common/tcesim_time.h"
 
 #define EP_MAX_TAGS 1024u
@@ -76,16 +80,20 @@ typedef struct ep_stats {
 typedef struct endpoint {
     ep_params p;
     ps_t up_free;                   /* upstream direction busy until */
-    ps_t down_free;                 /* downstream direction busy until */
+    ps_t last_issue_ps;             /* when the last request began on the link */
+    calendar down;                  /* downstream direction */
     uint32_t tags_used;
     ps_t tag_heap[EP_MAX_TAGS];     /* release times, min-heap */
     ep_stats st;
 } endpoint;
 
+/* Returns 0, TCESIM_EINVAL (bad params) or TCESIM_ENOMEM. */
 int ep_init(endpoint *e, const ep_params *p);
+void ep_destroy(endpoint *e);
 
 /* Issuing a request at time t: waits for a tag (reads) and for the upstream
- * link; returns when the TLP has fully arrived at the root port. */
+ * link; returns when the TLP has fully arrived at the root port, and sets
+ * last_issue_ps to when it started on the link. */
 ps_t ep_send_request(endpoint *e, uint64_t bus_addr, uint32_t payload, bool is_write, ps_t t);
 
 /* Earliest time a read request can be issued at or after t (a tag is free). */

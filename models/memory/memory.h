@@ -2,17 +2,19 @@
  * queueing. Every TCE fetch and every DMA data access goes through it.
  *
  * Model: an access of `bytes` arriving at t occupies the channel for
- * bytes / bandwidth, starting when the channel is free (start = max(t,
- * busy_until)); its data is back `latency` after it leaves the channel.
- * Requests may arrive slightly out of time order (temporal decoupling, see
- * sim/README); the channel then serves them in call order, which errs by at
- * most one quantum. Neither value is published for POWER8/9 DMA paths: both
+ * bytes / bandwidth, from the first time the channel has room at or after t
+ * (a bandwidth calendar, models/common/calendar.h: in-order requests get
+ * exactly max(t, busy_until)); its data is back `latency` after it leaves
+ * the channel. Requests may arrive out of time order (the PHB books a TLP's
+ * data read after its walk; temporal decoupling, see sim/README.md); each is
+ * served in its own time, at the calendar's 1 ns granularity. Neither value is published for POWER8/9 DMA paths: both
  * are config parameters (`memory.latency_ns`, `memory.bandwidth_gbs`). */
 #ifndef TCESIM_MEMORY_H
 #define TCESIM_MEMORY_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "../common/calendar.h"
 #include "../common/tcesim_time.h"
 
 typedef struct mem_params {
@@ -28,12 +30,13 @@ typedef struct mem_stats {
 
 typedef struct mem_model {
     mem_params p;
-    ps_t busy_until;
+    calendar channel;
     mem_stats st;
 } mem_model;
 
-/* Returns TCESIM_EINVAL if bandwidth is 0. */
+/* Returns TCESIM_EINVAL if bandwidth is 0, TCESIM_ENOMEM. */
 int mem_init(mem_model *m, const mem_params *p);
+void mem_destroy(mem_model *m);
 
 /* Books one access; returns the time its data is available (reads) or
  * committed (writes). O(1). */

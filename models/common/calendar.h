@@ -1,0 +1,41 @@
+/* A bandwidth calendar: a resource that serves work at a fixed rate and
+ * accepts bookings out of time order.
+ *
+ * Why not a single "busy until" timeline: a pipelined requester (the PHB
+ * books a TLP's data read only after its translation, which may be after a
+ * later TLP's table read) and temporally decoupled initiators (up to one
+ * quantum apart) book in call order, not time order. A lone busy-until then
+ * queues every early request behind the latest one booked. The calendar
+ * instead splits time into bins of `bin_ps`, each able to serve `bin_ps` of
+ * work; a booking at t takes free capacity from bin(t) onwards. In-order
+ * bookings get exactly max(t, busy_until) + service; out-of-order ones are
+ * served in their own time, at bin granularity.
+ *
+ * Memory: a ring of `nbins` bins (power of two); a booking more than
+ * nbins * bin_ps ahead of older ones reuses their slots. Cost: O(service /
+ * bin_ps + 1) per booking amortised: runs of full bins are jumped over
+ * through path-compressed skip pointers (as in union-find), so a saturated
+ * resource with a long backlog does not cost a scan of the backlog. */
+#ifndef TCESIM_CALENDAR_H
+#define TCESIM_CALENDAR_H
+
+#include <stdint.h>
+#include "tcesim_time.h"
+
+typedef struct calendar {
+    ps_t bin_ps;
+    uint32_t mask;         /* nbins - 1 */
+    uint64_t *tag;         /* absolute bin number held by each slot */
+    ps_t *used;            /* work booked in that bin */
+    uint64_t *skip;        /* full bin: a later bin to resume the search at */
+} calendar;
+
+/* nbins must be a power of two, bin_ps > 0. Returns 0 or TCESIM_EINVAL /
+ * TCESIM_ENOMEM. */
+int calendar_init(calendar *c, ps_t bin_ps, uint32_t nbins);
+void calendar_destroy(calendar *c); /* accepts a zeroed calendar */
+
+/* Books `service_ps` of work arriving at t; returns when it is done. */
+ps_t calendar_book(calendar *c, ps_t t, ps_t service_ps);
+
+#endif
