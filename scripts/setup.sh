@@ -7,6 +7,7 @@ set -euo pipefail
 # maintained C library that fits (see README "Dependencies").
 PKGS=(
   build-essential cmake pkg-config
+  python3             # CLI tests read JSON reports
   libsystemc-dev      # SystemC 2.3.4 + TLM-2.0 (simulation kernel)
   libboost-dev        # Boost.Histogram (latency distributions)
   libbenchmark-dev    # Google Benchmark (bench/)

@@ -62,7 +62,13 @@ public:
 
     void add(uint64_t ps)
     {
-        h_(static_cast<double>(ps));
+        // Latencies repeat (every hit costs the same): remember the last
+        // sample's bucket instead of taking a logarithm again.
+        if (ps != last_ps_) {
+            last_ps_ = ps;
+            last_idx_ = h_.axis().index(static_cast<double>(ps));
+        }
+        h_.at(last_idx_)++;
         n_++;
         sum_ += ps;
         if (ps > max_)
@@ -123,6 +129,8 @@ private:
     uint64_t n_ = 0;
     unsigned __int128 sum_ = 0;
     uint64_t max_ = 0, min_ = UINT64_MAX;
+    uint64_t last_ps_ = UINT64_MAX;
+    int last_idx_ = 0;
 };
 
 } // namespace tcesim

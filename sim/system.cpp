@@ -372,10 +372,15 @@ struct DeviceModule : sc_module {
         return ok;
     }
 
+    // The event in hand is a member, not a local: a run stopped early by an
+    // input error leaves this thread suspended, and its stack is never
+    // unwound, so nothing it owns may live there.
+    QEvent cur;
+
     void run()
     {
-        QEvent qe;
-        while (q.pop(qe)) {
+        while (q.pop(cur)) {
+            QEvent &qe = cur;
             const tr_event &ev = qe.ev;
             bool is_write = ev.op == TR_WRITE;
             ps_t t = ps_max(ps_from_ns(ev.time_ns), free_ps);
@@ -564,10 +569,15 @@ struct HostCpu : sc_module {
             sys.res.alloc.bad_frees++;
     }
 
+    // The event in hand is a member, not a local: a run stopped early by an
+    // input error leaves this thread suspended, and its stack is never
+    // unwound, so nothing it owns may live there.
+    QEvent cur;
+
     void run()
     {
-        QEvent qe;
-        while (q.pop(qe)) {
+        while (q.pop(cur)) {
+            QEvent &qe = cur;
             const tr_event &ev = qe.ev;
             ps_t t = ps_max(ps_from_ns(ev.time_ns), free_ps);
             bool is_map = ev.op == TR_MAP || ev.op == TR_MAP_SG || ev.op == TR_ALLOC;
@@ -884,6 +894,9 @@ int run_simulation(const tcesim_config &cfg, const RunOptions &opt, std::unique_
     std::vector<tr_device_decl> decls(src.devices, src.devices + src.ndevices);
 
     sc_set_time_resolution(1, SC_PS);
+    // An input error found mid-run stops the simulation; the error line is
+    // ours to print, SystemC's "stopped by user" note is noise.
+    sc_report_handler::set_actions(SC_INFO, SC_DO_NOTHING);
     int rc;
     {
         System sys(cfg, res);

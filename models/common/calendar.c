@@ -6,58 +6,56 @@
 
 int calendar_init(calendar *c, ps_t bin_ps, uint32_t nbins)
 {
-    c->tag = NULL;
-    c->used = NULL;
-    c->skip = NULL;
+    c->bins = NULL;
+    c->newest = 0;
     if (!bin_ps || !nbins || (nbins & (nbins - 1)))
         return TCESIM_EINVAL;
     c->bin_ps = bin_ps;
     c->mask = nbins - 1;
-    c->tag = malloc(nbins * sizeof(*c->tag));
-    c->used = calloc(nbins, sizeof(*c->used));
-    c->skip = calloc(nbins, sizeof(*c->skip));
-    if (!c->tag || !c->used || !c->skip) {
-        calendar_destroy(c);
+    c->bins = malloc(nbins * sizeof(*c->bins));
+    if (!c->bins)
         return TCESIM_ENOMEM;
-    }
     for (uint32_t i = 0; i < nbins; i++)
-        c->tag[i] = UINT64_MAX;
+        c->bins[i] = (calendar_bin){UINT64_MAX, 0, 0};
     return 0;
 }
 
 void calendar_destroy(calendar *c)
 {
-    free(c->tag);
-    free(c->used);
-    free(c->skip);
-    c->tag = NULL;
-    c->used = NULL;
-    c->skip = NULL;
+    free(c->bins);
+    c->bins = NULL;
 }
 
-static inline uint32_t slot_of(calendar *c, uint64_t b)
+static inline calendar_bin *slot_of(calendar *c, uint64_t b)
 {
-    uint32_t s = (uint32_t)(b & c->mask);
-    if (c->tag[s] != b) {
-        c->tag[s] = b;
-        c->used[s] = 0;
-        c->skip[s] = b + 1;
+    calendar_bin *s = &c->bins[b & c->mask];
+    if (s->tag != b) {
+        *s = (calendar_bin){b, 0, b + 1};
+        if (b > c->newest)
+            c->newest = b;
     }
     return s;
 }
 
-static inline int is_full(const calendar *c, uint32_t s) { return c->used[s] >= c->bin_ps; }
+static inline int is_full(const calendar *c, const calendar_bin *s) { return s->used >= c->bin_ps; }
 
-/* The first bin at or after b that is not full; compresses the path. */
+/* The first bin at or after b that is not full; compresses the path.
+ * Bins older than the ring (their slots now hold newer bins) count as full:
+ * re-tagging one would wipe a newer bin's bookings, and a backlog longer
+ * than the ring would be served twice over. */
 static uint64_t first_open(calendar *c, uint64_t b)
 {
+    if (c->newest > c->mask && b < c->newest - c->mask)
+        b = c->newest - c->mask;
     uint64_t f = b;
-    for (uint32_t s = slot_of(c, f); is_full(c, s); s = slot_of(c, f))
-        f = c->skip[s] > f ? c->skip[s] : f + 1;
+    for (calendar_bin *s = slot_of(c, f); is_full(c, s); s = slot_of(c, f))
+        f = s->skip > f ? s->skip : f + 1;
     for (uint64_t x = b; x < f;) {
-        uint32_t s = slot_of(c, x);
-        uint64_t next = c->skip[s] > x ? c->skip[s] : x + 1;
-        c->skip[s] = f;
+        calendar_bin *s = &c->bins[x & c->mask];
+        if (s->tag != x)
+            break; /* x's slot went to f, a whole ring ahead */
+        uint64_t next = s->skip > x ? s->skip : x + 1;
+        s->skip = f;
         x = next;
     }
     return f;
@@ -73,13 +71,17 @@ ps_t calendar_book(calendar *c, ps_t t, ps_t service_ps)
             b = open;
             cursor = ps_max(cursor, b * c->bin_ps);
         }
-        uint32_t s = slot_of(c, b);
+        calendar_bin *s = slot_of(c, b);
         ps_t start = b * c->bin_ps, end = start + c->bin_ps;
-        /* Work booked in a bin is taken as packed from the bin's start. */
-        ps_t from = ps_max(cursor, start + c->used[s]);
+        /* No work starts before the bin's high-water mark, so in-order
+         * bookings are exactly a busy-until timeline; an earlier booking
+         * that finds its bin started waits for the bin's work (bin
+         * granularity). Counting only the work (as if packed from the bin's
+         * start) let an in-order booking overlap work begun mid-bin. */
+        ps_t from = ps_max(cursor, start + s->used);
         if (from < end) {
             ps_t take = ps_min(service_ps, end - from);
-            c->used[s] += take;
+            s->used = from + take - start;
             service_ps -= take;
             cursor = from + take;
         }

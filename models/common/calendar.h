@@ -12,7 +12,10 @@
  * served in their own time, at bin granularity.
  *
  * Memory: a ring of `nbins` bins (power of two); a booking more than
- * nbins * bin_ps ahead of older ones reuses their slots. Cost: O(service /
+ * nbins * bin_ps ahead of older ones reuses their slots, and a booking at a
+ * bin that old is treated as arriving at the oldest bin still in the ring
+ * (the older bins are taken as full: the backlog of a saturated resource is
+ * contiguous). Cost: O(service /
  * bin_ps + 1) per booking amortised: runs of full bins are jumped over
  * through path-compressed skip pointers (as in union-find), so a saturated
  * resource with a long backlog does not cost a scan of the backlog. */
@@ -22,12 +25,18 @@
 #include <stdint.h>
 #include "tcesim_time.h"
 
+typedef struct calendar_bin {
+    uint64_t tag;          /* absolute bin number this slot holds */
+    ps_t used;             /* high-water mark: end of the bin's latest work,
+                            * as an offset from the bin's start */
+    uint64_t skip;         /* full bin: a later bin to resume the search at */
+} calendar_bin;
+
 typedef struct calendar {
     ps_t bin_ps;
     uint32_t mask;         /* nbins - 1 */
-    uint64_t *tag;         /* absolute bin number held by each slot */
-    ps_t *used;            /* work booked in that bin */
-    uint64_t *skip;        /* full bin: a later bin to resume the search at */
+    calendar_bin *bins;    /* one cache access per bin visited */
+    uint64_t newest;       /* highest bin number ever held by a slot */
 } calendar;
 
 /* nbins must be a power of two, bin_ps > 0. Returns 0 or TCESIM_EINVAL /

@@ -7,7 +7,7 @@
  * exactly max(t, busy_until)); its data is back `latency` after it leaves
  * the channel. Requests may arrive out of time order (the PHB books a TLP's
  * data read after its walk; temporal decoupling, see sim/README.md); each is
- * served in its own time, at the calendar's 1 ns granularity. Neither value is published for POWER8/9 DMA paths: both
+ * served in its own time, at the calendar's 4 ns granularity. Neither value is published for POWER8/9 DMA paths: both
  * are config parameters (`memory.latency_ns`, `memory.bandwidth_gbs`). */
 #ifndef TCESIM_MEMORY_H
 #define TCESIM_MEMORY_H
