@@ -31,7 +31,7 @@ test: setup $(BUILD_ASAN)/CMakeCache.txt
 
 bench: build
 	./$(BUILD)/bench/tcesim_bench
-	./$(BUILD)/tcesim run --set workload.count=5000000 | tail -3
+	bash bench/macro.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN)
