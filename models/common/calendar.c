@@ -52,8 +52,12 @@ static uint64_t first_open(calendar *c, uint64_t b)
         f = s->skip > f ? s->skip : f + 1;
     for (uint64_t x = b; x < f;) {
         calendar_bin *s = &c->bins[x & c->mask];
-        if (s->tag != x)
-            break; /* x's slot went to f, a whole ring ahead */
+        if (s->tag != x) {
+            /* x == b and its slot went to f, a whole ring ahead: every bin
+             * between is full, so compress from the next one. */
+            x++;
+            continue;
+        }
         uint64_t next = s->skip > x ? s->skip : x + 1;
         s->skip = f;
         x = next;
