@@ -189,7 +189,9 @@ static void fill_line(phb *p, uint16_t pe, const tve *t, uint64_t page,
     uint64_t first_page = page & ~(per_line - 1);
     for (uint64_t i = 0; i < per_line; i++) {
         uint64_t pg = first_page + i;
-        if (pg == page)
+        /* A neighbour already cached keeps its entry: refreshing it would
+         * move its ready time to this fetch's and turn its hits into merges. */
+        if (pg == page || tce_cache_contains(p->cache, pe, pg))
             continue;
         uint64_t tce = physmem_read_be64(p->mem, line_pa + 8 * i);
         if (tce & (TCE_READ | TCE_WRITE)) {
