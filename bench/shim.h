@@ -39,6 +39,32 @@ void shim_mem_free(shim_mem *m); /* accepts NULL */
 uint64_t shim_mem_access(shim_mem *m, uint64_t pa, uint32_t bytes, int is_write,
                          uint64_t arrival_ps);
 
+/* ---- TCE walk (models/tce) ---- */
+
+typedef struct shim_walk shim_walk;
+
+/* A table of `levels` levels (4 KiB IO and CPU pages) whose window is
+ * window_pages pages, every entry mapped; NULL on bad parameters. */
+shim_walk *shim_walk_new(unsigned levels, uint64_t window_pages);
+void shim_walk_free(shim_walk *w); /* accepts NULL */
+/* The functional walk (tce_walk) of a read of IO page iopage; returns the
+ * translated address (0 on a fault). */
+uint64_t shim_walk_page(shim_walk *w, uint64_t iopage);
+
+/* ---- PHB translation (models/phb) ---- */
+
+typedef struct shim_phb shim_phb;
+
+/* A PHB3 with one PE whose TVE#0 is a 1-level table over window_bytes of
+ * 4 KiB pages (all mapped), a fully associative LRU TCE cache of
+ * cache_entries, 32 fetch slots, and a mock memory whose TCE reads take
+ * 100 ns. */
+shim_phb *shim_phb_new(uint32_t cache_entries, uint64_t window_bytes);
+void shim_phb_free(shim_phb *p); /* accepts NULL */
+/* phb_translate of a read at bus_addr arriving at now_ps. Returns 1 for a
+ * hit or merge, 0 for a miss (or anything else). */
+int shim_phb_translate(shim_phb *p, uint64_t bus_addr, uint64_t now_ps);
+
 /* ---- baseline: the bare 64-entry LRU lookup (anchors.md) ---- */
 
 typedef struct shim_lru64 shim_lru64;
