@@ -58,7 +58,24 @@ struct Summary {
 
 class LatencyHist {
 public:
-    LatencyHist() : h_(boost::histogram::make_histogram_with(std::vector<uint64_t>(), LatencyAxis())) {}
+    LatencyHist()
+        : h_(boost::histogram::make_histogram_with(std::vector<uint64_t>(), LatencyAxis())),
+          counts_(boost::histogram::unsafe_access::storage(h_).data())
+    {
+    }
+    // The storage pointer must follow the histogram: no copies or moves.
+    LatencyHist(const LatencyHist &o) : LatencyHist() { *this = o; }
+    LatencyHist &operator=(const LatencyHist &o)
+    {
+        h_ = o.h_;
+        counts_ = boost::histogram::unsafe_access::storage(h_).data();
+        n_ = o.n_;
+        sum_ = o.sum_;
+        max_ = o.max_;
+        min_ = o.min_;
+        last_ps_ = UINT64_MAX;
+        return *this;
+    }
 
     void add(uint64_t ps)
     {
@@ -68,7 +85,7 @@ public:
             last_ps_ = ps;
             last_idx_ = h_.axis().index(static_cast<double>(ps));
         }
-        h_.at(last_idx_)++;
+        counts_[last_idx_]++;
         n_++;
         sum_ += ps;
         if (ps > max_)
@@ -126,6 +143,9 @@ public:
 
 private:
     decltype(boost::histogram::make_histogram_with(std::vector<uint64_t>(), LatencyAxis())) h_;
+    // The histogram's own dense storage: the axis buckets each sample once
+    // (memoised), then the count is bumped without re-linearising the index.
+    uint64_t *counts_;
     uint64_t n_ = 0;
     unsigned __int128 sum_ = 0;
     uint64_t max_ = 0, min_ = UINT64_MAX;

@@ -20,7 +20,6 @@
 
 #include <chrono>
 #include <cstring>
-#include <deque>
 #include <unordered_map>
 
 #include <systemc>
@@ -81,11 +80,15 @@ struct MemoryTarget : sc_module {
     void b_transport(int, tlm::tlm_generic_payload &gp, sc_time &delay)
     {
         TimeExt *te = gp.get_extension<TimeExt>();
-        ps_t arrival = te ? te->arrival_ps : now_ps() + delay.value();
-        ps_t done = mem_access(&model, gp.get_address(), gp.get_data_length(), gp.is_write(), arrival);
-        if (te)
-            te->done_ps = done;
-        delay = delay_to(done);
+        // With a TimeExt the times are absolute and the delay argument is
+        // left alone (the PHB's internal calls pass and ignore it); without
+        // one this is a plain LT target.
+        if (te) {
+            te->done_ps = mem_access(&model, gp.get_address(), gp.get_data_length(), gp.is_write(), te->arrival_ps);
+        } else {
+            ps_t done = mem_access(&model, gp.get_address(), gp.get_data_length(), gp.is_write(), now_ps() + delay.value());
+            delay = delay_to(done);
+        }
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
     }
 };
@@ -120,7 +123,9 @@ struct PhbModule : sc_module {
         mem_gp.set_data_length(bytes);
         mem_gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
         mem_te.arrival_ps = arrival;
-        sc_time d = delay_to(arrival);
+        // Absolute times travel in mem_te; the delay is not used (a
+        // kernel call per TCE fetch saved, see MemoryTarget::b_transport).
+        sc_time d = SC_ZERO_TIME;
         mem_sock->b_transport(mem_gp, d);
         return mem_te.done_ps;
     }
@@ -173,33 +178,40 @@ struct QEvent {
 
 // A bounded FIFO between the feeder and one actor. Bounded so that replay
 // memory does not grow with the trace; the feeder blocks when it is full.
+// A ring of slots allocated once: events move in and out, nothing is
+// allocated per event.
 class ActorQueue {
 public:
-    static constexpr size_t kCap = 4096;
-    bool push(QEvent &&e)
+    static constexpr size_t kCap = 1024;
+    ActorQueue() : ring_(kCap) {}
+    void push(QEvent &&e, bool &waited)
     {
-        while (q_.size() >= kCap) {
+        while (n_ == kCap) {
             producer_waiting_ = true;
+            waited = true;
             wait(drained_);
             producer_waiting_ = false;
         }
-        q_.push_back(std::move(e));
+        ring_[(head_ + n_) % kCap] = std::move(e);
+        n_++;
         if (consumer_waiting_)
             fed_.notify();
-        return true;
     }
-    bool pop(QEvent &out)
+    // `waited` is set when the caller's process yielded (time may have moved).
+    bool pop(QEvent &out, bool &waited)
     {
-        while (q_.empty() && !closed_) {
+        while (n_ == 0 && !closed_) {
             consumer_waiting_ = true;
+            waited = true;
             wait(fed_);
             consumer_waiting_ = false;
         }
-        if (q_.empty())
+        if (n_ == 0)
             return false;
-        out = std::move(q_.front());
-        q_.pop_front();
-        if (producer_waiting_ && q_.size() <= kCap / 2)
+        std::swap(out, ring_[head_]);
+        head_ = (head_ + 1) % kCap;
+        n_--;
+        if (producer_waiting_ && n_ <= kCap / 2)
             drained_.notify();
         return true;
     }
@@ -211,7 +223,8 @@ public:
     }
 
 private:
-    std::deque<QEvent> q_;
+    std::vector<QEvent> ring_;
+    size_t head_ = 0, n_ = 0;
     sc_event fed_, drained_;
     bool closed_ = false, consumer_waiting_ = false, producer_waiting_ = false;
 };
@@ -290,11 +303,19 @@ public:
 
     // Waits until sc_time_stamp() reaches t - quantum: the loosely-timed
     // run-ahead bound.
-    void sync_loose(ps_t t)
+    // `bound` is the caller's cached sc_time_stamp() + quantum: time cannot
+    // move while a process runs, so it stays valid until that process
+    // yields (callers reset it to 0 then). Saves a kernel call per TLP.
+    void sync_loose(ps_t t, ps_t &bound)
     {
+        if (t <= bound)
+            return;
         ps_t now = now_ps();
-        if (t > now + quantum_ps)
+        if (t > now + quantum_ps) {
             wait(sc_time::from_value(t - now));
+            now = now_ps();
+        }
+        bound = now + quantum_ps;
     }
     // Waits until sc_time_stamp() reaches t exactly (before shared-state
     // changes whose order against other initiators matters).
@@ -305,13 +326,16 @@ public:
             wait(sc_time::from_value(t - now));
     }
 
-    void wait_mapping(const MappingRef &m)
+    // Returns true if the process yielded.
+    bool wait_mapping(const MappingRef &m)
     {
+        bool waited = !m->done;
         while (!m->done) {
             map_waiters++;
             wait(map_done_ev);
             map_waiters--;
         }
+        return waited;
     }
 
     int build(const std::vector<tr_device_decl> &decls);
@@ -329,6 +353,7 @@ struct DeviceModule : sc_module {
     TimeExt te;
     unsigned char dummy[4096] = {0};
     ps_t free_ps = 0;
+    ps_t bound = 0; // see System::sync_loose
     std::vector<std::pair<uint64_t, uint64_t>> chunks;
 
     SC_HAS_PROCESS(DeviceModule);
@@ -347,7 +372,7 @@ struct DeviceModule : sc_module {
     bool tlp(uint64_t bus, uint32_t len, bool is_write, ps_t t, ps_t &done, bool &dropped)
     {
         ps_t arrive = ep_send_request(&dev.ep, bus, len, is_write, t);
-        sys.sync_loose(arrive);
+        sys.sync_loose(arrive, bound);
         gp.set_address(bus);
         gp.set_command(is_write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
         gp.set_data_length(len);
@@ -379,7 +404,8 @@ struct DeviceModule : sc_module {
 
     void run()
     {
-        while (q.pop(cur)) {
+        bool waited = false;
+        while (q.pop(cur, waited)) {
             QEvent &qe = cur;
             const tr_event &ev = qe.ev;
             bool is_write = ev.op == TR_WRITE;
@@ -387,8 +413,13 @@ struct DeviceModule : sc_module {
             // The byte ranges of the access in bus address space (a member,
             // reused: no allocation per access).
             chunks.clear();
+            if (ev.has_handle && sys.wait_mapping(qe.map))
+                waited = true;
+            if (waited) {
+                bound = 0;
+                waited = false;
+            }
             if (ev.has_handle) {
-                sys.wait_mapping(qe.map);
                 const Mapping &m = *qe.map;
                 t = ps_max(t, m.done_ps);
                 if (m.failed) {
@@ -576,7 +607,8 @@ struct HostCpu : sc_module {
 
     void run()
     {
-        while (q.pop(cur)) {
+        bool waited = false;
+        while (q.pop(cur, waited)) {
             QEvent &qe = cur;
             const tr_event &ev = qe.ev;
             ps_t t = ps_max(ps_from_ns(ev.time_ns), free_ps);
@@ -623,6 +655,8 @@ struct Feeder : sc_module {
     System &sys;
     tr_source &src;
     std::unordered_map<uint64_t, MappingRef> handles;
+    uint64_t last_handle = 0;   // memo of the last handle looked up
+    MappingRef last_map;
 
     SC_HAS_PROCESS(Feeder);
     Feeder(sc_module_name n, System &s, tr_source &source) : sc_module(n), sys(s), src(source)
@@ -637,6 +671,8 @@ struct Feeder : sc_module {
 
     void run()
     {
+        bool waited = false;
+        ps_t bound = 0; // see System::sync_loose
         tr_event ev;
         tr_error err;
         int rc;
@@ -645,7 +681,11 @@ struct Feeder : sc_module {
             // Release the event no earlier than one quantum before its time,
             // so actors never run further ahead than that.
             ps_t t = ps_from_ns(ev.time_ns);
-            sys.sync_loose(t);
+            if (waited) {
+                bound = 0;
+                waited = false;
+            }
+            sys.sync_loose(t, bound);
             QEvent qe;
             qe.ev = ev;
             if (tr_op_is_host(ev.op)) {
@@ -685,21 +725,28 @@ struct Feeder : sc_module {
                 if (sys.error_code)
                     break;
                 handles[ev.handle] = m;
+                if (ev.handle == last_handle)
+                    last_map = m;
                 qe.map = m;
             } else if (ev.op == TR_UNMAP || ev.op == TR_FREE || ev.has_handle) {
-                auto it = handles.find(ev.handle);
-                if (it == handles.end()) {
-                    sys.fail(2, where(ev) + "handle " + std::to_string(ev.handle) + " was never mapped");
-                    break;
+                // Accesses come in runs on one handle: skip the hash lookup.
+                if (!last_map || ev.handle != last_handle) {
+                    auto it = handles.find(ev.handle);
+                    if (it == handles.end()) {
+                        sys.fail(2, where(ev) + "handle " + std::to_string(ev.handle) + " was never mapped");
+                        break;
+                    }
+                    last_handle = ev.handle;
+                    last_map = it->second;
                 }
-                qe.map = it->second;
+                qe.map = last_map;
             }
             qe.ev.seg_sizes = nullptr;
             qe.ev.seg_pas = nullptr;
             if (tr_op_is_host(ev.op))
-                sys.cpu_q[ev.actor].push(std::move(qe));
+                sys.cpu_q[ev.actor].push(std::move(qe), waited);
             else
-                sys.dev_q[ev.actor].push(std::move(qe));
+                sys.dev_q[ev.actor].push(std::move(qe), waited);
         }
         if (rc < 0)
             sys.fail(2, err.msg);
@@ -741,7 +788,11 @@ int System::build(const std::vector<tr_device_decl> &decls)
     pp.cache.policy = static_cast<tce_repl>(cfg.phb.cache_policy);
     pp.cache.seed = cfg.seed;
 
-    mem_params mp{ps_from_ns(cfg.memory.latency_ns), cfg.memory.bandwidth_gbs * 1000};
+    // Arrivals at shared resources spread over about two quanta (initiators
+    // run up to one ahead, the feeder releases up to one early) plus a
+    // miss; the calendars cover four quanta plus 8 us.
+    ps_t horizon = 4 * quantum_ps + ps_from_ns(8000);
+    mem_params mp{ps_from_ns(cfg.memory.latency_ns), cfg.memory.bandwidth_gbs * 1000, horizon};
     memory = std::make_unique<MemoryTarget>("memory", mp);
     if (!memory->ok)
         return fail(1, "memory: cannot initialise the channel model");
@@ -796,6 +847,7 @@ int System::build(const std::vector<tr_device_decl> &decls)
         ep.mps = static_cast<uint32_t>(cd.mps);
         ep.mrrs = static_cast<uint32_t>(cd.mrrs);
         ep.tags = static_cast<uint32_t>(cd.tags);
+        ep.horizon_ps = 4 * quantum_ps + ps_from_ns(8000);
         if (ep_init(&d.ep, &ep) != 0)
             return fail(2, "devices." + std::to_string(i) + ": bad mps/mrrs/tags");
         phb_set_rid(phb_model, d.rid, d.pe);

@@ -11,6 +11,7 @@ int calendar_init(calendar *c, ps_t bin_ps, uint32_t nbins)
     if (!bin_ps || !nbins || (nbins & (nbins - 1)))
         return TCESIM_EINVAL;
     c->bin_ps = bin_ps;
+    c->shift = (bin_ps & (bin_ps - 1)) ? -1 : __builtin_ctzll(bin_ps);
     c->mask = nbins - 1;
     c->bins = malloc(nbins * sizeof(*c->bins));
     if (!c->bins)
@@ -18,6 +19,15 @@ int calendar_init(calendar *c, ps_t bin_ps, uint32_t nbins)
     for (uint32_t i = 0; i < nbins; i++)
         c->bins[i] = (calendar_bin){UINT64_MAX, 0, 0};
     return 0;
+}
+
+uint32_t calendar_bins_for(ps_t bin_ps, ps_t horizon_ps)
+{
+    uint64_t need = bin_ps ? horizon_ps / bin_ps + 1 : 64;
+    uint32_t n = 64;
+    while (n < need && n < (1u << 30))
+        n <<= 1;
+    return n;
 }
 
 void calendar_destroy(calendar *c)
@@ -65,17 +75,30 @@ static uint64_t first_open(calendar *c, uint64_t b)
     return f;
 }
 
+static inline uint64_t bin_of(const calendar *c, ps_t t)
+{
+    return c->shift >= 0 ? t >> c->shift : t / c->bin_ps;
+}
+
 ps_t calendar_book(calendar *c, ps_t t, ps_t service_ps)
 {
     ps_t cursor = t;
-    uint64_t b = t / c->bin_ps;
+    uint64_t b = bin_of(c, t);
     while (service_ps) {
-        uint64_t open = first_open(c, b);
-        if (open != b) {
-            b = open;
-            cursor = ps_max(cursor, b * c->bin_ps);
+        /* Checked before slot_of: touching a bin older than the ring would
+         * re-tag a slot that holds a newer bin. */
+        int stale = c->newest > c->mask && b < c->newest - c->mask;
+        calendar_bin *s = stale ? NULL : slot_of(c, b);
+        if (stale || is_full(c, s)) {
+            /* Off the fast path: skip full bins (and bins older than the
+             * ring) in one path-compressed jump. */
+            uint64_t open = first_open(c, b);
+            if (open != b) {
+                b = open;
+                cursor = ps_max(cursor, b * c->bin_ps);
+            }
+            s = slot_of(c, b);
         }
-        calendar_bin *s = slot_of(c, b);
         ps_t start = b * c->bin_ps, end = start + c->bin_ps;
         /* No work starts before the bin's high-water mark, so in-order
          * bookings are exactly a busy-until timeline; an earlier booking

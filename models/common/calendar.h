@@ -34,6 +34,8 @@ typedef struct calendar_bin {
 
 typedef struct calendar {
     ps_t bin_ps;
+    int shift;             /* log2(bin_ps) when a power of two, else -1:
+                            * the hot path then shifts instead of dividing */
     uint32_t mask;         /* nbins - 1 */
     calendar_bin *bins;    /* one cache access per bin visited */
     uint64_t newest;       /* highest bin number ever held by a slot */
@@ -43,6 +45,12 @@ typedef struct calendar {
  * TCESIM_ENOMEM. */
 int calendar_init(calendar *c, ps_t bin_ps, uint32_t nbins);
 void calendar_destroy(calendar *c); /* accepts a zeroed calendar */
+
+/* Bins needed to cover `horizon_ps` with bins of bin_ps: the next power of
+ * two, at least 64. The horizon is the widest spread of arrival times the
+ * resource must take out of order (a few quanta plus a miss); keeping the
+ * ring that small keeps it in cache, which is what the hot path costs. */
+uint32_t calendar_bins_for(ps_t bin_ps, ps_t horizon_ps);
 
 /* Books `service_ps` of work arriving at t; returns when it is done. */
 ps_t calendar_book(calendar *c, ps_t t, ps_t service_ps);

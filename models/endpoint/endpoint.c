@@ -81,6 +81,18 @@ void ep_count(const ep_params *p, uint64_t addr, uint64_t len, bool is_write, ep
     }
 }
 
+/* ep_link_wire_ps through a 4-entry memo keyed by size (a TLP train has
+ * two or three distinct sizes: requests, full and last completions). */
+static ps_t wire_ps(endpoint *e, uint32_t bytes)
+{
+    unsigned k = bytes & 3;
+    if (e->memo_bytes[k] != bytes) {
+        e->memo_bytes[k] = bytes;
+        e->memo_ps[k] = ep_link_wire_ps(&e->p.link, bytes);
+    }
+    return e->memo_ps[k];
+}
+
 int ep_init(endpoint *e, const ep_params *p)
 {
     int rc = ep_params_check(p);
@@ -88,9 +100,12 @@ int ep_init(endpoint *e, const ep_params *p)
         return rc;
     memset(e, 0, sizeof(*e));
     e->p = *p;
-    /* 8 ns bins (a completion takes ~10 ns at Gen3 x8), 64 us horizon:
-     * wider than a quantum plus a miss. */
-    return calendar_init(&e->down, 8000, 1u << 13);
+    for (unsigned k = 0; k < 4; k++)
+        e->memo_bytes[k] = UINT32_MAX;
+    /* 8 ns bins (a completion takes ~10 ns at Gen3 x8; a power of two in
+     * ps) over the horizon completions may spread over. */
+    ps_t horizon = p->horizon_ps ? p->horizon_ps : EP_DEFAULT_HORIZON_PS;
+    return calendar_init(&e->down, 8192, calendar_bins_for(8192, horizon));
 }
 
 void ep_destroy(endpoint *e)
@@ -155,7 +170,7 @@ ps_t ep_send_request(endpoint *e, uint64_t bus_addr, uint32_t payload, bool is_w
     }
     ps_t start = ps_max(t, e->up_free);
     e->last_issue_ps = start;
-    e->up_free = start + ep_link_wire_ps(&e->p.link, wire);
+    e->up_free = start + wire_ps(e, wire);
     e->st.up_bytes += wire;
     return e->up_free;
 }
@@ -166,7 +181,7 @@ ps_t ep_send_completions(endpoint *e, uint32_t len, ps_t t)
     while (len) {
         uint32_t n = len < e->p.mps ? len : e->p.mps;
         uint32_t wire = EP_CPL_HDR_BYTES + n;
-        at = calendar_book(&e->down, at, ep_link_wire_ps(&e->p.link, wire));
+        at = calendar_book(&e->down, at, wire_ps(e, wire));
         e->st.down_bytes += wire;
         e->st.cpl_tlps++;
         len -= n;

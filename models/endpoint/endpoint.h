@@ -42,7 +42,11 @@ typedef struct ep_params {
     uint32_t mps;     /* Max_Payload_Size: 128..4096, power of two */
     uint32_t mrrs;    /* Max_Read_Request_Size: 128..4096, power of two */
     uint32_t tags;    /* 1..EP_MAX_TAGS */
+    ps_t horizon_ps;  /* widest out-of-order spread of completions;
+                       * 0 = EP_DEFAULT_HORIZON_PS */
 } ep_params;
+
+#define EP_DEFAULT_HORIZON_PS 16000000ull /* 16 us */
 
 int ep_params_check(const ep_params *p); /* TCESIM_EINVAL if out of range */
 
@@ -82,6 +86,8 @@ typedef struct endpoint {
     ps_t up_free;                   /* upstream direction busy until */
     ps_t last_issue_ps;             /* when the last request began on the link */
     calendar down;                  /* downstream direction */
+    uint32_t memo_bytes[4];         /* wire times of recent TLP sizes: the */
+    ps_t memo_ps[4];                /* sizes repeat, the division need not */
     uint32_t tags_used;
     ps_t tag_heap[EP_MAX_TAGS];     /* release times, min-heap */
     ep_stats st;

@@ -13,10 +13,10 @@ int mem_init(mem_model *m, const mem_params *p)
         return TCESIM_EINVAL;
     m->p = *p;
     m->st = (mem_stats){0};
-    /* 4 ns bins over a 64 us horizon: far wider than the spread of
-     * out-of-order arrivals (a quantum plus a walk); small enough to stay in
-     * cache. */
-    return calendar_init(&m->channel, 4000, 1u << 14);
+    /* 4 ns bins (a power of two in ps: shifts, not divisions) over the
+     * horizon the caller expects arrivals to spread over. */
+    ps_t horizon = p->horizon_ps ? p->horizon_ps : MEM_DEFAULT_HORIZON_PS;
+    return calendar_init(&m->channel, 4096, calendar_bins_for(4096, horizon));
 }
 
 void mem_destroy(mem_model *m)

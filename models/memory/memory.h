@@ -20,7 +20,11 @@
 typedef struct mem_params {
     ps_t latency_ps;           /* issue to data, unloaded */
     uint64_t bandwidth_mbs;    /* channel bandwidth, MB/s (10^6 B/s); > 0 */
+    ps_t horizon_ps;           /* widest out-of-order spread of arrivals;
+                                * 0 = MEM_DEFAULT_HORIZON_PS */
 } mem_params;
+
+#define MEM_DEFAULT_HORIZON_PS 16000000ull /* 16 us */
 
 typedef struct mem_stats {
     uint64_t reads, writes;

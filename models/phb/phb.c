@@ -17,7 +17,7 @@ struct phb {
     phb_pe_stats *pe_stats;
     tce_cache *cache;
     tce_cache *walk_cache;    /* upper-level entries, NULL when off */
-    ps_t slot_free[PHB_MAX_FETCH_SLOTS];
+    ps_t slot_free[PHB_MAX_FETCH_SLOTS]; /* min-heap: [0] is free soonest */
     phb_stats st;
 };
 
@@ -128,14 +128,25 @@ static void fault(phb *p, uint16_t pe, tce_fault f, ps_t t, phb_xlate *out)
     freeze(p, pe, t);
 }
 
-/* The fetch slot free soonest; O(fetch_slots). */
-static unsigned pick_slot(const phb *p)
+/* The fetch slots are a min-heap of the times they become free: the slot
+ * free soonest is slot_free[0]; book_slot gives it to a fetch until `until`
+ * and restores the heap, O(log fetch_slots). */
+static void book_slot(phb *p, ps_t until)
 {
-    unsigned best = 0;
-    for (unsigned i = 1; i < p->p.fetch_slots; i++)
-        if (p->slot_free[i] < p->slot_free[best])
-            best = i;
-    return best;
+    ps_t *h = p->slot_free;
+    uint32_t n = p->p.fetch_slots, i = 0;
+    for (;;) {
+        uint32_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && h[c + 1] < h[c])
+            c++;
+        if (h[c] >= until)
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = until;
 }
 
 /* Walk-cache key of level `lvl` (0 = top) for addr: the address bits that
@@ -283,15 +294,14 @@ void phb_translate(phb *p, uint16_t rid, uint64_t bus_addr, bool is_write,
     tce_walk_result w;
     tce_walk(t, p->mem, io_addr, is_write, &w);
 
-    unsigned slot = pick_slot(p);
-    ps_t start = ps_max(looked_up, p->slot_free[slot]);
+    ps_t start = ps_max(looked_up, p->slot_free[0]);
     if (start > looked_up) {
         p->st.slot_waits++;
         p->st.slot_wait_ps += start - looked_up;
         out->slot_wait_ps = start - looked_up;
     }
     ps_t ready = timed_walk(p, pe, t, io_addr, &w, start);
-    p->slot_free[slot] = ready;
+    book_slot(p, ready);
     out->fetch_ps = ready - start;
 
     if (w.fault != TCE_OK && w.fault != TCE_FAULT_PERM) {

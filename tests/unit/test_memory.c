@@ -63,9 +63,11 @@ static void out_of_order_arrival_is_served_in_its_own_time_when_free(void **stat
     assert_int_equal(mem_access(&m, 0, 64, false, 0), 64000);
     assert_int_equal(m.st.queue_ps, 0);
     /* earlier again, but running into [100 000, 164 000): it takes the
-     * 20 000 ps free before it and finishes after it */
-    assert_int_equal(mem_access(&m, 0, 64, false, 80000), 164000 + 44000);
-    assert_int_equal(m.st.queue_ps, 64000);
+     * free time before it at the channel's 4096 ps bin granularity, i.e.
+     * [80 000, 98 304) up to the bin where that booking began (18 304 ps),
+     * and the remaining 45 696 ps after it */
+    assert_int_equal(mem_access(&m, 0, 64, false, 80000), 164000 + 45696);
+    assert_int_equal(m.st.queue_ps, 164000 + 45696 - 80000 - 64000);
     mem_destroy(&m);
 }
 
