@@ -13,7 +13,8 @@ struct phb {
     rtt *rtt;                 /* 128 KiB: heap, not inline */
     tve *tvt;                 /* 2 * npes decoded entries */
     uint64_t *tvt_raw;
-    ps_t *frozen_until;       /* per PE; 0 = not frozen */
+    ps_t *frozen_from;        /* per PE: frozen over [from, until) */
+    ps_t *frozen_until;       /* 0 = never frozen */
     phb_pe_stats *pe_stats;
     tce_cache *cache;
     tce_cache *walk_cache;    /* upper-level entries, NULL when off */
@@ -42,9 +43,10 @@ phb *phb_create(const phb_params *params, const physmem *mem, phb_mem_if mem_if)
     p->tvt = calloc(2 * (size_t)p->npes, sizeof(*p->tvt));
     p->tvt_raw = calloc(2 * (size_t)p->npes, sizeof(*p->tvt_raw));
     p->frozen_until = calloc(p->npes, sizeof(*p->frozen_until));
+    p->frozen_from = calloc(p->npes, sizeof(*p->frozen_from));
     p->pe_stats = calloc(p->npes, sizeof(*p->pe_stats));
     p->cache = tce_cache_create(&params->cache);
-    if (!p->rtt || !p->tvt || !p->tvt_raw || !p->frozen_until || !p->pe_stats || !p->cache)
+    if (!p->rtt || !p->tvt || !p->tvt_raw || !p->frozen_until || !p->frozen_from || !p->pe_stats || !p->cache)
         goto fail;
     if (params->walk_cache_entries) {
         tce_cache_params wc = {
@@ -72,6 +74,7 @@ void phb_destroy(phb *p)
     tce_cache_destroy(p->cache);
     free(p->pe_stats);
     free(p->frozen_until);
+    free(p->frozen_from);
     free(p->tvt_raw);
     free(p->tvt);
     free(p->rtt);
@@ -101,20 +104,35 @@ const tve *phb_get_tve(const phb *p, unsigned index)
     return index < 2 * p->npes ? &p->tvt[index] : NULL;
 }
 
+static inline bool frozen_at(const phb *p, uint16_t pe, ps_t t)
+{
+    return p->frozen_from[pe] <= t && t < p->frozen_until[pe];
+}
+
 bool phb_pe_frozen(const phb *p, uint16_t pe, ps_t t)
 {
-    return pe < p->npes && p->frozen_until[pe] > t;
+    return pe < p->npes && frozen_at(p, pe, t);
 }
 
 /* A translation fault freezes the PE (EEH, powernv-dma.md s.1.8): its later
- * DMA is dropped until recovery, if recovery is configured at all. */
+ * DMA is dropped until recovery, if recovery is configured at all. The
+ * freeze has a start as well as an end: a TLP that arrived before the fault
+ * but reaches the model after it (temporal decoupling) is not dropped. */
 static void freeze(phb *p, uint16_t pe, ps_t t)
 {
-    if (p->frozen_until[pe] <= t) {
-        p->st.freezes++;
-        p->pe_stats[pe].freezes++;
+    ps_t until = p->p.eeh_recovery_ps ? t + p->p.eeh_recovery_ps : PS_NEVER;
+    bool recorded = p->frozen_until[pe] != 0;
+    if (recorded && t < p->frozen_until[pe] && until >= p->frozen_from[pe]) {
+        /* The same freeze: a fault inside it, or one just before it in time
+         * that reached the model later. Widen it. */
+        p->frozen_from[pe] = ps_min(p->frozen_from[pe], t);
+        p->frozen_until[pe] = ps_max(p->frozen_until[pe], until);
+        return;
     }
-    p->frozen_until[pe] = p->p.eeh_recovery_ps ? t + p->p.eeh_recovery_ps : PS_NEVER;
+    p->st.freezes++;
+    p->pe_stats[pe].freezes++;
+    p->frozen_from[pe] = t;
+    p->frozen_until[pe] = until;
 }
 
 static void fault(phb *p, uint16_t pe, tce_fault f, ps_t t, phb_xlate *out)
@@ -223,7 +241,7 @@ void phb_translate(phb *p, uint16_t rid, uint64_t bus_addr, bool is_write,
     out->fetch_ps = 0;
     phb_pe_stats *ps = &p->pe_stats[pe];
 
-    if (p->frozen_until[pe] > arrival_ps) {
+    if (frozen_at(p, pe, arrival_ps)) {
         out->kind = PHB_XLATE_DROPPED;
         out->done_ps = arrival_ps;
         p->st.dropped++;
@@ -263,7 +281,9 @@ void phb_translate(phb *p, uint16_t rid, uint64_t bus_addr, bool is_write,
     uint64_t page = io_addr >> t->page_shift;
     uint64_t page_mask = ((uint64_t)1 << t->page_shift) - 1;
     tce_lookup l;
-    tce_cache_lookup(p->cache, pe, page, arrival_ps, &l);
+    /* Hit or merged is decided when the lookup completes: a TCE that
+     * arrives during the lookup is a hit. */
+    tce_cache_lookup(p->cache, pe, page, looked_up, &l);
     if (l.kind != TCE_LOOKUP_MISS) {
         ps_t done = ps_max(looked_up, l.ready_ps);
         if (l.kind == TCE_LOOKUP_HIT) {

@@ -831,6 +831,57 @@ static void random_reads_hit_rate_is_entries_times_page_over_window(void **state
     }
 }
 
+
+/* ---- timing edges: lookups finishing as the TCE arrives; freezes with a
+ * start as well as an end ---- */
+
+static void tce_arriving_during_the_lookup_is_a_hit(void **state)
+{
+    (void)state;
+    phb_params pp = default_params();
+    env *e = env_new(&pp);
+    tce_table t;
+    make_table(e, &t, 1ull << 20, 12, 1, PE_A, RID_A);
+    map(&t, 3, TCE_READ);
+    phb_xlate x;
+    xlate(e, RID_A, 0x3000, false, 0, &x);       /* ready at LOOKUP + READ_LAT */
+    assert_int_equal(x.kind, PHB_XLATE_MISS);
+    /* arrives LOOKUP/2 before the TCE does: its lookup ends after it */
+    ps_t t2 = x.done_ps - LOOKUP_PS / 2;
+    xlate(e, RID_A, 0x3040, false, t2, &x);
+    assert_int_equal(x.kind, PHB_XLATE_HIT);
+    assert_int_equal(x.done_ps, t2 + LOOKUP_PS);
+    /* arrives a whole lookup before: merged, done when the TCE is back */
+    xlate(e, RID_A, 0x3080, false, LOOKUP_PS + READ_LAT - LOOKUP_PS - 1, &x);
+    assert_int_equal(x.kind, PHB_XLATE_MERGED);
+    assert_int_equal(x.done_ps, LOOKUP_PS + READ_LAT);
+    env_free(e);
+}
+
+static void tlp_from_before_a_fault_is_not_dropped_when_it_arrives_late(void **state)
+{
+    (void)state;
+    phb_params pp = default_params();
+    env *e = env_new(&pp);
+    tce_table t;
+    make_table(e, &t, 1ull << 20, 12, 1, PE_A, RID_A);
+    map(&t, 1, TCE_READ);
+    map(&t, 2, TCE_READ);
+    phb_xlate x;
+    xlate(e, RID_A, 0x1000, true, 1000000, &x);   /* write to READ-only: fault */
+    assert_int_equal(x.kind, PHB_XLATE_FAULT);
+    ps_t fault_at = x.done_ps;
+    /* a TLP from before the fault, modelled after it (temporal decoupling) */
+    xlate(e, RID_A, 0x2000, false, 10000, &x);
+    assert_int_not_equal(x.kind, PHB_XLATE_DROPPED);
+    assert_false(phb_pe_frozen(e->p, PE_A, fault_at - 1));
+    assert_true(phb_pe_frozen(e->p, PE_A, fault_at));
+    xlate(e, RID_A, 0x2000, false, fault_at + 1, &x);
+    assert_int_equal(x.kind, PHB_XLATE_DROPPED);
+    assert_int_equal(phb_get_stats(e->p)->freezes, 1);
+    env_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -859,6 +910,8 @@ int main(void)
         cmocka_unit_test(walk_cache_off_costs_every_level),
         cmocka_unit_test(create_rejects_bad_parameters),
         cmocka_unit_test(random_reads_hit_rate_is_entries_times_page_over_window),
+        cmocka_unit_test(tce_arriving_during_the_lookup_is_a_hit),
+        cmocka_unit_test(tlp_from_before_a_fault_is_not_dropped_when_it_arrives_late),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
