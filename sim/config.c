@@ -26,6 +26,9 @@ static const char *const kernels[] = {"seed", "modern", NULL};
 static const char *const patterns[] = {"random", "sequential", "strided", NULL};
 static const char *const ops[] = {"read", "write", NULL};
 static const char *const policies[] = {"lru", "rr", "random", NULL};
+static const char *const locks[] = {"pool", "global", NULL};
+static const char *const caches[] = {"none", "magazine", NULL};
+static const char *const invals[] = {"strict", "lazy_wrap", "flush_queue", NULL};
 
 #define G(f) offsetof(tcesim_config, f)
 /* Global keys. Defaults that are guesses say so: where POWER hardware
@@ -43,18 +46,37 @@ static const key global_keys[] = {
     {"phb.bypass_ns", K_U64, G(phb.bypass_ns), "4", "latency of a bypass TLP through the TVT (guess)", NULL, false},
     {"phb.fetch_slots", K_U64, G(phb.fetch_slots), "32", "outstanding TCE fetches (PHB3 TCE_TAG_ENABLE suggests 32)", NULL, false},
     {"phb.eeh_recovery_ns", K_U64, G(phb.eeh_recovery_ns), "0", "time a faulted (frozen) PE stays frozen; 0 = for the rest of the run", NULL, false},
+    {"phb.kill_slots", K_U64, G(phb.kill_slots), "4", "PHB4 TCE kill queue slots (guess)", NULL, false},
+    {"phb.kill_ns", K_U64, G(phb.kill_ns), "20", "PHB4: time to process one queued kill (guess)", NULL, false},
+    {"phb.kill_sync_ns", K_U64, G(phb.kill_sync_ns), "400", "PHB4: DMA read sync after kills, once the queue is empty (guess: a PCIe-internal round trip)", NULL, false},
     {"memory.latency_ns", K_U64, G(memory.latency_ns), "100", "memory access latency, unloaded (guess for POWER8/9 DRAM)", NULL, false},
     {"memory.bandwidth_gbs", K_U64, G(memory.bandwidth_gbs), "64", "memory channel bandwidth seen by the PHB, GB/s (guess)", NULL, false},
     {"iommu.page_size", K_SIZE, G(iommu.page_size), "auto", "TCE page size for every PE; auto = the era's (seed 4K, modern = CPU page)", NULL, true},
     {"iommu.levels", K_U64, G(iommu.levels), "auto", "TCE table levels 1..5; auto = the era's (seed 1, modern 2)", NULL, true},
     {"iommu.window", K_SIZE, G(iommu.window), "auto", "32-bit DMA window size; auto = 1 << ilog2(host.m32_base)", NULL, true},
     {"iommu.pools", K_U64, G(iommu.pools), "auto", "allocator pools (power of two); auto = the kernel's rule", NULL, true},
+    {"iommu.lock", K_ENUM, G(policy.lock), "pool", "what-if: pool (a lock per pool, Linux) or global (one lock per table)", locks, false},
+    {"iommu.cache", K_ENUM, G(policy.cache), "none", "what-if: none (Linux powerpc) or magazine (per-CPU range caches, as Linux's IOVA allocator)", caches, false},
+    {"iommu.magazine_size", K_U64, G(policy.magazine_size), "127", "ranges per magazine (IOVA_MAG_SIZE)", NULL, false},
+    {"iommu.invalidate", K_ENUM, G(policy.invalidate), "strict", "strict (kill in every map/unmap, PowerNV), lazy_wrap (sparc: flush when the hint wraps) or flush_queue (IOVA deferred flush)", invals, false},
+    {"iommu.flush_queue.entries", K_U64, G(policy.fq_entries), "256", "flush queue entries per CPU (IOVA_FQ_SIZE)", NULL, false},
+    {"iommu.flush_queue.timeout_ns", K_U64, G(policy.fq_timeout_ns), "10000000", "flush queued unmaps older than this (IOVA_FQ_TIMEOUT, 10 ms)", NULL, false},
     {"host.cpus", K_U64, G(host.cpus), "16", "host CPUs", NULL, false},
     {"host.page_size", K_SIZE, G(host.page_size), "64K", "CPU page size (POWER Linux: 64 KiB)", NULL, false},
     {"host.kernel", K_ENUM, G(host.kernel), "seed", "kernel era: seed (Linux 3.x-4.x) or modern (5.x-6.x)", kernels, false},
     {"host.ram", K_SIZE, G(host.ram), "256G", "host RAM (end of DRAM)", NULL, false},
     {"host.m32_base", K_SIZE, G(host.m32_base), "0x80000000", "m32_pci_base: start of the 32-bit MMIO window", NULL, false},
-    {"host.op_ns", K_U64, G(host.op_ns), "300", "software cost of one DMA API call (placeholder until the host model)", NULL, false},
+    {"host.max_order", K_U64, G(host.max_order), "auto", "the page allocator's MAX_ORDER (modern window rule); auto = powerpc 64K-page default", NULL, true},
+    {"host.op_ns", K_U64, G(host.op_ns), "150", "software path of one DMA API call outside locks, TCE writes and kills (guess)", NULL, false},
+    {"host.lock_ns", K_U64, G(host.lock_ns), "40", "uncontended pool spinlock lock + unlock (guess: two atomics on POWER8)", NULL, false},
+    {"host.lock_handoff_ns", K_U64, G(host.lock_handoff_ns), "120", "extra when a lock was held by another CPU: the cache-line transfer (guess)", NULL, false},
+    {"host.search_word_ns", K_U64, G(host.search_word_ns), "2", "bitmap search cost per 64-bit word scanned (guess)", NULL, false},
+    {"host.tce_write_ns", K_U64, G(host.tce_write_ns), "4", "CPU cost per TCE written or cleared (guess)", NULL, false},
+    {"host.mb_ns", K_U64, G(host.mb_ns), "30", "mb() after building TCEs (guess)", NULL, false},
+    {"host.kill_store_ns", K_U64, G(host.kill_store_ns), "60", "one cache-inhibited MMIO store to the kill register (guess)", NULL, false},
+    {"host.opal_call_ns", K_U64, G(host.opal_call_ns), "400", "PHB4: entering and leaving OPAL for a kill (guess)", NULL, false},
+    {"host.magazine_ns", K_U64, G(host.magazine_ns), "15", "a per-CPU magazine hit or insert (iommu.cache=magazine; guess)", NULL, false},
+    {"host.kill_escalate_pe", K_BOOL, G(host.kill_escalate_pe), "false", "PHB4 firmware since 2021 (erratum HW560152): page kills become one PE kill per OPAL call", NULL, false},
     {"workload.pattern", K_ENUM, G(workload.pattern), "random", "built-in workload: random, sequential or strided offsets", patterns, false},
     {"workload.stride", K_SIZE, G(workload.stride), "4K", "stride of the strided pattern", NULL, false},
     {"workload.window", K_SIZE, G(workload.window), "1M", "bytes of host memory the accesses fall in (one mapping)", NULL, false},
@@ -461,6 +483,14 @@ int config_validate(const tcesim_config *c, cfg_error *err)
         return fail(err, "host.ram: must be a multiple of host.page_size, 1G..1P");
     if (!pow2(c->host.m32_base) || c->host.m32_base < (1u << 20) || c->host.m32_base > (1ull << 32))
         return fail(err, "host.m32_base: must be a power of two, 1M..4G");
+    if (c->phb.kill_slots < 1 || c->phb.kill_slots > 1024)
+        return fail(err, "phb.kill_slots: must be 1..1024");
+    if (c->policy.magazine_size < 1 || c->policy.magazine_size > 4096)
+        return fail(err, "iommu.magazine_size: must be 1..4096");
+    if (c->policy.fq_entries < 1 || c->policy.fq_entries > 65536)
+        return fail(err, "iommu.flush_queue.entries: must be 1..65536");
+    if (c->host.max_order != CFG_AUTO && (c->host.max_order < 1 || c->host.max_order > 20))
+        return fail(err, "host.max_order: must be 1..20");
     if (c->workload.size < 1)
         return fail(err, "workload.size: must be >= 1");
     if (c->workload.window < c->workload.size)

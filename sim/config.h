@@ -25,6 +25,9 @@ typedef enum { CFG_KERNEL_SEED = 0, CFG_KERNEL_MODERN } cfg_kernel;
 typedef enum { CFG_PAT_RANDOM = 0, CFG_PAT_SEQUENTIAL, CFG_PAT_STRIDED } cfg_pattern;
 typedef enum { CFG_OP_READ = 0, CFG_OP_WRITE } cfg_op;
 typedef enum { CFG_POLICY_LRU = 0, CFG_POLICY_RR, CFG_POLICY_RANDOM } cfg_policy;
+typedef enum { CFG_LOCK_POOL = 0, CFG_LOCK_GLOBAL } cfg_lock;
+typedef enum { CFG_CACHE_NONE = 0, CFG_CACHE_MAGAZINE } cfg_cache;
+typedef enum { CFG_INVAL_STRICT = 0, CFG_INVAL_LAZY_WRAP, CFG_INVAL_FLUSH_QUEUE } cfg_inval;
 
 typedef struct cfg_device {
     char rid[CFG_STR];
@@ -55,14 +58,24 @@ typedef struct tcesim_config {
         bool line_fill;
         uint64_t walk_cache_entries;
         uint64_t lookup_ns, bypass_ns, fetch_slots, eeh_recovery_ns;
+        uint64_t kill_slots, kill_ns, kill_sync_ns;
     } phb;
     struct {
         uint64_t latency_ns, bandwidth_gbs;
     } memory;
     cfg_iommu iommu;
     struct {
-        uint64_t cpus, page_size, ram, m32_base, op_ns;
+        int lock;             /* cfg_lock */
+        int cache;            /* cfg_cache */
+        int invalidate;       /* cfg_inval */
+        uint64_t magazine_size, fq_entries, fq_timeout_ns;
+    } policy;
+    struct {
+        uint64_t cpus, page_size, ram, m32_base, max_order;
         int kernel;           /* cfg_kernel */
+        uint64_t op_ns, lock_ns, lock_handoff_ns, search_word_ns, tce_write_ns, mb_ns;
+        uint64_t kill_store_ns, opal_call_ns, magazine_ns;
+        bool kill_escalate_pe;
     } host;
     struct {
         int pattern, op;

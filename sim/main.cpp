@@ -17,7 +17,7 @@
 namespace {
 
 const char *kUsage =
-    "usage: tcesim run [CONFIG] [--trace FILE] [--set key=value]... [--json FILE]\n"
+    "usage: tcesim run [CONFIG] [--trace FILE] [--set key=value]... [--json FILE] [--mappings FILE]\n"
     "       tcesim config [CONFIG] [--set key=value]... [--json]\n"
     "\n"
     "CONFIG is a JSON file or the name of a preset in configs/ (phb3, ...).\n"
@@ -31,7 +31,7 @@ int usage_error(const std::string &msg)
 }
 
 struct Args {
-    std::string config, trace, json_out;
+    std::string config, trace, json_out, mappings;
     std::vector<std::string> sets;
     bool json_flag = false;
 };
@@ -64,6 +64,11 @@ int parse_args(int argc, char **argv, int first, bool is_run, Args &a)
             if (!v)
                 return usage_error("--json needs a file (- for standard output)");
             a.json_out = v;
+        } else if (is_run && s == "--mappings") {
+            const char *v = need("--mappings");
+            if (!v)
+                return usage_error("--mappings needs a file");
+            a.mappings = v;
         } else if (!is_run && s == "--json") {
             a.json_flag = true;
         } else if (s == "-h" || s == "--help") {
@@ -132,6 +137,7 @@ int cmd_run(int argc, char **argv)
         return rc;
     tcesim::RunOptions opt;
     opt.trace_path = a.trace;
+    opt.mappings_path = a.mappings;
     std::unique_ptr<tcesim::RunResult> res;
     std::string err;
     rc = tcesim::run_simulation(*cfg, opt, res, err);

@@ -98,19 +98,62 @@ std::string report_json(const RunResult &r)
     json_object_set_new(root, "dma", dma);
 
     json_t *al = json_object();
-    json_object_set_new(al, "kind", json_string("firstfit"));
     json_object_set_new(al, "maps", u(r.alloc.maps));
     json_object_set_new(al, "unmaps", u(r.alloc.unmaps));
     json_object_set_new(al, "failures", u(r.alloc.failures));
     json_object_set_new(al, "bad_frees", u(r.alloc.bad_frees));
     json_object_set_new(al, "pages_in_use_peak", u(r.alloc.pages_in_use_peak));
-    json_object_set_new(al, "pools", json_array());
+    json_object_set_new(al, "lock", json_string(r.alloc.lock_policy.c_str()));
+    json_object_set_new(al, "cache", json_string(r.alloc.cache_policy.c_str()));
+    json_object_set_new(al, "invalidate", json_string(r.alloc.invalidate_policy.c_str()));
+    json_t *pools = json_array();
+    for (const PoolResult &pl : r.alloc.pools) {
+        json_t *o = json_object();
+        json_object_set_new(o, "pe", u(pl.pe));
+        json_object_set_new(o, "id", u(static_cast<uint64_t>(pl.id)));
+        json_object_set_new(o, "kind", json_string(pl.kind.c_str()));
+        json_object_set_new(o, "acquisitions", u(pl.acquisitions));
+        json_object_set_new(o, "contended", u(pl.contended));
+        json_t *w = json_object();
+        json_object_set_new(w, "mean", real(pl.wait.mean_ns));
+        json_object_set_new(w, "p99", real(pl.wait.p99_ns));
+        json_object_set_new(w, "max", real(pl.wait.max_ns));
+        json_object_set_new(o, "wait_ns", w);
+        json_t *h = json_object();
+        json_object_set_new(h, "mean", real(pl.hold_mean_ns));
+        json_object_set_new(o, "hold_ns", h);
+        json_object_set_new(o, "allocs", u(pl.allocs));
+        json_object_set_new(o, "fallbacks_in", u(pl.fallbacks_in));
+        json_array_append_new(pools, o);
+    }
+    json_object_set_new(al, "pools", pools);
     json_t *kills = json_object();
-    json_object_set_new(kills, "page", u(p.kills_page));
-    json_object_set_new(kills, "pe", u(p.kills_pe));
-    json_object_set_new(kills, "all", u(p.kills_all));
+    json_object_set_new(kills, "page", u(r.alloc.kills_page));
+    json_object_set_new(kills, "pe", u(r.alloc.kills_pe));
+    json_object_set_new(kills, "all", u(r.alloc.kills_all));
+    json_object_set_new(kills, "syncs", u(r.alloc.kill_syncs));
+    json_object_set_new(kills, "opal_calls", u(r.alloc.opal_calls));
+    json_object_set_new(kills, "escalated_pages", u(r.alloc.escalated));
     json_object_set_new(al, "kills", kills);
+    if (r.alloc.cache_policy == "magazine") {
+        json_t *mg = json_object();
+        json_object_set_new(mg, "hits", u(r.alloc.mag_hits));
+        json_object_set_new(mg, "misses", u(r.alloc.mag_misses));
+        json_object_set_new(al, "magazines", mg);
+    }
     json_object_set_new(root, "allocator", al);
+
+    json_t *cpus = json_array();
+    for (const CpuResult &c : r.cpus) {
+        json_t *o = json_object();
+        json_object_set_new(o, "cpu", u(c.cpu));
+        json_object_set_new(o, "ops", u(c.ops));
+        json_object_set_new(o, "busy_ns", real(c.busy_ns));
+        json_object_set_new(o, "lock_wait_ns", real(c.lock_wait_ns));
+        json_object_set_new(o, "kill_ns", real(c.kill_ns));
+        json_array_append_new(cpus, o);
+    }
+    json_object_set_new(root, "cpus", cpus);
 
     json_t *mem = json_object();
     json_object_set_new(mem, "reads", u(r.mem.reads));
@@ -120,7 +163,20 @@ std::string report_json(const RunResult &r)
     json_object_set_new(mem, "queue_ns", real(static_cast<double>(r.mem.queue_ps) / 1000.0));
     json_object_set_new(root, "memory", mem);
 
-    json_object_set_new(root, "groups", json_array());
+    json_t *groups = json_array();
+    for (const PeResult &pe : r.pes) {
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_integer(pe.group_id));
+        json_object_set_new(o, "name", json_string(pe.group_name.c_str()));
+        json_object_set_new(o, "pe", u(pe.pe));
+        json_t *members = json_array();
+        for (uint32_t d : pe.devices)
+            if (r.devices[d].add_result == "ok")
+                json_array_append_new(members, u(d));
+        json_object_set_new(o, "devices", members);
+        json_array_append_new(groups, o);
+    }
+    json_object_set_new(root, "groups", groups);
 
     json_t *pes = json_array();
     for (const PeResult &pe : r.pes) {
@@ -134,6 +190,10 @@ std::string report_json(const RunResult &r)
         json_object_set_new(o, "page_size", u(pe.page_size));
         json_object_set_new(o, "levels", u(pe.levels));
         json_object_set_new(o, "bypass", json_boolean(pe.bypass));
+        json_object_set_new(o, "bypass_tve0", json_boolean(pe.bypass_tve0));
+        json_object_set_new(o, "reserved_entries", json_pack("[II]", static_cast<json_int_t>(pe.reserved_start), static_cast<json_int_t>(pe.reserved_end)));
+        json_object_set_new(o, "pools", u(pe.nr_pools));
+        json_object_set_new(o, "group", json_string(pe.group_name.c_str()));
         json_object_set_new(o, "lookups", u(pe.st.lookups));
         json_object_set_new(o, "hits", u(pe.st.hits));
         json_object_set_new(o, "misses", u(pe.st.misses));
@@ -156,6 +216,11 @@ std::string report_json(const RunResult &r)
         json_object_set_new(o, "pe", u(d.pe));
         json_object_set_new(o, "dma_mask_bits", u(d.dma_mask_bits));
         json_object_set_new(o, "bypass", json_boolean(d.bypass));
+        json_object_set_new(o, "dma_path", json_string(d.dma_path.c_str()));
+        json_object_set_new(o, "group", d.group.empty() ? json_null() : json_string(d.group.c_str()));
+        json_object_set_new(o, "group_add", json_string(d.add_result.c_str()));
+        if (!d.add_why.empty())
+            json_object_set_new(o, "group_add_reason", json_string(d.add_why.c_str()));
         json_object_set_new(o, "reads", u(d.reads));
         json_object_set_new(o, "writes", u(d.writes));
         json_object_set_new(o, "bytes", u(d.bytes));
@@ -221,18 +286,49 @@ std::string report_text(const RunResult &r)
     appendf(o, "  throughput       %12.2f Gb/s\n", gbps(r.dma_bytes, r.simulated_ps));
     appendf(o, "  latency ns       mean %.1f  p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f\n",
          d.mean_ns, d.p50_ns, d.p90_ns, d.p99_ns, d.p999_ns, d.max_ns);
-    appendf(o, "\nallocator (first-fit placeholder)\n");
-    appendf(o, "  maps %" PRIu64 "  unmaps %" PRIu64 "  failures %" PRIu64 "  peak pages %" PRIu64 "  page kills %" PRIu64 "\n",
-         r.alloc.maps, r.alloc.unmaps, r.alloc.failures, r.alloc.pages_in_use_peak, p.kills_page);
+    appendf(o, "\nallocator (iommu_table: lock %s, cache %s, invalidate %s)\n", r.alloc.lock_policy.c_str(),
+            r.alloc.cache_policy.c_str(), r.alloc.invalidate_policy.c_str());
+    appendf(o, "  maps %" PRIu64 "  unmaps %" PRIu64 "  failures %" PRIu64 "  bad frees %" PRIu64 "  peak pages %" PRIu64 "\n",
+            r.alloc.maps, r.alloc.unmaps, r.alloc.failures, r.alloc.bad_frees, r.alloc.pages_in_use_peak);
+    appendf(o, "  kills: page %" PRIu64 "  pe %" PRIu64 "  syncs %" PRIu64 "\n", r.alloc.kills_page, r.alloc.kills_pe, r.alloc.kill_syncs);
+    bool any_lock = false;
+    for (const PoolResult &pl : r.alloc.pools)
+        any_lock |= pl.acquisitions > 0;
+    if (any_lock) {
+        appendf(o, "  %-4s %-6s %-6s %10s %10s %9s %10s %10s %10s %9s %9s\n", "pe", "pool", "kind", "acquired", "contended",
+                "allocs", "wait mean", "wait p99", "wait max", "hold", "fallback");
+        for (const PoolResult &pl : r.alloc.pools)
+            if (pl.acquisitions)
+                appendf(o, "  %-4u %-6d %-6s %10" PRIu64 " %10" PRIu64 " %9" PRIu64 " %8.1fns %8.1fns %8.1fns %7.1fns %9" PRIu64 "\n",
+                        pl.pe, pl.id, pl.kind.c_str(), pl.acquisitions, pl.contended, pl.allocs, pl.wait.mean_ns,
+                        pl.wait.p99_ns, pl.wait.max_ns, pl.hold_mean_ns, pl.fallbacks_in);
+    }
+    bool any_cpu = false;
+    for (const CpuResult &c : r.cpus)
+        any_cpu |= c.ops > 0;
+    if (any_cpu) {
+        appendf(o, "\nhost CPUs\n");
+        for (const CpuResult &c : r.cpus)
+            if (c.ops)
+                appendf(o, "  cpu%-3u ops %8" PRIu64 "  busy %10.1f us  lock wait %10.1f us  kills %10.1f us\n", c.cpu, c.ops,
+                        c.busy_ns / 1000, c.lock_wait_ns / 1000, c.kill_ns / 1000);
+    }
     appendf(o, "\nPEs\n");
     for (const PeResult &pe : r.pes)
         appendf(o, "  pe %-4u window %" PRIu64 " MiB, %" PRIu64 " KiB pages, %u level(s), bypass %s: lookups %" PRIu64 " hits %" PRIu64 " faults %" PRIu64 " dropped %" PRIu64 "%s\n",
              pe.pe, pe.window_bytes >> 20, pe.page_size >> 10, pe.levels, pe.bypass ? "on" : "off",
              pe.st.lookups, pe.st.hits, pe.st.faults, pe.st.dropped, pe.frozen_at_end ? "  FROZEN" : "");
+    appendf(o, "\niommu groups\n");
+    for (const PeResult &pe : r.pes) {
+        appendf(o, "  %-16s (id %d) pe %u:", pe.group_name.c_str(), pe.group_id, pe.pe);
+        for (uint32_t dv_id : pe.devices)
+            appendf(o, " dev%u%s", dv_id, r.devices[dv_id].add_result == "ok" ? "" : (" [not added: " + r.devices[dv_id].add_result + ": " + r.devices[dv_id].add_why + "]").c_str());
+        appendf(o, "\n");
+    }
     appendf(o, "\ndevices\n");
     for (const DeviceResult &dv : r.devices)
-        appendf(o, "  dev%-3u %s pe %-3u mask %2u %s: reads %" PRIu64 " writes %" PRIu64 " TLPs %" PRIu64 " tag waits %" PRIu64 "\n",
-             dv.id, dv.rid.c_str(), dv.pe, dv.dma_mask_bits, dv.bypass ? "bypass    " : "translated",
+        appendf(o, "  dev%-3u %s pe %-3u mask %2u %-11s: reads %" PRIu64 " writes %" PRIu64 " TLPs %" PRIu64 " tag waits %" PRIu64 "\n",
+             dv.id, dv.rid.c_str(), dv.pe, dv.dma_mask_bits, dv.dma_path.c_str(),
              dv.reads, dv.writes, dv.ep.read_tlps + dv.ep.write_tlps, dv.ep.tag_waits);
     appendf(o, "\nrun\n");
     appendf(o, "  simulated        %12.3f us\n", static_cast<double>(r.simulated_ps) / 1e6);

@@ -25,6 +25,11 @@ struct PeResult {
     uint64_t window_bytes = 0, page_size = 0;
     unsigned levels = 0;
     bool bypass = false;
+    bool bypass_tve0 = false;
+    uint64_t reserved_start = 0, reserved_end = 0; // entries
+    int group_id = -1;
+    std::string group_name;
+    uint32_t nr_pools = 0;
     phb_pe_stats st{};
     bool frozen_at_end = false;
 };
@@ -34,15 +39,36 @@ struct DeviceResult {
     std::string rid;
     uint16_t pe = 0;
     unsigned dma_mask_bits = 0;
-    bool bypass = false;       // the kernel's rule put it on the bypass window
+    bool bypass = false;       // the kernel's rule put it on a bypass window
+    std::string dma_path;      // "tce", "bypass", "bypass_tve0"
+    std::string group;         // iommu_group name, "" when not added
+    std::string add_result, add_why;
     uint64_t reads = 0, writes = 0, bytes = 0, faulted = 0, dropped = 0;
     ep_stats ep{};
     LatencyHist dma_lat;
 };
 
+struct PoolResult {
+    uint16_t pe = 0;
+    int id = 0;                // pool number; the large pool is nr_pools
+    std::string kind;          // "small", "large", "table" (iommu.lock=global), "depot"
+    uint64_t acquisitions = 0, contended = 0, allocs = 0, fallbacks_in = 0;
+    Summary wait;              // over every acquisition
+    double hold_mean_ns = 0;
+};
+
+struct CpuResult {
+    unsigned cpu = 0;
+    uint64_t ops = 0;
+    double busy_ns = 0, lock_wait_ns = 0, kill_ns = 0;
+};
+
 struct AllocResult {
     uint64_t maps = 0, unmaps = 0, failures = 0, pages_in_use_peak = 0, bad_frees = 0;
-    uint64_t tce_writes = 0, tce_clears = 0;
+    std::vector<PoolResult> pools;
+    uint64_t kills_page = 0, kills_pe = 0, kills_all = 0, kill_syncs = 0, opal_calls = 0, escalated = 0;
+    std::string lock_policy, cache_policy, invalidate_policy;
+    uint64_t mag_hits = 0, mag_misses = 0;
 };
 
 struct RunResult {
@@ -59,6 +85,7 @@ struct RunResult {
     AllocResult alloc;
     std::vector<PeResult> pes;
     std::vector<DeviceResult> devices;
+    std::vector<CpuResult> cpus;
 };
 
 } // namespace tcesim

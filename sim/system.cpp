@@ -18,8 +18,11 @@
 //   quantum of the devices' run-ahead.
 #include "system.hpp"
 
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <map>
 #include <unordered_map>
 
 #include <systemc>
@@ -31,7 +34,8 @@
 
 extern "C" {
 #include "common/tcesim_err.h"
-#include "host/firstfit.h"
+#include "host/dma_api.h"
+#include "host/pe_setup.h"
 #include "memory/physalloc.h"
 #include "memory/physmem.h"
 #include "rtt/rtt.h"
@@ -157,21 +161,19 @@ struct PhbModule : sc_module {
 
 // A mapping made by a host op, shared by the device ops that use it; created
 // in trace order by the feeder, filled in by the CPU that executes the op.
-struct Seg {
-    uint64_t bus, len, entry, npages, pa;
-};
 struct Mapping {
     bool done = false, failed = false, bypass = false, unmapped = false;
     ps_t done_ps = 0;
     uint32_t dev = 0;
     tr_op kind = TR_MAP;
     tr_dir dir = TR_DIR_BIDIRECTIONAL;
-    std::vector<Seg> segs;
+    std::vector<host_seg> segs;  // input segments: pa, size in; bus, entry, npages out
 };
 using MappingRef = std::shared_ptr<Mapping>;
 
 struct QEvent {
     tr_event ev;
+    uint64_t seq = 0;            // host ops: position among host ops in the trace
     std::vector<uint64_t> sizes, pas;
     MappingRef map;
 };
@@ -229,24 +231,106 @@ private:
     bool closed_ = false, consumer_waiting_ = false, producer_waiting_ = false;
 };
 
-// Per-PE host state: the TCE table and the placeholder allocator.
+// Per-PE state: how Linux set it up, its TCE table, its place in the host
+// model.
 struct PeState {
     uint16_t pe = 0;
+    pe_dma_setup setup{};
     tce_table table{};
-    firstfit alloc{};
-    bool bypass = false;
-    unsigned page_shift = 12;
-    uint64_t window = 0;
-    unsigned levels = 1;
+    int host_index = -1;
+    iommu_group_info group{};
+    bool bypass_tve0 = false;    // TVE#0 rewritten for the PHB3 64-bit bypass
+    tce_table bypass_table{};
 };
 
 struct DeviceInfo {
     uint32_t id;
     uint16_t rid;
     uint16_t pe;
-    bool bypass;
+    dma_path path;
     unsigned mask_bits;
+    uint64_t max_seg_size;
+    iommu_add_result add;
+    std::string add_why;
     endpoint ep;
+};
+
+// --mappings: one CSV row per host op in trace order. CPUs finish ops out of
+// trace order, so rows wait in a reorder buffer (bounded by the ops in
+// flight, themselves bounded by the actor queues).
+class MappingsWriter {
+public:
+    bool open(const std::string &path, std::string &err)
+    {
+        path_ = path;
+        tmp_ = path + ".tmp";
+        f_ = std::fopen(tmp_.c_str(), "w");
+        if (!f_) {
+            err = path + ": " + std::strerror(errno);
+            return false;
+        }
+        std::fputs("time_ns,cpu,op,dev,handle,bus_addr,npages,pool\n", f_);
+        return true;
+    }
+    bool active() const { return f_ != nullptr; }
+    void row(uint64_t seq, std::string line)
+    {
+        pending_.emplace(seq, std::move(line));
+        for (auto it = pending_.begin(); it != pending_.end() && it->first == next_; it = pending_.erase(it)) {
+            std::fputs(it->second.c_str(), f_);
+            next_++;
+        }
+    }
+    // Renames into place on success; removes the temp file otherwise.
+    std::string close(bool ok)
+    {
+        if (!f_)
+            return "";
+        bool good = std::fflush(f_) == 0;
+        good &= std::fclose(f_) == 0;
+        f_ = nullptr;
+        if (ok && good && pending_.empty() && std::rename(tmp_.c_str(), path_.c_str()) == 0)
+            return "";
+        std::remove(tmp_.c_str());
+        return ok ? path_ + ": could not be written" : "";
+    }
+    ~MappingsWriter() { close(false); }
+
+private:
+    std::FILE *f_ = nullptr;
+    std::string path_, tmp_;
+    uint64_t next_ = 0;
+    std::map<uint64_t, std::string> pending_;
+};
+
+// The host CPUs' shared port to memory, for TCE stores (timing only). One
+// initiator for all CPUs: a store never waits, so no CPU can be suspended
+// inside it.
+struct HostPort : sc_module {
+    tlm_utils::simple_initiator_socket<HostPort> sock;
+    tlm::tlm_generic_payload gp;
+    TimeExt te;
+    unsigned char dummy[8] = {0};
+
+    HostPort(sc_module_name n) : sc_module(n), sock("sock")
+    {
+        gp.set_extension(&te);
+        gp.set_data_ptr(dummy);
+        gp.set_byte_enable_ptr(nullptr);
+    }
+    ~HostPort() override { gp.clear_extension(&te); }
+
+    ps_t store(uint64_t pa, uint32_t bytes, ps_t t)
+    {
+        gp.set_address(pa);
+        gp.set_command(tlm::TLM_WRITE_COMMAND);
+        gp.set_data_length(bytes);
+        gp.set_streaming_width(bytes);
+        te.arrival_ps = t;
+        sc_time d = SC_ZERO_TIME;
+        sock->b_transport(gp, d);
+        return te.done_ps;
+    }
 };
 
 // ---------------------------------------------------------------- System
@@ -266,6 +350,10 @@ public:
     std::vector<PeState> pes;               // indexed by position
     std::unordered_map<uint16_t, size_t> pe_index;
     std::vector<DeviceInfo> devs;
+    host_model *host = nullptr;
+    std::unique_ptr<HostPort> host_port;
+    std::vector<std::vector<LatencyHist>> lock_wait; // [host pe index][lock]
+    MappingsWriter mappings;
 
     std::unique_ptr<MemoryTarget> memory;
     std::unique_ptr<PhbModule> phbm;
@@ -278,8 +366,7 @@ public:
 
     ~System()
     {
-        for (auto &p : pes)
-            firstfit_destroy(&p.alloc);
+        host_destroy(host);
         for (auto &d : devs)
             ep_destroy(&d.ep);
         phb_destroy(phb_model);
@@ -339,6 +426,19 @@ public:
     }
 
     int build(const std::vector<tr_device_decl> &decls);
+    int setup_pe(PeState &ps, const tcesim_config &c, int group_id);
+    int setup_bypass_tve0(PeState &ps);
+
+    // host_if callbacks
+    static void host_sync(void *ctx, ps_t t) { static_cast<System *>(ctx)->sync_exact(t); }
+    static ps_t host_store(void *ctx, uint64_t pa, uint32_t bytes, ps_t t)
+    {
+        return static_cast<System *>(ctx)->host_port->store(pa, bytes, t);
+    }
+    static void host_lock_event(void *ctx, unsigned pe_index, int lock, ps_t wait_ps, ps_t)
+    {
+        static_cast<System *>(ctx)->lock_wait[pe_index][static_cast<size_t>(lock)].add(wait_ps);
+    }
 };
 
 // --------------------------------------------------------------- devices
@@ -428,14 +528,14 @@ struct DeviceModule : sc_module {
                     continue;
                 }
                 uint64_t off = ev.off, len = ev.len;
-                for (const Seg &s : m.segs) {
+                for (const host_seg &s : m.segs) {
                     if (!len)
                         break;
-                    if (off >= s.len) {
-                        off -= s.len;
+                    if (off >= s.size) {
+                        off -= s.size;
                         continue;
                     }
-                    uint64_t n = std::min(len, s.len - off);
+                    uint64_t n = std::min(len, s.size - off);
                     chunks.emplace_back(s.bus + off, n);
                     len -= n;
                     off = 0;
@@ -486,37 +586,17 @@ struct DeviceModule : sc_module {
 // ------------------------------------------------------------- host CPUs
 
 struct HostCpu : sc_module {
-    tlm_utils::simple_initiator_socket<HostCpu> mem_sock;
     System &sys;
     unsigned cpu;
     ActorQueue &q;
-    tlm::tlm_generic_payload gp;
-    TimeExt te;
-    unsigned char dummy[8] = {0};
     ps_t free_ps = 0;
+    std::vector<iommu_sg_out> outs;
 
     SC_HAS_PROCESS(HostCpu);
     HostCpu(sc_module_name n, System &s, unsigned c, ActorQueue &queue)
-        : sc_module(n), mem_sock("mem_sock"), sys(s), cpu(c), q(queue)
+        : sc_module(n), sys(s), cpu(c), q(queue)
     {
-        gp.set_extension(&te);
-        gp.set_data_ptr(dummy);
-        gp.set_byte_enable_ptr(nullptr);
         SC_THREAD(run);
-    }
-    ~HostCpu() override { gp.clear_extension(&te); }
-
-    // Stores of TCEs: the CPU does not wait for them, but they occupy the
-    // memory channel the PHB's fetches use.
-    void tce_stores(uint64_t pa, uint64_t n, ps_t t)
-    {
-        gp.set_address(pa);
-        gp.set_command(tlm::TLM_WRITE_COMMAND);
-        gp.set_data_length(static_cast<unsigned>(n * 8));
-        gp.set_streaming_width(static_cast<unsigned>(n * 8));
-        te.arrival_ps = t;
-        sc_time d = delay_to(t);
-        mem_sock->b_transport(gp, d);
     }
 
     static uint64_t perm_of(tr_op op, tr_dir dir)
@@ -533,71 +613,99 @@ struct HostCpu : sc_module {
         }
     }
 
-    void do_map(QEvent &qe, ps_t t)
+    static host_op op_of(tr_op op) { return op == TR_MAP_SG ? HOST_MAP_SG : op == TR_ALLOC ? HOST_ALLOC : HOST_MAP; }
+
+    // Returns when the map is done; fills the mapping.
+    ps_t do_map(QEvent &qe, ps_t t, int &pool)
     {
         const tr_event &ev = qe.ev;
         Mapping &m = *qe.map;
         DeviceInfo &d = sys.devs[ev.dev];
         size_t nseg = ev.op == TR_MAP_SG ? qe.sizes.size() : 1;
-        sys.res.alloc.maps++;
+        m.segs.resize(nseg);
         for (size_t i = 0; i < nseg; i++) {
-            uint64_t size = ev.op == TR_MAP_SG ? qe.sizes[i] : ev.size;
-            uint64_t pa = ev.op == TR_MAP_SG ? qe.pas[i] : ev.pa;
-            if (ev.op == TR_ALLOC) // alloc_coherent rounds to the CPU page
-                size = (size + sys.cfg.host.page_size - 1) & ~(sys.cfg.host.page_size - 1);
-            Seg s{0, size, 0, 0, pa};
-            if (d.bypass) {
-                // The kernel's bypass: bus = phys + 2^59, no allocator call
-                // (pnv_pci_ioda_dma_set_mask / dma_direct ops).
-                s.bus = pa + TVE_BYPASS_BIT59;
-                m.bypass = true;
-                m.segs.push_back(s);
-                continue;
-            }
-            PeState &pe = sys.pes[sys.pe_index.at(d.pe)];
-            uint64_t pg = 1ull << pe.page_shift;
-            s.npages = ((pa & (pg - 1)) + size + pg - 1) >> pe.page_shift;
-            if (firstfit_alloc(&pe.alloc, s.npages, &s.entry) != 0) {
-                m.failed = true;
-                sys.res.alloc.failures++;
-                break;
-            }
-            s.bus = (s.entry << pe.page_shift) | (pa & (pg - 1));
-            uint64_t perm = perm_of(ev.op, ev.dir);
-            for (uint64_t k = 0; k < s.npages; k++) {
-                int rc = tce_table_set(&pe.table, s.entry + k, (pa & ~(pg - 1)) + (k << pe.page_shift), perm);
-                if (rc) {
-                    sys.fail(1, std::string("tce_table_set: ") + tcesim_strerror(rc));
-                    return;
-                }
-                // PHB3 kill: one MMIO store per page, no completion wait
-                // (powernv-dma.md s.1.9).
-                phb_kill_page(sys.phb_model, pe.pe, (s.entry + k) << pe.page_shift);
-            }
-            sys.res.alloc.tce_writes += s.npages;
-            tce_stores(tce_table_leaf_pa(&pe.table, s.entry), s.npages, t);
-            m.segs.push_back(s);
+            m.segs[i] = host_seg{};
+            m.segs[i].pa = ev.op == TR_MAP_SG ? qe.pas[i] : ev.pa;
+            m.segs[i].size = ev.op == TR_MAP_SG ? qe.sizes[i] : ev.size;
         }
-        if (m.failed) { // undo the segments that succeeded
-            for (const Seg &s : m.segs)
-                if (!m.bypass)
-                    release(s, d, t);
-            m.segs.clear();
+        sys.res.alloc.maps++;
+        pool = IOMMU_NO_POOL;
+        if (d.path != DMA_PATH_TCE) {
+            // Bypass: bus = phys + 2^59 (TVE#1), or phys + 4 GiB through the
+            // PHB3 TVE#0 64-bit bypass; the allocator is never called
+            // (dma_direct ops after pnv_pci_ioda_dma_set_mask).
+            m.bypass = true;
+            for (host_seg &s : m.segs)
+                s.bus = s.pa + (d.path == DMA_PATH_BYPASS ? TVE_BYPASS_BIT59 : (1ull << 32));
+            return t + ps_from_ns(sys.cfg.host.op_ns);
         }
+        const PeState &pe = sys.pes[sys.pe_index.at(d.pe)];
+        uint64_t mask = d.mask_bits >= 64 ? UINT64_MAX : (1ull << d.mask_bits) - 1;
+        outs.resize(nseg);
+        host_map_result r;
+        host_map(sys.host, cpu, static_cast<unsigned>(pe.host_index), op_of(ev.op), perm_of(ev.op, ev.dir), mask,
+                 d.max_seg_size, m.segs.data(), static_cast<uint32_t>(nseg), outs.data(), t, &r);
+        if (r.failed) {
+            m.failed = true;
+            sys.res.alloc.failures++;
+        }
+        pool = r.pool;
+        return r.done_ps;
     }
 
-    void release(const Seg &s, const DeviceInfo &d, ps_t t)
+    ps_t do_unmap(Mapping &m, ps_t t)
     {
-        PeState &pe = sys.pes[sys.pe_index.at(d.pe)];
-        for (uint64_t k = 0; k < s.npages; k++) {
-            tce_table_clear(&pe.table, s.entry + k);
-            phb_kill_page(sys.phb_model, pe.pe, (s.entry + k) << pe.page_shift);
-        }
-        sys.res.alloc.tce_clears += s.npages;
-        if (s.npages)
-            tce_stores(tce_table_leaf_pa(&pe.table, s.entry), s.npages, t);
-        if (firstfit_free(&pe.alloc, s.entry, s.npages) != 0)
+        sys.res.alloc.unmaps++;
+        if (m.unmapped || m.failed) {
+            // the kernel prints "invalid entry" and WARNs (iommu_free_check)
             sys.res.alloc.bad_frees++;
+            return t + ps_from_ns(sys.cfg.host.op_ns);
+        }
+        m.unmapped = true;
+        if (m.bypass)
+            return t + ps_from_ns(sys.cfg.host.op_ns);
+        const DeviceInfo &d = sys.devs[m.dev];
+        const PeState &pe = sys.pes[sys.pe_index.at(d.pe)];
+        bool bad = false;
+        ps_t done = host_unmap(sys.host, cpu, static_cast<unsigned>(pe.host_index), op_of(m.kind), m.segs.data(),
+                               static_cast<uint32_t>(m.segs.size()), t, &bad);
+        if (bad)
+            sys.res.alloc.bad_frees++;
+        return done;
+    }
+
+    void mapping_row(const QEvent &qe, int pool)
+    {
+        const tr_event &ev = qe.ev;
+        const Mapping &m = *qe.map;
+        bool is_map = ev.op == TR_MAP || ev.op == TR_MAP_SG || ev.op == TR_ALLOC;
+        char bus[32] = "", np[24] = "", pl[16] = "";
+        if (is_map) {
+            uint64_t pages = 0;
+            for (const host_seg &s : m.segs)
+                pages += s.npages;
+            if (m.failed)
+                std::snprintf(bus, sizeof bus, "fail");
+            else
+                std::snprintf(bus, sizeof bus, "0x%llx", static_cast<unsigned long long>(m.segs[0].bus));
+            std::snprintf(np, sizeof np, "%llu", static_cast<unsigned long long>(pages));
+            if (!m.bypass && !m.failed && pool != IOMMU_NO_POOL) {
+                if (pool == IOMMU_POOL_LARGE)
+                    std::snprintf(pl, sizeof pl, "large");
+                else
+                    std::snprintf(pl, sizeof pl, "%d", pool);
+            }
+        } else if (!m.failed) {
+            uint64_t pages = 0;
+            for (const host_seg &s : m.segs)
+                pages += s.npages;
+            std::snprintf(bus, sizeof bus, "0x%llx", static_cast<unsigned long long>(m.segs.empty() ? 0 : m.segs[0].bus));
+            std::snprintf(np, sizeof np, "%llu", static_cast<unsigned long long>(pages));
+        }
+        char line[256];
+        std::snprintf(line, sizeof line, "%llu,%u,%s,%u,%llu,%s,%s,%s\n", static_cast<unsigned long long>(ev.time_ns),
+                      cpu, tr_op_name(ev.op), m.dev, static_cast<unsigned long long>(ev.handle), bus, np, pl);
+        sys.mappings.row(qe.seq, line);
     }
 
     // The event in hand is a member, not a local: a run stopped early by an
@@ -617,22 +725,14 @@ struct HostCpu : sc_module {
                 sys.wait_mapping(qe.map);
                 t = ps_max(t, qe.map->done_ps);
             }
-            // Shared state changes in simulated-time order.
+            int pool = IOMMU_NO_POOL;
+            // The host model synchronises before each lock and kill; the
+            // functional allocation happens at the op's start, so bring the
+            // process there first (allocation order = simulated-time order).
             sys.sync_exact(t);
-            if (is_map) {
-                do_map(qe, t);
-            } else {
-                Mapping &m = *qe.map;
-                sys.res.alloc.unmaps++;
-                if (m.unmapped || m.failed) {
-                    sys.res.alloc.bad_frees++;
-                } else if (!m.bypass) {
-                    for (const Seg &s : m.segs)
-                        release(s, sys.devs[m.dev], t);
-                }
-                m.unmapped = true;
-            }
-            ps_t done = t + ps_from_ns(sys.cfg.host.op_ns);
+            ps_t done = is_map ? do_map(qe, t, pool) : do_unmap(*qe.map, t);
+            if (sys.mappings.active())
+                mapping_row(qe, pool);
             free_ps = done;
             sys.note_end(done);
             if (is_map) {
@@ -656,6 +756,7 @@ struct Feeder : sc_module {
     tr_source &src;
     std::unordered_map<uint64_t, MappingRef> handles;
     uint64_t last_handle = 0;   // memo of the last handle looked up
+    uint64_t host_seq = 0;      // host ops seen, for --mappings order
     MappingRef last_map;
 
     SC_HAS_PROCESS(Feeder);
@@ -741,6 +842,8 @@ struct Feeder : sc_module {
                 }
                 qe.map = last_map;
             }
+            if (tr_op_is_host(ev.op))
+                qe.seq = host_seq++;
             qe.ev.seg_sizes = nullptr;
             qe.ev.seg_pas = nullptr;
             if (tr_op_is_host(ev.op))
@@ -827,6 +930,34 @@ int System::build(const std::vector<tr_device_decl> &decls)
     }
 
     uint64_t ram_end = cfg.host.ram;
+    host_params hp{};
+    hp.ncpus = static_cast<uint32_t>(cfg.host.cpus);
+    hp.gen = gen;
+    hp.costs.op_ps = ps_from_ns(cfg.host.op_ns);
+    hp.costs.lock_ps = ps_from_ns(cfg.host.lock_ns);
+    hp.costs.lock_handoff_ps = ps_from_ns(cfg.host.lock_handoff_ns);
+    hp.costs.search_word_ps = ps_from_ns(cfg.host.search_word_ns);
+    hp.costs.tce_write_ps = ps_from_ns(cfg.host.tce_write_ns);
+    hp.costs.mb_ps = ps_from_ns(cfg.host.mb_ns);
+    hp.costs.kill_store_ps = ps_from_ns(cfg.host.kill_store_ns);
+    hp.costs.opal_call_ps = ps_from_ns(cfg.host.opal_call_ns);
+    hp.costs.magazine_ps = ps_from_ns(cfg.host.magazine_ns);
+    hp.policy.lock = cfg.policy.lock == CFG_LOCK_GLOBAL ? HOST_LOCK_GLOBAL : HOST_LOCK_POOL;
+    hp.policy.inval = cfg.policy.invalidate == CFG_INVAL_LAZY_WRAP    ? HOST_INVAL_LAZY_WRAP
+                      : cfg.policy.invalidate == CFG_INVAL_FLUSH_QUEUE ? HOST_INVAL_FLUSH_QUEUE
+                                                                       : HOST_INVAL_STRICT;
+    hp.policy.magazines = cfg.policy.cache == CFG_CACHE_MAGAZINE;
+    hp.policy.mag_size = static_cast<uint32_t>(cfg.policy.magazine_size);
+    hp.policy.fq_entries = static_cast<uint32_t>(cfg.policy.fq_entries);
+    hp.policy.fq_timeout_ps = ps_from_ns(cfg.policy.fq_timeout_ns);
+    hp.policy.kill_escalate_pe = cfg.host.kill_escalate_pe;
+    host = host_create(&hp, phb_model, host_if{&System::host_sync, &System::host_store, &System::host_lock_event, this});
+    if (!host)
+        return fail(2, "host: bad parameters");
+    host_port = std::make_unique<HostPort>("host_port");
+    host_port->sock.bind(memory->sock);
+
+    pes.reserve(c.ndevices);
     devs.resize(c.ndevices);
     dev_q = std::vector<ActorQueue>(c.ndevices);
     res.devices.resize(c.ndevices);
@@ -852,62 +983,129 @@ int System::build(const std::vector<tr_device_decl> &decls)
             return fail(2, "devices." + std::to_string(i) + ": bad mps/mrrs/tags");
         phb_set_rid(phb_model, d.rid, d.pe);
 
+        d.max_seg_size = cd.max_seg_size;
         if (!pe_index.count(d.pe)) {
-            // PE setup as pnv_pci_ioda2_setup_dma_pe does it (powernv-dma.md
-            // s.2): TVE#0 the 32-bit window through a TCE table, TVE#1 the
-            // bypass window at 1<<59 unless disabled.
-            cfg_iommu v = config_pe_iommu(&c, d.pe);
-            PeState ps;
-            ps.pe = d.pe;
-            bool modern = cfg.host.kernel == CFG_KERNEL_MODERN;
-            ps.page_shift = v.page_size != CFG_AUTO ? ilog2_u64(v.page_size) : (modern ? cpu_page_shift : 12);
-            ps.levels = v.levels != CFG_AUTO ? static_cast<unsigned>(v.levels) : (modern ? 2 : 1);
-            ps.window = v.window != CFG_AUTO ? v.window
-                        : modern ? roundup_pow2(ram_end)
-                                 : 1ull << ilog2_u64(cfg.host.m32_base);
-            std::string key = "pes." + std::to_string(d.pe) + ".";
-            if (!tve_page_shift_supported(gen, ps.page_shift))
-                return fail(2, key + "page_size: " + std::to_string(1ull << ps.page_shift) + " is not a TCE page size of " + config_enum_name("phb.model", cfg.phb.model));
-            tce_geom g;
-            int rc = tce_geometry(ps.window, ps.page_shift, ps.levels, cpu_page_shift, &g);
-            if (rc == TCESIM_ERANGE)
-                return fail(2, key + "levels: the kernel rejects this geometry ((level_shift - 3) * levels + page_shift >= 55)");
-            if (rc)
-                return fail(2, key + "window: bad window/page size/levels combination");
-            if ((rc = tce_table_create(&ps.table, mem, &palloc, &g)) != 0)
-                return fail(2, key + "window: the TCE table does not fit host.ram");
-            tve t0 = tce_table_tve(&ps.table);
-            uint64_t raw;
-            if (tve_encode(gen, &t0, &raw) != 0 || phb_set_tve(phb_model, static_cast<unsigned>(d.pe) << 1, raw) != 0)
-                return fail(2, key + ": the TVE cannot encode this table");
-            ps.bypass = v.bypass;
-            if (v.bypass) {
-                tve t1{};
-                t1.kind = TVE_BYPASS;
-                t1.start = 0;
-                t1.end = roundup_pow2(ram_end) - 1;
-                if (tve_encode(gen, &t1, &raw) != 0 || phb_set_tve(phb_model, static_cast<unsigned>(d.pe) << 1 | 1, raw) != 0)
-                    return fail(2, key + "bypass: the bypass TVE cannot encode host.ram");
-            }
-            if (firstfit_init(&ps.alloc, tce_table_entries(&ps.table)) != 0)
-                return fail(1, "out of memory");
+            // In place: the host model keeps a pointer to the PE's table.
             pe_index[d.pe] = pes.size();
-            pes.push_back(ps);
+            pes.emplace_back();
+            pes.back().pe = d.pe;
+            int rc = setup_pe(pes.back(), c, static_cast<int>(pes.size() - 1));
+            if (rc)
+                return rc;
         }
-        // dma_set_mask: bypass when the PE has it and the mask covers
-        // (1 << 59) + end of DRAM - 1 (pnv_pci_ioda_dma_set_mask /
-        // pnv_pci_ioda_iommu_bypass_supported).
-        const PeState &ps = pes[pe_index[d.pe]];
-        uint64_t mask = d.mask_bits >= 64 ? UINT64_MAX : (1ull << d.mask_bits) - 1;
-        d.bypass = ps.bypass && mask >= TVE_BYPASS_BIT59 + ram_end - 1;
+        PeState &ps = pes[pe_index[d.pe]];
+        // dma_set_mask(): which window the device's mask reaches.
+        d.path = dma_mask_path(cfg.host.kernel == CFG_KERNEL_MODERN ? HOST_KERNEL_MODERN : HOST_KERNEL_SEED, gen,
+                               d.mask_bits, ram_end, ps.setup.bypass);
+        if (d.path == DMA_PATH_BYPASS_TVE0 && !ps.bypass_tve0) {
+            int rc = setup_bypass_tve0(ps);
+            if (rc)
+                return rc;
+        }
+        // iommu_add_device(): every device of a PE with a table joins its
+        // group unless the era's checks refuse it.
+        char why[160] = "";
+        d.add = iommu_add_device_check(cfg.host.kernel == CFG_KERNEL_MODERN ? HOST_KERNEL_MODERN : HOST_KERNEL_SEED,
+                                       false, true, cpu_page_shift, ps.setup.page_shift, why, sizeof why);
+        d.add_why = why;
 
         DeviceResult &dr = res.devices[i];
         dr.id = i;
         dr.rid = cd.rid;
         dr.pe = d.pe;
         dr.dma_mask_bits = d.mask_bits;
-        dr.bypass = d.bypass;
+        dr.bypass = d.path != DMA_PATH_TCE;
+        dr.dma_path = dma_path_name(d.path);
+        dr.group = d.add == IOMMU_ADD_OK ? ps.group.name : "";
+        dr.add_result = iommu_add_result_name(d.add);
+        dr.add_why = d.add_why;
     }
+    lock_wait.resize(host_pe_count(host));
+    for (unsigned i = 0; i < host_pe_count(host); i++)
+        lock_wait[i].resize(host_lock_count(host, i));
+    return 0;
+}
+
+int System::setup_pe(PeState &ps, const tcesim_config &c, int group_id)
+{
+    phb_gen gen = cfg.phb.model == CFG_PHB4 ? PHB_GEN4 : PHB_GEN3;
+    unsigned cpu_page_shift = ilog2_u64(cfg.host.page_size);
+    std::string key = "pes." + std::to_string(ps.pe) + ".";
+    cfg_iommu v = config_pe_iommu(&c, ps.pe);
+    pe_setup_params sp{};
+    sp.kernel = cfg.host.kernel == CFG_KERNEL_MODERN ? HOST_KERNEL_MODERN : HOST_KERNEL_SEED;
+    sp.gen = gen;
+    sp.ram_bytes = cfg.host.ram;
+    sp.cpu_page_shift = cpu_page_shift;
+    sp.m32_base = cfg.host.m32_base;
+    sp.max_order = cfg.host.max_order == CFG_AUTO ? 0 : static_cast<unsigned>(cfg.host.max_order); // 0: pe_default_max_order()
+    sp.page_size = v.page_size == CFG_AUTO ? PE_AUTO : v.page_size;
+    sp.levels = v.levels == CFG_AUTO ? PE_AUTO : v.levels;
+    sp.window = v.window == CFG_AUTO ? PE_AUTO : v.window;
+    sp.bypass = v.bypass;
+    char why[256] = "";
+    if (pe_dma_setup_compute(&sp, &ps.setup, why, sizeof why) != 0)
+        return fail(2, key + why);
+    tce_geom g;
+    if (tce_geometry(ps.setup.window_bytes, ps.setup.page_shift, ps.setup.levels, cpu_page_shift, &g) != 0)
+        return fail(2, key + "levels: the kernel rejects this table geometry");
+    if (tce_table_create(&ps.table, mem, &palloc, &g) != 0)
+        return fail(2, key + "window: the TCE table does not fit host.ram");
+    tve t0 = tce_table_tve(&ps.table);
+    uint64_t raw;
+    if (tve_encode(gen, &t0, &raw) != 0 || phb_set_tve(phb_model, static_cast<unsigned>(ps.pe) << 1, raw) != 0)
+        return fail(2, key + "window: the TVE cannot encode this table");
+    if (ps.setup.bypass) {
+        tve t1{};
+        t1.kind = TVE_BYPASS;
+        t1.start = ps.setup.bypass_start;
+        t1.end = ps.setup.bypass_end;
+        if (tve_encode(gen, &t1, &raw) != 0 || phb_set_tve(phb_model, static_cast<unsigned>(ps.pe) << 1 | 1, raw) != 0)
+            return fail(2, key + "bypass: the bypass TVE cannot encode host.ram");
+    }
+    iommu_group_make(group_id, 0, ps.pe, &ps.group);
+    host_pe_params hp{};
+    hp.pe = ps.pe;
+    hp.table = &ps.table;
+    hp.it.it_offset = 0;
+    hp.it.it_size = ps.setup.window_bytes >> ps.setup.page_shift;
+    hp.it.page_shift = ps.setup.page_shift;
+    hp.it.cpu_page_shift = cpu_page_shift;
+    hp.it.blocksize = 16; // pnv_pci_ioda2_setup_dma_pe / pnv_pci_setup_iommu_table
+    hp.it.nr_pools = v.pools == CFG_AUTO ? 0 : static_cast<uint32_t>(v.pools);
+    hp.it.reserved_start = ps.setup.reserved_start;
+    hp.it.reserved_end = ps.setup.reserved_end;
+    hp.it.seg_boundary = 1ull << 32; // PCI's default dma_get_seg_boundary()
+    int idx = host_add_pe(host, &hp);
+    if (idx < 0)
+        return fail(2, key + "pools: the allocator rejects this table (pools must divide the window)");
+    ps.host_index = idx;
+    return 0;
+}
+
+// PHB3 64-bit bypass through TVE#0 (pnv_pci_ioda_dma_64bit_bypass): the
+// PE's TVE#0 becomes a 1-level table of 256 MiB TCEs mapping all of RAM at
+// bus offset 4 GiB, for devices whose mask covers RAM + 4 GiB but not 2^59.
+// It replaces the PE's 32-bit window.
+int System::setup_bypass_tve0(PeState &ps)
+{
+    unsigned cpu_page_shift = ilog2_u64(cfg.host.page_size);
+    std::string key = "pes." + std::to_string(ps.pe) + ".";
+    const unsigned shift = 28;
+    tce_geom g;
+    if (tce_geometry(roundup_pow2(cfg.host.ram + (1ull << 32)), shift, 1, cpu_page_shift, &g) != 0 ||
+        tce_table_create(&ps.bypass_table, mem, &palloc, &g) != 0)
+        return fail(2, key + "bypass: cannot build the 64-bit bypass table");
+    uint64_t first = (1ull << 32) >> shift;
+    for (uint64_t i = 0; i < (cfg.host.ram >> shift); i++)
+        if (tce_table_set(&ps.bypass_table, first + i, i << shift, TCE_READ | TCE_WRITE) != 0)
+            return fail(1, "out of memory");
+    tve t0 = tce_table_tve(&ps.bypass_table);
+    uint64_t raw;
+    phb_gen gen = cfg.phb.model == CFG_PHB4 ? PHB_GEN4 : PHB_GEN3;
+    if (tve_encode(gen, &t0, &raw) != 0 || phb_set_tve(phb_model, static_cast<unsigned>(ps.pe) << 1, raw) != 0)
+        return fail(2, key + "bypass: the TVE cannot encode the 64-bit bypass table");
+    ps.bypass_tve0 = true;
     return 0;
 }
 
@@ -968,7 +1166,10 @@ int run_simulation(const tcesim_config &cfg, const RunOptions &opt, std::unique_
         for (unsigned i = 0; i < cfg.host.cpus; i++) {
             std::string n = "cpu" + std::to_string(i);
             cpus.push_back(std::make_unique<HostCpu>(n.c_str(), sys, i, sys.cpu_q[i]));
-            cpus.back()->mem_sock.bind(sys.memory->sock);
+        }
+        if (!opt.mappings_path.empty() && !sys.mappings.open(opt.mappings_path, err)) {
+            tr_close(&src);
+            return 2;
         }
         Feeder feeder("feeder", sys, src);
         sc_start();
@@ -978,7 +1179,6 @@ int run_simulation(const tcesim_config &cfg, const RunOptions &opt, std::unique_
             return sys.error_code;
         }
         // Gather.
-        res.simulated_ps = sys.end_ps;
         res.phb = *phb_get_stats(sys.phb_model);
         res.cache = *tce_cache_get_stats(phb_cache(sys.phb_model));
         res.mem = sys.memory->model.st;
@@ -991,23 +1191,84 @@ int run_simulation(const tcesim_config &cfg, const RunOptions &opt, std::unique_
             res.dma_faulted += d.faulted;
             res.dma_dropped += d.dropped;
         }
+        // Lazy invalidation leaves queued unmaps: flush them at the end.
+        sys.note_end(host_finish(sys.host, sys.end_ps));
+        res.simulated_ps = sys.end_ps;
         for (const PeState &ps : sys.pes) {
             PeResult pr;
             pr.pe = ps.pe;
             for (const DeviceInfo &d : sys.devs)
                 if (d.pe == ps.pe)
                     pr.devices.push_back(d.id);
-            pr.window_bytes = ps.window;
-            pr.page_size = 1ull << ps.page_shift;
-            pr.levels = ps.levels;
-            pr.bypass = ps.bypass;
+            pr.window_bytes = ps.setup.window_bytes;
+            pr.page_size = 1ull << ps.setup.page_shift;
+            pr.levels = ps.setup.levels;
+            pr.bypass = ps.setup.bypass;
+            pr.bypass_tve0 = ps.bypass_tve0;
+            pr.reserved_start = ps.setup.reserved_start;
+            pr.reserved_end = ps.setup.reserved_end;
+            pr.group_id = ps.group.id;
+            pr.group_name = ps.group.name;
             pr.st = *phb_get_pe_stats(sys.phb_model, ps.pe);
             pr.frozen_at_end = phb_pe_frozen(sys.phb_model, ps.pe, sys.end_ps);
+            const iommu_table *it = host_get_table(sys.host, static_cast<unsigned>(ps.host_index));
+            pr.nr_pools = it->nr_pools;
+            res.alloc.pages_in_use_peak += it->st.pages_in_use_peak;
+            // Pools: one entry per lock of the PE (the large pool's lock is
+            // number nr_pools; with iommu.lock=global only lock 0 exists).
+            unsigned hi = static_cast<unsigned>(ps.host_index);
+            for (unsigned l = 0; l < host_lock_count(sys.host, hi); l++) {
+                const host_lock_stats *ls = host_get_lock_stats(sys.host, hi, l);
+                bool depot = l == it->nr_pools + 1;
+                if (depot && cfg.policy.cache != CFG_CACHE_MAGAZINE)
+                    continue;
+                if (cfg.policy.lock == CFG_LOCK_GLOBAL && l > 0 && !depot)
+                    continue;
+                PoolResult pl;
+                pl.pe = ps.pe;
+                pl.id = static_cast<int>(l);
+                pl.kind = depot ? "depot" : cfg.policy.lock == CFG_LOCK_GLOBAL ? "table" : l == it->nr_pools ? "large" : "small";
+                pl.acquisitions = ls->acquisitions;
+                pl.contended = ls->contended;
+                if (!depot && cfg.policy.lock != CFG_LOCK_GLOBAL) {
+                    pl.allocs = it->st.allocs_by_pool[l];
+                    pl.fallbacks_in = it->st.fallbacks_in[l];
+                } else if (!depot) {
+                    for (unsigned k = 0; k <= it->nr_pools; k++) {
+                        pl.allocs += it->st.allocs_by_pool[k];
+                        pl.fallbacks_in += it->st.fallbacks_in[k];
+                    }
+                }
+                pl.wait = sys.lock_wait[hi][l].summary();
+                pl.hold_mean_ns = ls->acquisitions ? static_cast<double>(ls->hold_ps) / static_cast<double>(ls->acquisitions) / 1000.0 : 0;
+                res.alloc.pools.push_back(pl);
+            }
+            if (const mag_stats *ms = host_get_mag_stats(sys.host, hi)) {
+                res.alloc.mag_hits += ms->alloc_hits;
+                res.alloc.mag_misses += ms->alloc_misses;
+            }
             res.pes.push_back(pr);
-            res.alloc.pages_in_use_peak += ps.alloc.peak;
         }
-        for (auto &p : sys.pes)
-            (void)p;
+        const host_kill_stats *ks = host_get_kill_stats(sys.host);
+        res.alloc.kills_page = ks->page;
+        res.alloc.kills_pe = ks->pe;
+        res.alloc.kills_all = ks->all;
+        res.alloc.kill_syncs = ks->syncs;
+        res.alloc.opal_calls = ks->opal_calls;
+        res.alloc.escalated = ks->escalated;
+        res.alloc.lock_policy = config_enum_name("iommu.lock", cfg.policy.lock);
+        res.alloc.cache_policy = config_enum_name("iommu.cache", cfg.policy.cache);
+        res.alloc.invalidate_policy = config_enum_name("iommu.invalidate", cfg.policy.invalidate);
+        for (unsigned i = 0; i < cfg.host.cpus; i++) {
+            const host_cpu_stats *cs = host_get_cpu_stats(sys.host, i);
+            res.cpus.push_back(CpuResult{i, cs->ops, cs->busy_ps / 1000.0, cs->lock_wait_ps / 1000.0, cs->kill_ps / 1000.0});
+        }
+        std::string merr = sys.mappings.close(true);
+        if (!merr.empty()) {
+            err = merr;
+            tr_close(&src);
+            return 1;
+        }
     }
     tr_close(&src);
     res.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();

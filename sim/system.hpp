@@ -21,6 +21,7 @@ namespace tcesim {
 
 struct RunOptions {
     std::string trace_path;   // empty: the built-in workload
+    std::string mappings_path; // --mappings CSV; empty: none
 };
 
 // Everything a report needs, gathered after the simulation.

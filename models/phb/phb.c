@@ -19,6 +19,9 @@ struct phb {
     tce_cache *cache;
     tce_cache *walk_cache;    /* upper-level entries, NULL when off */
     ps_t slot_free[PHB_MAX_FETCH_SLOTS]; /* min-heap: [0] is free soonest */
+    ps_t *kill_free;          /* kill queue slots: min-heap of free times */
+    uint32_t kill_slots;
+    ps_t kill_done;           /* when the last accepted kill completes */
     phb_stats st;
 };
 
@@ -46,7 +49,9 @@ phb *phb_create(const phb_params *params, const physmem *mem, phb_mem_if mem_if)
     p->frozen_from = calloc(p->npes, sizeof(*p->frozen_from));
     p->pe_stats = calloc(p->npes, sizeof(*p->pe_stats));
     p->cache = tce_cache_create(&params->cache);
-    if (!p->rtt || !p->tvt || !p->tvt_raw || !p->frozen_until || !p->frozen_from || !p->pe_stats || !p->cache)
+    p->kill_slots = params->kill_slots ? params->kill_slots : 1;
+    p->kill_free = calloc(p->kill_slots, sizeof(*p->kill_free));
+    if (!p->rtt || !p->tvt || !p->tvt_raw || !p->frozen_until || !p->frozen_from || !p->pe_stats || !p->cache || !p->kill_free)
         goto fail;
     if (params->walk_cache_entries) {
         tce_cache_params wc = {
@@ -73,6 +78,7 @@ void phb_destroy(phb *p)
     tce_cache_destroy(p->walk_cache);
     tce_cache_destroy(p->cache);
     free(p->pe_stats);
+    free(p->kill_free);
     free(p->frozen_until);
     free(p->frozen_from);
     free(p->tvt_raw);
@@ -146,25 +152,30 @@ static void fault(phb *p, uint16_t pe, tce_fault f, ps_t t, phb_xlate *out)
     freeze(p, pe, t);
 }
 
-/* The fetch slots are a min-heap of the times they become free: the slot
- * free soonest is slot_free[0]; book_slot gives it to a fetch until `until`
- * and restores the heap, O(log fetch_slots). */
-static void book_slot(phb *p, ps_t until)
+/* Replaces the root of a min-heap of n times by `v` and restores it. */
+static void heap_replace_min(ps_t *h, uint32_t n, ps_t v)
 {
-    ps_t *h = p->slot_free;
-    uint32_t n = p->p.fetch_slots, i = 0;
+    uint32_t i = 0;
     for (;;) {
         uint32_t c = 2 * i + 1;
         if (c >= n)
             break;
         if (c + 1 < n && h[c + 1] < h[c])
             c++;
-        if (h[c] >= until)
+        if (h[c] >= v)
             break;
         h[i] = h[c];
         i = c;
     }
-    h[i] = until;
+    h[i] = v;
+}
+
+/* The fetch slots are a min-heap of the times they become free: the slot
+ * free soonest is slot_free[0]; book_slot gives it to a fetch until `until`
+ * and restores the heap, O(log fetch_slots). */
+static void book_slot(phb *p, ps_t until)
+{
+    heap_replace_min(p->slot_free, p->p.fetch_slots, until);
 }
 
 /* Walk-cache key of level `lvl` (0 = top) for addr: the address bits that
@@ -373,6 +384,25 @@ void phb_kill_all(phb *p)
     tce_cache_inval_all(p->cache);
     if (p->walk_cache)
         tce_cache_inval_all(p->walk_cache);
+}
+
+ps_t phb_kill_submit(phb *p, ps_t t, phb_kill_form form, uint16_t pe, uint64_t bus_addr)
+{
+    ps_t accept = ps_max(t, p->kill_free[0]);
+    ps_t done = ps_max(accept, p->kill_done) + p->p.kill_ps;
+    heap_replace_min(p->kill_free, p->kill_slots, done);
+    p->kill_done = done;
+    switch (form) {
+    case PHB_KILL_PAGE: phb_kill_page(p, pe, bus_addr); break;
+    case PHB_KILL_PE: phb_kill_pe(p, pe); break;
+    case PHB_KILL_ALL: phb_kill_all(p); break;
+    }
+    return accept;
+}
+
+ps_t phb_kill_sync(phb *p, ps_t t)
+{
+    return ps_max(t, p->kill_done) + p->p.kill_sync_ps;
 }
 
 const phb_stats *phb_get_stats(const phb *p) { return &p->st; }

@@ -34,6 +34,9 @@ typedef struct phb_params {
     uint32_t line_bytes;      /* memory line of a TCE fetch (128: 16 TCEs) */
     uint32_t walk_cache_entries; /* cache of upper-level (indirect) entries; 0 = off */
     ps_t eeh_recovery_ps;     /* 0: a frozen PE stays frozen */
+    uint32_t kill_slots;      /* PHB4 kill queue depth (0 = 1) */
+    ps_t kill_ps;             /* time the PHB takes to process one queued kill */
+    ps_t kill_sync_ps;        /* DMA read sync round trip once the queue is empty */
     tce_cache_params cache;
 } phb_params;
 
@@ -107,6 +110,17 @@ void phb_translate(phb *p, uint16_t rid, uint64_t bus_addr, bool is_write,
 void phb_kill_page(phb *p, uint16_t pe, uint64_t bus_addr);
 void phb_kill_pe(phb *p, uint16_t pe);
 void phb_kill_all(phb *p);
+
+/* PHB4/PHB5 kill queue (skiboot hw/phb4.c phb4_tce_kill): a store is
+ * accepted when a queue slot is free (the CPU spins until then), the PHB
+ * works through the queue at kill_ps per request, and a DMA read sync
+ * completes once the queue is empty. The invalidation itself is applied
+ * when the kill is submitted (the caller submits in simulated-time order).
+ * Returns the acceptance time. */
+typedef enum phb_kill_form { PHB_KILL_PAGE = 0, PHB_KILL_PE, PHB_KILL_ALL } phb_kill_form;
+ps_t phb_kill_submit(phb *p, ps_t t, phb_kill_form form, uint16_t pe, uint64_t bus_addr);
+/* The DMA read sync after a batch of kills: returns when it completes. */
+ps_t phb_kill_sync(phb *p, ps_t t);
 
 /* EEH: is the PE frozen at time t? (frozen until recovery, if configured) */
 bool phb_pe_frozen(const phb *p, uint16_t pe, ps_t t);
