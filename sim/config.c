@@ -29,6 +29,7 @@ static const char *const policies[] = {"lru", "rr", "random", NULL};
 static const char *const locks[] = {"pool", "global", NULL};
 static const char *const caches[] = {"none", "magazine", NULL};
 static const char *const invals[] = {"strict", "lazy_wrap", "flush_queue", NULL};
+static const char *const hashes[] = {"modern", "legacy", NULL};
 
 #define G(f) offsetof(tcesim_config, f)
 /* Global keys. Defaults that are guesses say so: where POWER hardware
@@ -59,6 +60,7 @@ static const key global_keys[] = {
     {"iommu.cache", K_ENUM, G(policy.cache), "none", "what-if: none (Linux powerpc) or magazine (per-CPU range caches, as Linux's IOVA allocator)", caches, false},
     {"iommu.magazine_size", K_U64, G(policy.magazine_size), "127", "ranges per magazine (IOVA_MAG_SIZE)", NULL, false},
     {"iommu.invalidate", K_ENUM, G(policy.invalidate), "strict", "strict (kill in every map/unmap, PowerNV), lazy_wrap (sparc: flush when the hint wraps) or flush_queue (IOVA deferred flush)", invals, false},
+    {"iommu.pool_hash", K_ENUM, G(policy.pool_hash), "modern", "CPU-to-pool hash_32() multiplier: modern (0x61C88647) or legacy (0x9e370001, kernels before the 2016 hash.h change)", hashes, false},
     {"iommu.flush_queue.entries", K_U64, G(policy.fq_entries), "256", "flush queue entries per CPU (IOVA_FQ_SIZE)", NULL, false},
     {"iommu.flush_queue.timeout_ns", K_U64, G(policy.fq_timeout_ns), "10000000", "flush queued unmaps older than this (IOVA_FQ_TIMEOUT, 10 ms)", NULL, false},
     {"host.cpus", K_U64, G(host.cpus), "16", "host CPUs", NULL, false},

@@ -68,6 +68,7 @@ typedef struct tcesim_config {
         int lock;             /* cfg_lock */
         int cache;            /* cfg_cache */
         int invalidate;       /* cfg_inval */
+        int pool_hash;        /* 0 modern, 1 legacy */
         uint64_t magazine_size, fq_entries, fq_timeout_ns;
     } policy;
     struct {

@@ -1076,6 +1076,7 @@ int System::setup_pe(PeState &ps, const tcesim_config &c, int group_id)
     hp.it.reserved_start = ps.setup.reserved_start;
     hp.it.reserved_end = ps.setup.reserved_end;
     hp.it.seg_boundary = 1ull << 32; // PCI's default dma_get_seg_boundary()
+    hp.it.hash_mult = cfg.policy.pool_hash == 1 ? IOMMU_HASH_MULT_LEGACY : IOMMU_HASH_MULT_MODERN;
     int idx = host_add_pe(host, &hp);
     if (idx < 0)
         return fail(2, key + "pools: the allocator rejects this table (pools must divide the window)");

@@ -157,7 +157,8 @@ typedef struct iommu_sg_out {
  * stays <= max_seg_size (and !novmerge). infos[i], bus_in[i] describe input
  * segment i; outs[] receives the merged segments (capacity n) and *nouts
  * their count. On a failed segment everything mapped so far is freed and
- * IOMMU_MAP_ERROR is returned (*nouts = 0); else 0. A zero-length input
+ * IOMMU_MAP_ERROR is returned (*nouts = 0); else 0 (n == 0: IOMMU_MAP_ERROR,
+ * the kernel's -EINVAL). A zero-length input
  * segment is skipped as the kernel skips it (bus_in[i] = IOMMU_MAP_ERROR,
  * infos[i].entry = IOMMU_MAP_ERROR, no hold) and ends any merge; leading
  * zero-length segments leave outs[0] empty (len 0, bus IOMMU_MAP_ERROR) and
