@@ -465,6 +465,9 @@ struct DeviceModule : sc_module {
         gp.set_byte_enable_ptr(nullptr);
         te.rid = d.rid;
         SC_THREAD(run);
+        // The host model's frames (allocator infos) and ASan's redzones
+        // outgrow SystemC's default thread stack.
+        set_stack_size(512 * 1024);
     }
     ~DeviceModule() override { gp.clear_extension(&te); }
 
@@ -597,6 +600,9 @@ struct HostCpu : sc_module {
         : sc_module(n), sys(s), cpu(c), q(queue)
     {
         SC_THREAD(run);
+        // The host model's frames (allocator infos) and ASan's redzones
+        // outgrow SystemC's default thread stack.
+        set_stack_size(512 * 1024);
     }
 
     static uint64_t perm_of(tr_op op, tr_dir dir)
@@ -763,6 +769,9 @@ struct Feeder : sc_module {
     Feeder(sc_module_name n, System &s, tr_source &source) : sc_module(n), sys(s), src(source)
     {
         SC_THREAD(run);
+        // The host model's frames (allocator infos) and ASan's redzones
+        // outgrow SystemC's default thread stack.
+        set_stack_size(512 * 1024);
     }
 
     std::string where(const tr_event &ev)

@@ -389,8 +389,10 @@ void host_map(host_model *h, unsigned cpu, unsigned pe_index, host_op op, uint64
         t = flush_timeouts(h, pe_index, cpu, t);
 
     /* Functional allocation of every segment (the kernel's callers). */
-    iommu_alloc_info infos_small[8];
-    iommu_alloc_info *infos = nseg <= 8 ? infos_small : malloc(nseg * sizeof(*infos));
+    /* One on the stack (an iommu_alloc_info is ~2 KiB: SystemC thread stacks
+     * are small); map_sg with more segments allocates. */
+    iommu_alloc_info infos_small[1];
+    iommu_alloc_info *infos = nseg <= 1 ? infos_small : malloc(nseg * sizeof(*infos));
     uint64_t bus_small[8];
     uint64_t *bus = nseg <= 8 ? bus_small : malloc(nseg * sizeof(*bus));
     if (!infos || !bus) {
