@@ -30,6 +30,7 @@ static const char *const locks[] = {"pool", "global", NULL};
 static const char *const caches[] = {"none", "magazine", NULL};
 static const char *const invals[] = {"strict", "lazy_wrap", "flush_queue", NULL};
 static const char *const hashes[] = {"modern", "legacy", NULL};
+static const char *const cpl_splits[] = {"mps", "rcb", NULL};
 
 #define G(f) offsetof(tcesim_config, f)
 /* Global keys. Defaults that are guesses say so: where POWER hardware
@@ -102,6 +103,8 @@ static const key device_keys[] = {
     {"rcb", K_SIZE, D(rcb), "128", "read completion boundary, bytes", NULL, false},
     {"tags", K_U64, D(tags), "32", "outstanding non-posted requests (tags)", NULL, false},
     {"max_seg_size", K_SIZE, D(max_seg_size), "64K", "DMA max segment size (map_sg merging)", NULL, false},
+    {"cpl_split", K_ENUM, D(cpl_split), "mps", "how the root complex splits read completions: mps (up to MPS, RCB-aligned) or rcb (one RCB each)", cpl_splits, false},
+    {"link_overhead", K_BOOL, D(link_overhead), "true", "derate the link for ACK/FC DLLPs and SKIP ordered sets (pcie-model)", NULL, false},
 };
 #undef D
 
@@ -487,6 +490,8 @@ int config_validate(const tcesim_config *c, cfg_error *err)
         return fail(err, "host.m32_base: must be a power of two, 1M..4G");
     if (c->phb.kill_slots < 1 || c->phb.kill_slots > 1024)
         return fail(err, "phb.kill_slots: must be 1..1024");
+    if (c->policy.invalidate == CFG_INVAL_LAZY_WRAP && c->policy.cache == CFG_CACHE_MAGAZINE)
+        return fail(err, "iommu.invalidate: lazy_wrap cannot be combined with iommu.cache=magazine (cached ranges are reused without the wrap-around flush)");
     if (c->policy.magazine_size < 1 || c->policy.magazine_size > 4096)
         return fail(err, "iommu.magazine_size: must be 1..4096");
     if (c->policy.fq_entries < 1 || c->policy.fq_entries > 65536)

@@ -35,6 +35,8 @@ typedef struct cfg_device {
     uint64_t dma_mask_bits;
     char link[CFG_STR];
     uint64_t mps, mrrs, rcb, tags, max_seg_size;
+    int cpl_split;            /* 0 mps, 1 rcb */
+    bool link_overhead;
 } cfg_device;
 
 typedef struct cfg_iommu {

@@ -490,7 +490,7 @@ struct DeviceModule : sc_module {
         if (is_write) {
             done = te.done_ps; // posted: the memory commit
         } else if (ok) {
-            done = ep_send_completions(&dev.ep, len, te.done_ps);
+            done = ep_send_completions_at(&dev.ep, bus, len, te.done_ps);
         } else {
             // No completion comes back: the device's completion timeout
             // reclaims the tag (not modelled further: freed at the fault).
@@ -987,6 +987,9 @@ int System::build(const std::vector<tr_device_decl> &decls)
         ep.mps = static_cast<uint32_t>(cd.mps);
         ep.mrrs = static_cast<uint32_t>(cd.mrrs);
         ep.tags = static_cast<uint32_t>(cd.tags);
+        ep.rcb = static_cast<uint32_t>(cd.rcb);
+        ep.cpl_rcb_chunks = cd.cpl_split == 1;
+        ep.dllp_overhead = cd.link_overhead;
         ep.horizon_ps = 4 * quantum_ps + ps_from_ns(8000);
         if (ep_init(&d.ep, &ep) != 0)
             return fail(2, "devices." + std::to_string(i) + ": bad mps/mrrs/tags");

@@ -44,6 +44,54 @@ ps_t ep_link_wire_ps(const ep_link *l, uint64_t bytes)
     return (num + den - 1) / den;
 }
 
+/* ACK latency limits and flow-control update guidelines in symbol times,
+ * i.e. bytes per lane group, indexed [gen class][width][mps]: the PCIe Base
+ * Specification rev 5.0 tables 3-7, 3-8, 3-9 (ACK) and 2-46, 2-47, 2-48
+ * (FC), as pcie-model tabulates them. Gen4 and Gen5 use Gen3's values. */
+static const uint16_t ack_limit[3][6][6] = {
+    /* gen1 */ {{237, 416, 559, 1071, 2095, 4143}, {128, 217, 289, 545, 1057, 2081}, {73, 118, 154, 282, 538, 1050},
+                {67, 107, 86, 150, 278, 534}, {48, 72, 86, 150, 278, 534}, {33, 45, 52, 84, 148, 276}},
+    /* gen2 */ {{288, 467, 610, 1122, 2146, 4194}, {179, 268, 340, 596, 1108, 2132}, {124, 169, 205, 333, 589, 1101},
+                {118, 158, 137, 201, 329, 585}, {99, 123, 137, 201, 329, 585}, {84, 96, 103, 135, 199, 237}},
+    /* gen3+ */ {{333, 512, 655, 1167, 2191, 4239}, {224, 313, 385, 641, 1153, 2177}, {169, 214, 250, 378, 634, 1146},
+                {163, 203, 182, 246, 374, 630}, {144, 168, 182, 246, 374, 630}, {129, 141, 148, 180, 244, 372}},
+};
+static const uint16_t fc_guide[3][6][6] = {
+    /* gen1 */ {{237, 416, 559, 1071, 2095, 4143}, {128, 217, 289, 545, 1057, 2081}, {73, 118, 154, 282, 538, 1050},
+                {67, 107, 86, 150, 278, 534}, {48, 72, 86, 150, 278, 534}, {33, 45, 52, 84, 248, 276}},
+    /* gen2 */ {{288, 467, 610, 1122, 2146, 4194}, {179, 268, 340, 596, 1108, 2132}, {124, 169, 205, 333, 589, 1101},
+                {118, 158, 137, 201, 329, 585}, {99, 123, 137, 201, 329, 585}, {84, 96, 103, 135, 199, 327}},
+    /* gen3+ */ {{333, 512, 655, 1167, 2191, 4239}, {224, 313, 385, 641, 1153, 2177}, {169, 214, 250, 378, 634, 1146},
+                {163, 203, 182, 246, 374, 630}, {144, 168, 182, 246, 374, 630}, {129, 141, 148, 180, 244, 372}},
+};
+
+static unsigned log2_u32(uint32_t x) { return 31u - (unsigned)__builtin_clz(x); }
+
+uint32_t ep_link_overhead_ppm(const ep_link *l, uint32_t mps)
+{
+    unsigned g = l->gen <= 1 ? 0 : l->gen == 2 ? 1 : 2;
+    unsigned w = log2_u32(l->width);           /* x1 -> 0 .. x32 -> 5 */
+    unsigned m = log2_u32(mps) - 7;            /* 128 -> 0 .. 4096 -> 5 */
+    if (w > 5 || m > 5)
+        return 0;
+    /* 8-byte DLLPs (2 B framing + 4 B DLLP + 2 B CRC) per limit, and SKIP
+     * ordered sets of 4 B every 1538 B, in ppm, rounded to nearest. */
+    double ovh = 8.0 / ack_limit[g][w][m] + 8.0 / fc_guide[g][w][m] + 4.0 / 1538.0;
+    return (uint32_t)(ovh * 1e6 + 0.5);
+}
+
+uint32_t ep_cpl_len(const ep_params *p, uint64_t addr, uint64_t len)
+{
+    uint32_t rcb = p->rcb ? p->rcb : 64;
+    uint64_t to_rcb = rcb - (addr & (rcb - 1));
+    uint64_t n;
+    if (p->cpl_rcb_chunks)
+        n = to_rcb;
+    else /* up to MPS, ending on an RCB boundary */
+        n = p->mps - (addr & (rcb - 1));
+    return (uint32_t)(len < n ? len : n);
+}
+
 static bool pow2_in(uint32_t x, uint32_t lo, uint32_t hi)
 {
     return x >= lo && x <= hi && !(x & (x - 1));
@@ -57,6 +105,8 @@ int ep_params_check(const ep_params *p)
     if (!pow2_in(p->mps, 128, 4096) || !pow2_in(p->mrrs, 128, 4096))
         return TCESIM_EINVAL;
     if (p->tags < 1 || p->tags > EP_MAX_TAGS)
+        return TCESIM_EINVAL;
+    if (p->rcb && p->rcb != 64 && p->rcb != 128)
         return TCESIM_EINVAL;
     return 0;
 }
@@ -72,9 +122,13 @@ void ep_count(const ep_params *p, uint64_t addr, uint64_t len, bool is_write, ep
             out->up_bytes += ep_req_hdr_bytes(addr) + n;
         } else {
             out->up_bytes += ep_req_hdr_bytes(addr);
-            uint32_t ncpl = (n + p->mps - 1) / p->mps;
-            out->completions += ncpl;
-            out->down_bytes += (uint64_t)ncpl * EP_CPL_HDR_BYTES + n;
+            for (uint64_t a = addr, left = n; left;) {
+                uint32_t c = ep_cpl_len(p, a, left);
+                out->completions++;
+                out->down_bytes += EP_CPL_HDR_BYTES + c;
+                a += c;
+                left -= c;
+            }
         }
         addr += n;
         len -= n;
@@ -88,7 +142,9 @@ static ps_t wire_ps(endpoint *e, uint32_t bytes)
     unsigned k = bytes & 3;
     if (e->memo_bytes[k] != bytes) {
         e->memo_bytes[k] = bytes;
-        e->memo_ps[k] = ep_link_wire_ps(&e->p.link, bytes);
+        ps_t raw = ep_link_wire_ps(&e->p.link, bytes);
+        /* the DLLP/SKIP share stretches every TLP's time on the wire */
+        e->memo_ps[k] = e->derate_ppm ? (raw * 1000000u + (1000000u - e->derate_ppm) - 1) / (1000000u - e->derate_ppm) : raw;
     }
     return e->memo_ps[k];
 }
@@ -102,6 +158,7 @@ int ep_init(endpoint *e, const ep_params *p)
     e->p = *p;
     for (unsigned k = 0; k < 4; k++)
         e->memo_bytes[k] = UINT32_MAX;
+    e->derate_ppm = p->dllp_overhead ? ep_link_overhead_ppm(&p->link, p->mps) : 0;
     /* 8 ns bins (a completion takes ~10 ns at Gen3 x8; a power of two in
      * ps) over the horizon completions may spread over. */
     ps_t horizon = p->horizon_ps ? p->horizon_ps : EP_DEFAULT_HORIZON_PS;
@@ -177,9 +234,15 @@ ps_t ep_send_request(endpoint *e, uint64_t bus_addr, uint32_t payload, bool is_w
 
 ps_t ep_send_completions(endpoint *e, uint32_t len, ps_t t)
 {
+    return ep_send_completions_at(e, 0, len, t);
+}
+
+ps_t ep_send_completions_at(endpoint *e, uint64_t addr, uint32_t len, ps_t t)
+{
     ps_t at = t;
     while (len) {
-        uint32_t n = len < e->p.mps ? len : e->p.mps;
+        uint32_t n = ep_cpl_len(&e->p, addr, len);
+        addr += n;
         uint32_t wire = EP_CPL_HDR_BYTES + n;
         at = calendar_book(&e->down, at, wire_ps(e, wire));
         e->st.down_bytes += wire;

@@ -4,10 +4,17 @@
  * TLP rules (PCIe Base Specification, 2.2.7 and 2.3.1.1): a memory read
  * request asks for at most the Max_Read_Request_Size, a memory write carries
  * at most the Max_Payload_Size, and no request crosses a 4 KiB boundary.
- * Completions are split at MPS here (the read completion boundary is a later
- * refinement). Wire bytes per TLP include header and framing as in pcie-model
- * (Neugebauer et al., SIGCOMM 2018): MWr/MRd 24 B with a 64-bit address
- * (4DW header), 20 B below 4 GiB (3DW); CplD 20 B.
+ * Completions (2.3.1.1): every completion but the last ends on a read
+ * completion boundary (RCB); a root complex returns them in chunks of up to
+ * MPS (the first one up to the next RCB-aligned point) or, as several older
+ * chipsets do, of one RCB each (`cpl_rcb_chunks`). Wire bytes per TLP
+ * include header and framing as in pcie-model (Neugebauer et al., SIGCOMM
+ * 2018, model/pcie.py): MWr/MRd 24 B with a 64-bit address (4DW header), 20 B
+ * below 4 GiB (3DW); CplD 20 B. With `dllp_overhead`, each direction also
+ * carries ACK and flow-control DLLPs (8 B each, at the rates the PCIe Base
+ * Specification recommends: rev 5.0 tables 3-7..3-9 and 2-46..2-48) and SKIP
+ * ordered sets (4 B every 1538 B), which pcie-model turns into a derating
+ * of the raw rate: Gen3 x8 at MPS 256 carries 57.9 of 63.0 Gb/s.
  *
  * Link rate: GT/s x lanes x encoding (8b/10b Gen1-2, 128b/130b Gen3-5).
  * Upstream (device -> host) the device issues requests in order: a "busy
@@ -34,14 +41,22 @@ typedef struct ep_link {
 /* Parses "gen3x8" (also "Gen3 x8" spacing-free, case-insensitive). */
 int ep_link_parse(const char *s, ep_link *out);
 
-/* Picoseconds to put `bytes` on the wire (ceil). */
+/* Picoseconds to put `bytes` on the wire at the raw rate (ceil). */
 ps_t ep_link_wire_ps(const ep_link *l, uint64_t bytes);
+
+/* The DLLP + SKIP share of the raw rate, in parts per million, for a link
+ * and MPS (pcie-model's TLP_bw: 8/ack_limit + 8/fc_guide + 4/1538). */
+uint32_t ep_link_overhead_ppm(const ep_link *l, uint32_t mps);
+
 
 typedef struct ep_params {
     ep_link link;
     uint32_t mps;     /* Max_Payload_Size: 128..4096, power of two */
     uint32_t mrrs;    /* Max_Read_Request_Size: 128..4096, power of two */
     uint32_t tags;    /* 1..EP_MAX_TAGS */
+    uint32_t rcb;     /* read completion boundary: 64 or 128 (0 = 64) */
+    bool cpl_rcb_chunks; /* completions of one RCB each instead of up to MPS */
+    bool dllp_overhead;  /* derate the link for ACK/FC DLLPs and SKIPs */
     ps_t horizon_ps;  /* widest out-of-order spread of completions;
                        * 0 = EP_DEFAULT_HORIZON_PS */
 } ep_params;
@@ -49,6 +64,9 @@ typedef struct ep_params {
 #define EP_DEFAULT_HORIZON_PS 16000000ull /* 16 us */
 
 int ep_params_check(const ep_params *p); /* TCESIM_EINVAL if out of range */
+
+/* Size of the next completion of a read of [addr, addr+len). */
+uint32_t ep_cpl_len(const ep_params *p, uint64_t addr, uint64_t len);
 
 /* Splitting: the next TLP of [addr, addr+len): its length. */
 static inline uint32_t ep_tlp_len(uint64_t addr, uint64_t len, uint32_t max_bytes)
@@ -86,6 +104,7 @@ typedef struct endpoint {
     ps_t up_free;                   /* upstream direction busy until */
     ps_t last_issue_ps;             /* when the last request began on the link */
     calendar down;                  /* downstream direction */
+    uint32_t derate_ppm;            /* ep_link_overhead_ppm when dllp_overhead */
     uint32_t memo_bytes[4];         /* wire times of recent TLP sizes: the */
     ps_t memo_ps[4];                /* sizes repeat, the division need not */
     uint32_t tags_used;
@@ -105,9 +124,11 @@ ps_t ep_send_request(endpoint *e, uint64_t bus_addr, uint32_t payload, bool is_w
 /* Earliest time a read request can be issued at or after t (a tag is free). */
 ps_t ep_tag_ready(const endpoint *e, ps_t t);
 
-/* The completions of a read of `len` bytes whose data is ready at t: split
- * at MPS, serialised downstream; returns when the last one has arrived, and
- * releases the request's tag at that time. */
+/* The completions of a read of `len` bytes at bus address `addr` whose data
+ * is ready at t: split as described above, serialised downstream; returns
+ * when the last one has arrived, and releases the request's tag then. */
+ps_t ep_send_completions_at(endpoint *e, uint64_t addr, uint32_t len, ps_t t);
+/* The same for an RCB-aligned address. */
 ps_t ep_send_completions(endpoint *e, uint32_t len, ps_t t);
 
 /* Releases a read's tag without completions (the request was dropped or

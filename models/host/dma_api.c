@@ -315,17 +315,31 @@ static ps_t flush_queue(host_model *h, unsigned pe_index, unsigned cpu, uint32_t
     return e.t;
 }
 
-/* Flush queues whose oldest entry is older than the timeout (the kernel's
- * fq_flush_timeout timer, checked here whenever a CPU makes a call). */
+/* The kernel's fq_flush_timeout timer, checked here whenever a CPU makes a
+ * call: when any queue's oldest entry is older than the timeout, one flush
+ * (one PE kill) empties every CPU's queue, as the timer does for all CPUs. */
 static ps_t flush_timeouts(host_model *h, unsigned pe_index, unsigned cpu, ps_t t)
 {
     host_pe *pe = &h->pes[pe_index];
+    bool due = false;
+    for (uint32_t c = 0; c < h->p.ncpus && !due; c++) {
+        fq_ring *r = &pe->fq[c];
+        due = r->n && r->e[r->head].queued_ps + h->p.policy.fq_timeout_ps <= t;
+    }
+    if (!due)
+        return t;
+    t = kill_pe(h, cpu, pe, t);
+    evict_ctx e = {h, pe_index, cpu, t, false};
     for (uint32_t c = 0; c < h->p.ncpus; c++) {
         fq_ring *r = &pe->fq[c];
-        if (r->n && r->e[r->head].queued_ps + h->p.policy.fq_timeout_ps <= t)
-            t = flush_queue(h, pe_index, cpu, c, t);
+        while (r->n) {
+            fq_entry *q = &r->e[r->head];
+            free_range(&e, q->entry, q->npages);
+            r->head = (r->head + 1) % h->p.policy.fq_entries;
+            r->n--;
+        }
     }
-    return t;
+    return e.t;
 }
 
 /* ---- map ---- */
@@ -569,7 +583,9 @@ ps_t host_unmap(host_model *h, unsigned cpu, unsigned pe_index, host_op op,
         t = e.t;
         *bad |= e.bad;
     }
-    t += h->p.costs.mb_ps;
+    /* No mb() here: iommu_free() / ppc_iommu_unmap_sg() leave it out on
+     * purpose ("it is not needed on any of the current platforms",
+     * arch/powerpc/kernel/iommu.c); only the map side orders its TCE writes. */
     h->cpu[cpu].ops++;
     h->cpu[cpu].busy_ps += t - t0;
     return t;

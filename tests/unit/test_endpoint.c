@@ -277,9 +277,84 @@ static void completions_of_two_reads_do_not_overlap_on_the_wire(void **state)
     ep_destroy(&e);
 }
 
+
+/* ---- pcie-model's Gen3 x8 figures (anchors.md): raw 63.0 Gb/s, TLP layer
+ * 57.9, and for MPS 256 with 64-bit addresses 64 B reads 44.1, 64 B writes
+ * 42.1, 256 B reads 53.7, 256 B writes 52.9 Gb/s effective. ---- */
+
+static double stream_gbps(bool is_write, uint32_t size)
+{
+    ep_params p = {.link = {3, 8}, .mps = 256, .mrrs = 512, .tags = 1024, .dllp_overhead = true};
+    endpoint e;
+    assert_int_equal(ep_init(&e, &p), 0);
+    const unsigned n = 20000;
+    ps_t done = 0;
+    uint64_t addr = 1ull << 40; /* 64-bit addresses: 4DW headers */
+    for (unsigned i = 0; i < n; i++) {
+        if (is_write) {
+            done = ep_send_request(&e, addr, size, true, 0);
+        } else {
+            /* the data-carrying direction is the bottleneck: completions
+             * become ready as fast as they can leave */
+            ep_send_request(&e, addr, 0, false, 0);
+            done = ep_send_completions_at(&e, addr, size, 0);
+        }
+        addr += size;
+    }
+    ep_destroy(&e);
+    return (double)n * size * 8 * 1000.0 / (double)done;
+}
+
+static void gen3x8_tlp_layer_rate_matches_pcie_model(void **state)
+{
+    (void)state;
+    ep_link l = {3, 8};
+    /* 8/203 + 8/203 + 4/1538 = 0.081419 */
+    assert_int_equal(ep_link_overhead_ppm(&l, 256), 81419);
+    double raw = 8.0 * 8 * 128.0 / 130.0;
+    double tlp = raw * (1.0 - 81419e-6);
+    assert_true(tlp > 57.85 && tlp < 57.90);
+}
+
+static void gen3x8_effective_rates_match_pcie_model(void **state)
+{
+    (void)state;
+    double r64 = stream_gbps(false, 64), w64 = stream_gbps(true, 64);
+    double r256 = stream_gbps(false, 256), w256 = stream_gbps(true, 256);
+    assert_true(r64 > 44.0 && r64 < 44.2);
+    assert_true(w64 > 42.0 && w64 < 42.2);
+    assert_true(r256 > 53.6 && r256 < 53.8);
+    assert_true(w256 > 52.8 && w256 < 53.0);
+}
+
+static void completions_split_at_rcb_or_mps(void **state)
+{
+    (void)state;
+    ep_params p = {.link = {3, 8}, .mps = 256, .mrrs = 512, .tags = 32, .rcb = 64};
+    /* 512 B read at 0x20 (RCB 64): first completion up to MPS ending on an
+     * RCB boundary: 256 - 32 = 224, then 256, then the last 32 */
+    assert_int_equal(ep_cpl_len(&p, 0x20, 512), 224);
+    assert_int_equal(ep_cpl_len(&p, 0x100, 288), 256);
+    assert_int_equal(ep_cpl_len(&p, 0x200, 32), 32);
+    ep_tlp_count c;
+    ep_count(&p, 0x20, 512, false, &c);
+    assert_int_equal(c.requests, 1);     /* 512 B within MRRS and one 4 KiB page */
+    assert_int_equal(c.completions, 3);  /* 224 + 256 + 32 */
+    p.cpl_rcb_chunks = true;
+    /* RCB chunks: 32 to the first boundary, then 64-byte completions */
+    assert_int_equal(ep_cpl_len(&p, 0x20, 512), 32);
+    assert_int_equal(ep_cpl_len(&p, 0x40, 480), 64);
+    ep_count(&p, 0, 512, false, &c);
+    assert_int_equal(c.completions, 8);
+    assert_int_equal(c.down_bytes, 8 * 20 + 512);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(gen3x8_tlp_layer_rate_matches_pcie_model),
+        cmocka_unit_test(gen3x8_effective_rates_match_pcie_model),
+        cmocka_unit_test(completions_split_at_rcb_or_mps),
         cmocka_unit_test(read_of_64_bytes_is_one_request_one_completion),
         cmocka_unit_test(write_crossing_4k_boundary_splits_there),
         cmocka_unit_test(read_of_4k_splits_at_mrrs_and_completions_at_mps),
