@@ -52,6 +52,10 @@ static const key global_keys[] = {
     {"phb.kill_ns", K_U64, G(phb.kill_ns), "20", "PHB4: time to process one queued kill (guess)", NULL, false},
     {"phb.kill_sync_ns", K_U64, G(phb.kill_sync_ns), "400", "PHB4: DMA read sync after kills, once the queue is empty (guess: a PCIe-internal round trip)", NULL, false},
     {"memory.latency_ns", K_U64, G(memory.latency_ns), "100", "memory access latency, unloaded (guess for POWER8/9 DRAM)", NULL, false},
+    {"memory.llc.bytes", K_SIZE, G(memory.llc_bytes), "0", "last-level cache that DMA data and table reads hit (0 = none: POWER's PHB DMA is modelled to memory)", NULL, false},
+    {"memory.llc.ways", K_U64, G(memory.llc_ways), "16", "last-level cache associativity", NULL, false},
+    {"memory.llc.line", K_U64, G(memory.llc_line), "64", "last-level cache line, bytes", NULL, false},
+    {"memory.llc.hit_ns", K_U64, G(memory.llc_hit_ns), "40", "latency of an access that hits the last-level cache", NULL, false},
     {"memory.bandwidth_gbs", K_U64, G(memory.bandwidth_gbs), "64", "memory channel bandwidth seen by the PHB, GB/s (guess)", NULL, false},
     {"iommu.page_size", K_SIZE, G(iommu.page_size), "auto", "TCE page size for every PE; auto = the era's (seed 4K, modern = CPU page)", NULL, true},
     {"iommu.levels", K_U64, G(iommu.levels), "auto", "TCE table levels 1..5; auto = the era's (seed 1, modern 2)", NULL, true},
@@ -105,6 +109,11 @@ static const key device_keys[] = {
     {"max_seg_size", K_SIZE, D(max_seg_size), "64K", "DMA max segment size (map_sg merging)", NULL, false},
     {"cpl_split", K_ENUM, D(cpl_split), "mps", "how the root complex splits read completions: mps (up to MPS, RCB-aligned) or rcb (one RCB each)", cpl_splits, false},
     {"link_overhead", K_BOOL, D(link_overhead), "true", "derate the link for ACK/FC DLLPs and SKIP ordered sets (pcie-model)", NULL, false},
+    {"read_req_ns", K_U64, D(read_req_ns), "0", "the device's DMA engine: time per read request (device-specific)", NULL, false},
+    {"read_byte_ps", K_U64, D(read_byte_ps), "0", "the device's DMA engine: time per byte read, ps", NULL, false},
+    {"write_req_ns", K_U64, D(write_req_ns), "0", "the device's DMA engine: time per write request", NULL, false},
+    {"write_byte_ps", K_U64, D(write_byte_ps), "0", "the device's DMA engine: time per byte written, ps", NULL, false},
+    {"overhead_ns", K_U64, D(overhead_ns), "0", "the device's own fixed latency per access (command to request, completion to done), pipelined", NULL, false},
 };
 #undef D
 
@@ -469,6 +478,9 @@ int config_validate(const tcesim_config *c, cfg_error *err)
         return fail(err, "phb.walk_cache.entries: must be <= 1M");
     if (c->phb.fetch_slots < 1 || c->phb.fetch_slots > 1024)
         return fail(err, "phb.fetch_slots: must be 1..1024");
+    if (c->memory.llc_bytes && (c->memory.llc_line < 8 || (c->memory.llc_line & (c->memory.llc_line - 1)) ||
+                                c->memory.llc_ways < 1 || c->memory.llc_bytes % (c->memory.llc_line * c->memory.llc_ways)))
+        return fail(err, "memory.llc: bytes must be a multiple of ways x line, line a power of two");
     if (c->memory.bandwidth_gbs < 1)
         return fail(err, "memory.bandwidth_gbs: must be >= 1");
     if ((rc = check_iommu(&c->iommu, "iommu.", err)))

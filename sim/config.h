@@ -36,6 +36,7 @@ typedef struct cfg_device {
     char link[CFG_STR];
     uint64_t mps, mrrs, rcb, tags, max_seg_size;
     int cpl_split;            /* 0 mps, 1 rcb */
+    uint64_t read_req_ns, write_req_ns, read_byte_ps, write_byte_ps, overhead_ns;
     bool link_overhead;
 } cfg_device;
 
@@ -64,6 +65,7 @@ typedef struct tcesim_config {
     } phb;
     struct {
         uint64_t latency_ns, bandwidth_gbs;
+        uint64_t llc_bytes, llc_ways, llc_line, llc_hit_ns;
     } memory;
     cfg_iommu iommu;
     struct {

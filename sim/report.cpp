@@ -42,6 +42,14 @@ static json_t *summary_json(const Summary &s)
 
 static json_t *u(uint64_t v) { return json_integer(static_cast<json_int_t>(v)); }
 
+static json_t *breakdown_json(const Breakdown &b)
+{
+    json_t *o = json_object();
+    for (int i = 0; i < Breakdown::N; i++)
+        json_object_set_new(o, Breakdown::name(i), summary_json(b.part[i].summary()));
+    return o;
+}
+
 std::string report_json(const RunResult &r)
 {
     json_t *root = json_object();
@@ -95,6 +103,7 @@ std::string report_json(const RunResult &r)
     json_object_set_new(dma, "faulted", u(r.dma_faulted));
     json_object_set_new(dma, "dropped", u(r.dma_dropped));
     json_object_set_new(dma, "latency_ns", summary_json(r.dma_lat.summary()));
+    json_object_set_new(dma, "breakdown", breakdown_json(r.breakdown));
     json_object_set_new(root, "dma", dma);
 
     json_t *al = json_object();
@@ -204,6 +213,8 @@ std::string report_json(const RunResult &r)
         json_object_set_new(o, "dropped", u(pe.st.dropped));
         json_object_set_new(o, "freezes", u(pe.st.freezes));
         json_object_set_new(o, "frozen_at_end", json_boolean(pe.frozen_at_end));
+        json_object_set_new(o, "dma_latency_ns", summary_json(pe.dma_lat.summary()));
+        json_object_set_new(o, "dma_breakdown", breakdown_json(pe.breakdown));
         json_array_append_new(pes, o);
     }
     json_object_set_new(root, "pes", pes);
@@ -233,6 +244,7 @@ std::string report_json(const RunResult &r)
         json_object_set_new(o, "down_bytes", u(d.ep.down_bytes));
         json_object_set_new(o, "tag_waits", u(d.ep.tag_waits));
         json_object_set_new(o, "latency_ns", summary_json(d.dma_lat.summary()));
+        json_object_set_new(o, "breakdown", breakdown_json(d.breakdown));
         json_array_append_new(devs, o);
     }
     json_object_set_new(root, "devices", devs);
@@ -286,6 +298,11 @@ std::string report_text(const RunResult &r)
     appendf(o, "  throughput       %12.2f Gb/s\n", gbps(r.dma_bytes, r.simulated_ps));
     appendf(o, "  latency ns       mean %.1f  p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f\n",
          d.mean_ns, d.p50_ns, d.p90_ns, d.p99_ns, d.p999_ns, d.max_ns);
+    appendf(o, "  breakdown ns     %-16s %9s %9s %9s\n", "", "mean", "p50", "p99");
+    for (int i = 0; i < Breakdown::N; i++) {
+        Summary b = r.breakdown.part[i].summary();
+        appendf(o, "                   %-16s %9.1f %9.1f %9.1f\n", Breakdown::name(i), b.mean_ns, b.p50_ns, b.p99_ns);
+    }
     appendf(o, "\nallocator (iommu_table: lock %s, cache %s, invalidate %s)\n", r.alloc.lock_policy.c_str(),
             r.alloc.cache_policy.c_str(), r.alloc.invalidate_policy.c_str());
     appendf(o, "  maps %" PRIu64 "  unmaps %" PRIu64 "  failures %" PRIu64 "  bad frees %" PRIu64 "  peak pages %" PRIu64 "\n",

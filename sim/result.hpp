@@ -19,6 +19,25 @@ extern "C" {
 
 namespace tcesim {
 
+// A DMA's latency split into where the time went; the parts add up to the
+// access's latency (device issue to last completion / memory commit). For a
+// multi-TLP access the parts are those of the TLP that finished last, with
+// the wait before that TLP's issue counted as device time.
+struct Breakdown {
+    enum { DEVICE = 0, LINK, TRANSLATION, SLOT_WAIT, MEMORY, COMPLETION, N };
+    static const char *name(int i)
+    {
+        static const char *const names[N] = {"device", "link", "translation", "fetch_slot_wait", "memory", "completion"};
+        return names[i];
+    }
+    LatencyHist part[N];
+    void add(const ps_t (&c)[N])
+    {
+        for (int i = 0; i < N; i++)
+            part[i].add(c[i]);
+    }
+};
+
 struct PeResult {
     uint16_t pe = 0;
     std::vector<uint32_t> devices;
@@ -32,6 +51,8 @@ struct PeResult {
     uint32_t nr_pools = 0;
     phb_pe_stats st{};
     bool frozen_at_end = false;
+    LatencyHist dma_lat;
+    Breakdown breakdown;
 };
 
 struct DeviceResult {
@@ -46,6 +67,7 @@ struct DeviceResult {
     uint64_t reads = 0, writes = 0, bytes = 0, faulted = 0, dropped = 0;
     ep_stats ep{};
     LatencyHist dma_lat;
+    Breakdown breakdown;
 };
 
 struct PoolResult {
@@ -81,6 +103,7 @@ struct RunResult {
     mem_stats mem{};
     LatencyHist xlate_lat;     // per translated TLP (hit, miss, merged)
     LatencyHist dma_lat;       // per completed device access
+    Breakdown breakdown;
     uint64_t dma_reads = 0, dma_writes = 0, dma_bytes = 0, dma_faulted = 0, dma_dropped = 0;
     AllocResult alloc;
     std::vector<PeResult> pes;

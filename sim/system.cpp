@@ -18,7 +18,9 @@
 //   quantum of the devices' run-ahead.
 #include "system.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <iterator>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -250,6 +252,8 @@ struct DeviceInfo {
     dma_path path;
     unsigned mask_bits;
     uint64_t max_seg_size;
+    ps_t overhead_ps;            // the device's own fixed latency per access
+    size_t pe_slot;              // index of its PE in System::pes
     iommu_add_result add;
     std::string add_why;
     endpoint ep;
@@ -353,6 +357,8 @@ public:
     host_model *host = nullptr;
     std::unique_ptr<HostPort> host_port;
     std::vector<std::vector<LatencyHist>> lock_wait; // [host pe index][lock]
+    std::vector<Breakdown> pe_breakdown;             // [pes index]
+    std::vector<LatencyHist> pe_lat;
     MappingsWriter mappings;
 
     std::unique_ptr<MemoryTarget> memory;
@@ -472,7 +478,8 @@ struct DeviceModule : sc_module {
     ~DeviceModule() override { gp.clear_extension(&te); }
 
     // One TLP through the PHB: returns false if it faulted or was dropped.
-    bool tlp(uint64_t bus, uint32_t len, bool is_write, ps_t t, ps_t &done, bool &dropped)
+    // part[] receives where its time went (Breakdown's order).
+    bool tlp(uint64_t bus, uint32_t len, bool is_write, ps_t t, ps_t &done, bool &dropped, ps_t (&part)[Breakdown::N])
     {
         ps_t arrive = ep_send_request(&dev.ep, bus, len, is_write, t);
         sys.sync_loose(arrive, bound);
@@ -496,6 +503,14 @@ struct DeviceModule : sc_module {
             // reclaims the tag (not modelled further: freed at the fault).
             ep_release_tag(&dev.ep, te.done_ps);
             done = te.done_ps;
+        }
+        if (ok) {
+            part[Breakdown::DEVICE] = dev.ep.last_link_ps - dev.ep.last_issue_ps;
+            part[Breakdown::LINK] = arrive - dev.ep.last_link_ps;
+            part[Breakdown::TRANSLATION] = te.xlate.done_ps - arrive;
+            part[Breakdown::SLOT_WAIT] = te.xlate.slot_wait_ps;
+            part[Breakdown::MEMORY] = te.done_ps - te.xlate.done_ps;
+            part[Breakdown::COMPLETION] = done - te.done_ps;
         }
         return ok;
     }
@@ -548,6 +563,7 @@ struct DeviceModule : sc_module {
             }
 
             ps_t first_issue = PS_NEVER, last_done = 0;
+            ps_t part[Breakdown::N] = {0}, crit[Breakdown::N] = {0}, crit_issue = 0;
             bool ok = true, dropped = false;
             uint32_t max = is_write ? dev.ep.p.mps : dev.ep.p.mrrs;
             for (auto &c : chunks) {
@@ -556,19 +572,26 @@ struct DeviceModule : sc_module {
                     uint32_t n = ep_tlp_len(bus, left, max);
                     ps_t done;
                     bool d = false;
-                    ok &= tlp(bus, n, is_write, t, done, d);
+                    ok &= tlp(bus, n, is_write, t, done, d, part);
                     if (first_issue == PS_NEVER)
                         first_issue = dev.ep.last_issue_ps;
                     t = dev.ep.last_issue_ps;
                     dropped |= d;
-                    last_done = ps_max(last_done, done);
+                    if (done >= last_done) {
+                        last_done = done;
+                        std::copy(std::begin(part), std::end(part), std::begin(crit));
+                        crit_issue = t;
+                    }
                     bus += n;
                     left -= n;
                 }
             }
-            // The engine may start the next access once this one's requests
-            // are on the link.
-            free_ps = ps_max(t, dev.ep.up_free);
+            // The next access is issued after this one's requests: the
+            // engine, tag and link timelines pace it from there.
+            free_ps = t;
+            // The device's own fixed latency (command to request, completion
+            // to done), pipelined: it delays this access, not the next.
+            last_done += dev.overhead_ps;
             sys.note_end(last_done);
             if (!ok) {
                 if (dropped)
@@ -582,6 +605,11 @@ struct DeviceModule : sc_module {
             ps_t lat = last_done - first_issue;
             out.dma_lat.add(lat);
             sys.res.dma_lat.add(lat);
+            crit[Breakdown::DEVICE] += crit_issue - first_issue + dev.overhead_ps;
+            out.breakdown.add(crit);
+            sys.res.breakdown.add(crit);
+            sys.pe_breakdown[dev.pe_slot].add(crit);
+            sys.pe_lat[dev.pe_slot].add(lat);
         }
     }
 };
@@ -904,7 +932,14 @@ int System::build(const std::vector<tr_device_decl> &decls)
     // run up to one ahead, the feeder releases up to one early) plus a
     // miss; the calendars cover four quanta plus 8 us.
     ps_t horizon = 4 * quantum_ps + ps_from_ns(8000);
-    mem_params mp{ps_from_ns(cfg.memory.latency_ns), cfg.memory.bandwidth_gbs * 1000, horizon};
+    mem_params mp{};
+    mp.latency_ps = ps_from_ns(cfg.memory.latency_ns);
+    mp.bandwidth_mbs = cfg.memory.bandwidth_gbs * 1000;
+    mp.horizon_ps = horizon;
+    mp.llc_bytes = cfg.memory.llc_bytes;
+    mp.llc_ways = static_cast<uint32_t>(cfg.memory.llc_ways);
+    mp.llc_line = static_cast<uint32_t>(cfg.memory.llc_line);
+    mp.llc_hit_ps = ps_from_ns(cfg.memory.llc_hit_ns);
     memory = std::make_unique<MemoryTarget>("memory", mp);
     if (!memory->ok)
         return fail(1, "memory: cannot initialise the channel model");
@@ -990,6 +1025,10 @@ int System::build(const std::vector<tr_device_decl> &decls)
         ep.rcb = static_cast<uint32_t>(cd.rcb);
         ep.cpl_rcb_chunks = cd.cpl_split == 1;
         ep.dllp_overhead = cd.link_overhead;
+        ep.read_req_ps = ps_from_ns(cd.read_req_ns);
+        ep.write_req_ps = ps_from_ns(cd.write_req_ns);
+        ep.read_byte_ps = static_cast<uint32_t>(cd.read_byte_ps);
+        ep.write_byte_ps = static_cast<uint32_t>(cd.write_byte_ps);
         ep.horizon_ps = 4 * quantum_ps + ps_from_ns(8000);
         if (ep_init(&d.ep, &ep) != 0)
             return fail(2, "devices." + std::to_string(i) + ": bad mps/mrrs/tags");
@@ -1006,6 +1045,8 @@ int System::build(const std::vector<tr_device_decl> &decls)
                 return rc;
         }
         PeState &ps = pes[pe_index[d.pe]];
+        d.pe_slot = pe_index[d.pe];
+        d.overhead_ps = ps_from_ns(cd.overhead_ns);
         // dma_set_mask(): which window the device's mask reaches.
         d.path = dma_mask_path(cfg.host.kernel == CFG_KERNEL_MODERN ? HOST_KERNEL_MODERN : HOST_KERNEL_SEED, gen,
                                d.mask_bits, ram_end, ps.setup.bypass);
@@ -1032,6 +1073,8 @@ int System::build(const std::vector<tr_device_decl> &decls)
         dr.add_result = iommu_add_result_name(d.add);
         dr.add_why = d.add_why;
     }
+    pe_breakdown.resize(pes.size());
+    pe_lat.resize(pes.size());
     lock_wait.resize(host_pe_count(host));
     for (unsigned i = 0; i < host_pe_count(host); i++)
         lock_wait[i].resize(host_lock_count(host, i));
@@ -1224,6 +1267,8 @@ int run_simulation(const tcesim_config &cfg, const RunOptions &opt, std::unique_
             pr.group_name = ps.group.name;
             pr.st = *phb_get_pe_stats(sys.phb_model, ps.pe);
             pr.frozen_at_end = phb_pe_frozen(sys.phb_model, ps.pe, sys.end_ps);
+            pr.breakdown = sys.pe_breakdown[static_cast<size_t>(&ps - sys.pes.data())];
+            pr.dma_lat = sys.pe_lat[static_cast<size_t>(&ps - sys.pes.data())];
             const iommu_table *it = host_get_table(sys.host, static_cast<unsigned>(ps.host_index));
             pr.nr_pools = it->nr_pools;
             res.alloc.pages_in_use_peak += it->st.pages_in_use_peak;

@@ -225,8 +225,15 @@ ps_t ep_send_request(endpoint *e, uint64_t bus_addr, uint32_t payload, bool is_w
         }
         e->st.read_tlps++;
     }
-    ps_t start = ps_max(t, e->up_free);
-    e->last_issue_ps = start;
+    e->last_issue_ps = t;
+    /* The engine prepares the request, then the link carries it. */
+    ps_t work = is_write ? e->p.write_req_ps + (ps_t)payload * e->p.write_byte_ps
+                         : e->p.read_req_ps + (ps_t)payload * e->p.read_byte_ps;
+    ps_t ready = ps_max(t, e->engine_free) + work;
+    e->engine_free = ready;
+    ps_t start = ps_max(ready, e->up_free);
+    e->last_link_ps = start;
+    e->st.engine_wait_ps += start - t;
     e->up_free = start + wire_ps(e, wire);
     e->st.up_bytes += wire;
     return e->up_free;

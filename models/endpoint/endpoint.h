@@ -57,6 +57,11 @@ typedef struct ep_params {
     uint32_t rcb;     /* read completion boundary: 64 or 128 (0 = 64) */
     bool cpl_rcb_chunks; /* completions of one RCB each instead of up to MPS */
     bool dllp_overhead;  /* derate the link for ACK/FC DLLPs and SKIPs */
+    /* The device's DMA engine: each request occupies it for
+     * req + bytes * per_byte before its TLP can go on the link (requests
+     * are processed one at a time, in order). Device-specific; 0 = free. */
+    ps_t read_req_ps, write_req_ps;
+    uint32_t read_byte_ps, write_byte_ps;
     ps_t horizon_ps;  /* widest out-of-order spread of completions;
                        * 0 = EP_DEFAULT_HORIZON_PS */
 } ep_params;
@@ -96,13 +101,16 @@ typedef struct ep_stats {
     uint64_t up_bytes, down_bytes;
     uint64_t tag_waits;             /* requests that found every tag in use */
     ps_t tag_wait_ps;
+    ps_t engine_wait_ps;            /* issue to link: engine queueing and work, link queueing */
 } ep_stats;
 
 /* Link and tag state of one device. */
 typedef struct endpoint {
     ep_params p;
     ps_t up_free;                   /* upstream direction busy until */
-    ps_t last_issue_ps;             /* when the last request began on the link */
+    ps_t engine_free;               /* the DMA engine busy until */
+    ps_t last_issue_ps;             /* when the last request was issued (had its tag) */
+    ps_t last_link_ps;              /* when it began on the link */
     calendar down;                  /* downstream direction */
     uint32_t derate_ppm;            /* ep_link_overhead_ppm when dllp_overhead */
     uint32_t memo_bytes[4];         /* wire times of recent TLP sizes: the */
@@ -116,9 +124,10 @@ typedef struct endpoint {
 int ep_init(endpoint *e, const ep_params *p);
 void ep_destroy(endpoint *e);
 
-/* Issuing a request at time t: waits for a tag (reads) and for the upstream
- * link; returns when the TLP has fully arrived at the root port, and sets
- * last_issue_ps to when it started on the link. */
+/* Issuing a request at time t: waits for a tag (reads), for the DMA engine
+ * and for the upstream link; returns when the TLP has fully arrived at the
+ * root port, and sets last_issue_ps (tag in hand) and last_link_ps (on the
+ * wire). */
 ps_t ep_send_request(endpoint *e, uint64_t bus_addr, uint32_t payload, bool is_write, ps_t t);
 
 /* Earliest time a read request can be issued at or after t (a tag is free). */

@@ -8,7 +8,21 @@
  * the channel. Requests may arrive out of time order (the PHB books a TLP's
  * data read after its walk; temporal decoupling, see sim/README.md); each is
  * served in its own time, at the calendar's 4 ns granularity. Neither value is published for POWER8/9 DMA paths: both
- * are config parameters (`memory.latency_ns`, `memory.bandwidth_gbs`). */
+ * are config parameters (`memory.latency_ns`, `memory.bandwidth_gbs`).
+ *
+ * Last-level cache (optional, models/memory/llc.h): with llc_bytes > 0 every
+ * access is first looked up line by line. If every line it touches is
+ * present it completes at arrival + llc_hit_ps and leaves the channel alone;
+ * otherwise the missed lines (whole lines: DRAM moves lines, so an 8 B TCE
+ * fetch that misses moves line_bytes) book the channel as above and the
+ * access completes at channel done + latency_ps, which is therefore the
+ * whole miss latency, LLC lookup included. A write miss books its lines too:
+ * it allocates (DDIO-like) and displaces a line that, in steady state, is
+ * dirty and written back, one line of DRAM traffic either way. The LLC is
+ * updated in call order, not time order, and a line is present from the
+ * call that allocated it: a hit on a line whose fill is still in flight is
+ * not made to wait for it (no miss-status tracking). With llc_bytes == 0
+ * nothing changes from the model above. */
 #ifndef TCESIM_MEMORY_H
 #define TCESIM_MEMORY_H
 
@@ -16,12 +30,17 @@
 #include <stdint.h>
 #include "../common/calendar.h"
 #include "../common/tcesim_time.h"
+#include "llc.h"
 
 typedef struct mem_params {
     ps_t latency_ps;           /* issue to data, unloaded */
     uint64_t bandwidth_mbs;    /* channel bandwidth, MB/s (10^6 B/s); > 0 */
     ps_t horizon_ps;           /* widest out-of-order spread of arrivals;
                                 * 0 = MEM_DEFAULT_HORIZON_PS */
+    uint64_t llc_bytes;        /* LLC capacity; 0 = no LLC */
+    uint32_t llc_ways;         /* >= 1 when llc_bytes > 0 */
+    uint32_t llc_line;         /* bytes, power of two; 0 = LLC_DEFAULT_LINE */
+    ps_t llc_hit_ps;           /* arrival to data for an all-hit access */
 } mem_params;
 
 #define MEM_DEFAULT_HORIZON_PS 16000000ull /* 16 us */
@@ -30,20 +49,24 @@ typedef struct mem_stats {
     uint64_t reads, writes;
     uint64_t read_bytes, write_bytes;
     ps_t queue_ps;             /* total time requests waited for the channel */
+    uint64_t llc_hits, llc_misses; /* lines; both 0 without an LLC */
 } mem_stats;
 
 typedef struct mem_model {
     mem_params p;
     calendar channel;
     mem_stats st;
+    llc *cache;                /* the LLC, owned; NULL = no LLC */
 } mem_model;
 
-/* Returns TCESIM_EINVAL if bandwidth is 0, TCESIM_ENOMEM. */
+/* Returns TCESIM_EINVAL if bandwidth is 0 or the LLC geometry is rejected
+ * (llc_create), TCESIM_ENOMEM. */
 int mem_init(mem_model *m, const mem_params *p);
 void mem_destroy(mem_model *m);
 
 /* Books one access; returns the time its data is available (reads) or
- * committed (writes). O(1). */
+ * committed (writes). O(1) without an LLC; with one, plus
+ * O(lines x llc_ways) for the lookup. */
 ps_t mem_access(mem_model *m, uint64_t pa, uint32_t bytes, bool is_write, ps_t arrival_ps);
 
 #endif

@@ -192,7 +192,8 @@ static void requests_serialise_on_the_upstream_link(void **state)
     assert_int_equal(e.last_issue_ps, 1000);
     /* a write of 64 B issued at the same time waits for the MRd */
     assert_int_equal(ep_send_request(&e, 0, 64, true, 1000), 3540 + 10665);
-    assert_int_equal(e.last_issue_ps, 3540);
+    assert_int_equal(e.last_issue_ps, 1000);  /* issued (no tag needed) at once */
+    assert_int_equal(e.last_link_ps, 3540);   /* on the wire after the MRd */
     assert_int_equal(e.st.read_tlps, 1);
     assert_int_equal(e.st.write_tlps, 1);
     assert_int_equal(e.st.up_bytes, 20 + 84);
@@ -327,6 +328,24 @@ static void gen3x8_effective_rates_match_pcie_model(void **state)
     assert_true(w256 > 52.8 && w256 < 53.0);
 }
 
+static void device_engine_costs_pace_requests(void **state)
+{
+    (void)state;
+    ep_params p = {.link = {3, 8}, .mps = 256, .mrrs = 512, .tags = 32,
+                   .read_req_ps = 8000, .read_byte_ps = 130, .write_req_ps = 14000, .write_byte_ps = 100};
+    endpoint e;
+    assert_int_equal(ep_init(&e, &p), TCESIM_OK);
+    /* a 64 B read: 8 ns + 64 * 0.13 ns = 16.32 ns in the engine, then the
+     * 20-byte MRd (2540 ps) on the wire */
+    assert_int_equal(ep_send_request(&e, 0, 64, false, 0), 16320 + 2540);
+    assert_int_equal(e.last_link_ps, 16320);
+    /* the next request, issued at 0 too, waits for the engine */
+    assert_int_equal(ep_send_request(&e, 64, 64, false, 0), 2 * 16320 + 2540);
+    /* a 64 B write: 14 + 6.4 ns more in the engine, 84 B (3DW) on the wire */
+    assert_int_equal(ep_send_request(&e, 128, 64, true, 0), 2 * 16320 + 20400 + ep_link_wire_ps(&p.link, 84));
+    ep_destroy(&e);
+}
+
 static void completions_split_at_rcb_or_mps(void **state)
 {
     (void)state;
@@ -355,6 +374,7 @@ int main(void)
         cmocka_unit_test(gen3x8_tlp_layer_rate_matches_pcie_model),
         cmocka_unit_test(gen3x8_effective_rates_match_pcie_model),
         cmocka_unit_test(completions_split_at_rcb_or_mps),
+        cmocka_unit_test(device_engine_costs_pace_requests),
         cmocka_unit_test(read_of_64_bytes_is_one_request_one_completion),
         cmocka_unit_test(write_crossing_4k_boundary_splits_there),
         cmocka_unit_test(read_of_4k_splits_at_mrrs_and_completions_at_mps),
