@@ -376,6 +376,8 @@ static int walk_json(tcesim_config *c, const char *prefix, json_t *obj, cfg_erro
     json_t *v;
     json_object_foreach(obj, k, v) {
         char path[256];
+        if (k[0] == '_')
+            continue; /* "_about", "_note": comments (JSON has none) */
         snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", k);
         int rc;
         if (!*prefix && !strcmp(k, "devices"))

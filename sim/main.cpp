@@ -9,6 +9,7 @@
 
 #include <systemc>
 
+#include "cli_traces.hpp"
 #include "config.h"
 #include "report.hpp"
 #include "result.hpp"
@@ -19,6 +20,9 @@ namespace {
 const char *kUsage =
     "usage: tcesim run [CONFIG] [--trace FILE] [--set key=value]... [--json FILE] [--mappings FILE]\n"
     "       tcesim config [CONFIG] [--set key=value]... [--json]\n"
+    "       tcesim gen PATTERN [--set key=value]... -o FILE      (tcesim gen --help)\n"
+    "       tcesim trace info FILE | tcesim trace convert IN OUT\n"
+    "       tcesim import trace-cmd REPORT -o FILE               (tcesim import --help)\n"
     "\n"
     "CONFIG is a JSON file or the name of a preset in configs/ (phb3, ...).\n"
     "No CONFIG: the embedded default. No --trace: the built-in workload (workload.*).\n"
@@ -182,6 +186,12 @@ int sc_main(int argc, char **argv)
         return cmd_run(argc, argv);
     if (cmd == "config")
         return cmd_config(argc, argv);
+    if (cmd == "gen")
+        return tcesim::cmd_gen(argc, argv);
+    if (cmd == "trace")
+        return tcesim::cmd_trace(argc, argv);
+    if (cmd == "import")
+        return tcesim::cmd_import(argc, argv);
     if (cmd == "-h" || cmd == "--help" || cmd == "help") {
         std::fputs(kUsage, stdout);
         return 0;

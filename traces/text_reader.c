@@ -13,86 +13,13 @@
 #include "common/tcesim_err.h"
 #include "trace.h"
 #include "trace_internal.h"
-
-/* ---- Handle table: open addressing, linear probing, never shrinks ----
- * Handles are reusable ids, and an unmapped handle keeps its last mapping
- * (a later access through it is a stale DMA, still checked against that
- * mapping's size), so entries are never deleted. */
-
-typedef enum hkind { HK_MAP = 0, HK_MAP_SG, HK_ALLOC } hkind;
-
-typedef struct hstate {
-    uint64_t handle;
-    uint64_t size;      /* bytes of its latest mapping (sum of segments for map_sg) */
-    uint64_t line;      /* line of its latest state change, for messages */
-    uint32_t dev;       /* device of its latest mapping: unmap/free events carry it */
-    uint8_t used;
-    uint8_t kind;       /* hkind */
-    uint8_t live;       /* mapped/allocated and not yet unmapped/freed */
-} hstate;
-
-typedef struct htable {
-    hstate *slots;
-    size_t cap;         /* power of two, or 0 before the first insert */
-    size_t count;
-} htable;
-
-static size_t hslot(uint64_t h, size_t cap)
-{
-    /* splitmix64's finaliser: consecutive ids (the common case) spread out */
-    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
-    h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
-    return (size_t)(h ^ (h >> 31)) & (cap - 1);
-}
-
-static hstate *hfind(const htable *t, uint64_t h)
-{
-    if (!t->cap)
-        return NULL;
-    for (size_t i = hslot(h, t->cap);; i = (i + 1) & (t->cap - 1)) {
-        if (!t->slots[i].used)
-            return NULL;
-        if (t->slots[i].handle == h)
-            return &t->slots[i];
-    }
-}
-
-/* Returns the (possibly new, zeroed but for handle/used) entry, or NULL when
- * out of memory. Grows at 1/2 load so probes stay short. */
-static hstate *hinsert(htable *t, uint64_t h)
-{
-    hstate *e = hfind(t, h);
-    if (e)
-        return e;
-    if ((t->count + 1) * 2 > t->cap) {
-        size_t ncap = t->cap ? t->cap * 2 : 64;
-        hstate *ns = calloc(ncap, sizeof *ns);
-        if (!ns)
-            return NULL;
-        for (size_t i = 0; i < t->cap; i++) {
-            if (!t->slots[i].used)
-                continue;
-            size_t j = hslot(t->slots[i].handle, ncap);
-            while (ns[j].used)
-                j = (j + 1) & (ncap - 1);
-            ns[j] = t->slots[i];
-        }
-        free(t->slots);
-        t->slots = ns;
-        t->cap = ncap;
-    }
-    size_t i = hslot(h, t->cap);
-    while (t->slots[i].used)
-        i = (i + 1) & (t->cap - 1);
-    t->slots[i] = (hstate){ .handle = h, .used = 1 };
-    t->count++;
-    return &t->slots[i];
-}
+#include "trace_io.h"
+#include "validate.h"
 
 /* ---- Reader state ---- */
 
 typedef struct text_reader {
-    FILE *f;
+    tr_in *in;
     char *path;
     char *buf;              /* TR_MAX_LINE + 1 bytes */
     uint64_t lineno;
@@ -101,10 +28,8 @@ typedef struct text_reader {
     tr_error sticky_err;
     bool any_event;
     uint64_t first_event_line;
-    uint64_t last_time;
-    int pa_mode;            /* -1 not yet known, 0 no pa anywhere, 1 pa everywhere */
-    uint64_t pa_mode_line;  /* the op that decided pa_mode */
-    htable handles;
+    tr_validator val;       /* time order, handle states, pa mode (validate.h) */
+    char vmsg[TR_ERR_LEN];  /* the validator's message */
     tr_device_decl *devs;
     uint64_t *dev_lines;    /* line of each declaration, for duplicate messages */
     uint32_t ndevs, devcap;
@@ -129,13 +54,25 @@ static int fail(text_reader *r, tr_error *err, const char *fmt, ...)
     return r->sticky;
 }
 
-static int fail_io(text_reader *r, tr_error *err, int errnum)
+/* A failed read or a corrupt zstd stream: the I/O layer's message. */
+static int fail_io(text_reader *r, tr_error *err)
 {
-    tr_seterr(&r->sticky_err, TCESIM_EIO, "%s: %s", r->path, strerror(errnum));
-    r->sticky = TCESIM_EIO;
+    snprintf(r->sticky_err.msg, TR_ERR_LEN, "%s", r->in->errmsg);
+    r->sticky = r->in->error;
     if (err)
         *err = r->sticky_err;
     return r->sticky;
+}
+
+/* A validator failure: its message at the current line. */
+static int fail_val(text_reader *r, tr_error *err, int rc)
+{
+    int code = fail(r, err, "%s", r->vmsg);
+    if (rc != TCESIM_EINVAL) {
+        r->sticky = rc;
+        code = rc;
+    }
+    return code;
 }
 
 /* Reads one line into r->buf (NUL-terminated, newline and a trailing CR
@@ -147,8 +84,7 @@ static int read_line(text_reader *r, tr_error *err)
 {
     size_t n = 0;
     int c;
-    errno = 0;
-    while ((c = getc_unlocked(r->f)) != EOF && c != '\n') {
+    while ((c = tr_in_getc(r->in)) >= 0 && c != '\n') {
         if (n == TR_MAX_LINE) {
             r->lineno++;
             return fail(r, err, "line longer than %u bytes", TR_MAX_LINE);
@@ -159,9 +95,9 @@ static int read_line(text_reader *r, tr_error *err)
         }
         r->buf[n++] = (char)c;
     }
-    if (c == EOF) {
-        if (ferror(r->f))
-            return fail_io(r, err, errno ? errno : EIO);
+    if (c < 0) {
+        if (r->in->error)
+            return fail_io(r, err);
         if (n == 0)
             return 0;
     }
@@ -483,51 +419,22 @@ static int parse_dir(text_reader *r, tr_error *err, const char *s, tr_dir *out)
     return fail(r, err, "bad dir '%.64s' (expected to_device, from_device or bidirectional)", s);
 }
 
-/* The trace gives physical addresses on every buffer-creating op or on none:
- * mixing them would let the simulator's own placement land on a buffer the
- * trace placed. */
 static int check_pa_mode(text_reader *r, tr_error *err, bool has_pa)
 {
-    if (r->pa_mode < 0) {
-        r->pa_mode = has_pa;
-        r->pa_mode_line = r->lineno;
-        return 0;
-    }
-    if (r->pa_mode == (int)has_pa)
-        return 0;
-    if (has_pa)
-        return fail(r, err, "pa given here but not on line %" PRIu64
-                    " (give pa/pas on every map, map_sg and alloc, or on none)", r->pa_mode_line);
-    return fail(r, err, "pa missing here but given on line %" PRIu64
-                " (give pa/pas on every map, map_sg and alloc, or on none)", r->pa_mode_line);
-}
-
-static const char *kind_name(uint8_t kind)
-{
-    return kind == HK_MAP ? "map" : kind == HK_MAP_SG ? "map_sg" : "alloc";
+    int rc = tr_val_pa_mode(&r->val, has_pa, r->lineno, r->vmsg);
+    return rc ? fail_val(r, err, rc) : 0;
 }
 
 static int check_new_mapping(text_reader *r, tr_error *err, uint64_t h)
 {
-    const hstate *e = hfind(&r->handles, h);
-    if (e && e->live)
-        return fail(r, err, "handle %" PRIu64 " is still %s (line %" PRIu64 ")", h,
-                    e->kind == HK_ALLOC ? "allocated" : "mapped", e->line);
-    return 0;
+    int rc = tr_val_new_mapping(&r->val, h, r->vmsg);
+    return rc ? fail_val(r, err, rc) : 0;
 }
 
-static int record_mapping(text_reader *r, tr_error *err, uint64_t h, hkind kind, uint64_t size,
-                          uint32_t dev)
+static int record_mapping(text_reader *r, tr_error *err, const tr_event *ev)
 {
-    hstate *e = hinsert(&r->handles, h);
-    if (!e)
-        return fail(r, err, "out of memory");
-    e->kind = (uint8_t)kind;
-    e->size = size;
-    e->dev = dev;
-    e->line = r->lineno;
-    e->live = 1;
-    return 0;
+    int rc = tr_val_record_mapping(&r->val, ev, r->lineno, r->vmsg);
+    return rc ? fail_val(r, err, rc) : 0;
 }
 
 /* Parses the host op's keys into ev and checks them against handle state;
@@ -569,8 +476,7 @@ static int parse_host_op(text_reader *r, tr_error *err, tr_event *ev, char *vals
             return rc;
         if ((rc = check_new_mapping(r, err, ev->handle)))
             return rc;
-        return record_mapping(r, err, ev->handle, ev->op == TR_MAP ? HK_MAP : HK_ALLOC, ev->size,
-                              ev->dev);
+        return record_mapping(r, err, ev);
 
     case TR_MAP_SG: {
         char *bad = NULL;
@@ -607,30 +513,14 @@ static int parse_host_op(text_reader *r, tr_error *err, tr_event *ev, char *vals
             return rc;
         if ((rc = check_new_mapping(r, err, ev->handle)))
             return rc;
-        return record_mapping(r, err, ev->handle, HK_MAP_SG, total, ev->dev);
+        return record_mapping(r, err, ev);
     }
 
     case TR_UNMAP:
-    case TR_FREE: {
-        bool unmap = ev->op == TR_UNMAP;
-        hstate *e = hfind(&r->handles, ev->handle);
-        if (!e)
-            return fail(r, err, "handle %" PRIu64 " was never %s", ev->handle,
-                        unmap ? "mapped" : "allocated");
-        if (unmap && e->kind == HK_ALLOC)
-            return fail(r, err, "handle %" PRIu64 " was made by alloc: use free", ev->handle);
-        if (!unmap && e->kind != HK_ALLOC)
-            return fail(r, err, "handle %" PRIu64 " was made by %s: use unmap", ev->handle,
-                        kind_name(e->kind));
-        if (!e->live)
-            return fail(r, err, "handle %" PRIu64 " is already %s (line %" PRIu64 ")", ev->handle,
-                        unmap ? "unmapped" : "freed", e->line);
-        /* the mapping (kind, size) stays for stale accesses */
-        e->live = 0;
-        e->line = r->lineno;
-        ev->dev = e->dev;
+    case TR_FREE:
+        if ((rc = tr_val_drop(&r->val, ev, r->lineno, r->vmsg)))
+            return fail_val(r, err, rc);
         return 0;
-    }
     default:
         return fail(r, err, "internal error: op %d is not a host op", (int)ev->op);
     }
@@ -674,14 +564,8 @@ static int parse_device_op(text_reader *r, tr_error *err, tr_event *ev, char *va
     if ((rc = need_num(r, err, vals[K_OFF], K_OFF, true, &ev->off)))
         return rc;
     ev->has_handle = true;
-    /* An unmapped or freed handle is still valid here: the access is a stale
-     * DMA through its last mapping, which the simulator faults. */
-    const hstate *e = hfind(&r->handles, ev->handle);
-    if (!e)
-        return fail(r, err, "handle %" PRIu64 " was never mapped", ev->handle);
-    if (ev->off > e->size || ev->len > e->size - ev->off)
-        return fail(r, err, "access past the end of handle %" PRIu64 " (off %" PRIu64
-                    " + len %" PRIu64 " > size %" PRIu64 ")", ev->handle, ev->off, ev->len, e->size);
+    if ((rc = tr_val_access(&r->val, ev, r->vmsg)))
+        return fail_val(r, err, rc);
     return 0;
 }
 
@@ -707,9 +591,8 @@ static int parse_line(text_reader *r, tr_event *ev, tr_error *err)
     int rc;
     if (!parse_u64(t_time, false, &ev->time_ns))
         return fail(r, err, "bad number '%.64s' for time_ns", t_time);
-    if (r->any_event && ev->time_ns < r->last_time)
-        return fail(r, err, "time goes backwards (%" PRIu64 " < %" PRIu64 ")", ev->time_ns,
-                    r->last_time);
+    if ((rc = tr_val_time(&r->val, ev->time_ns, r->vmsg)))
+        return fail_val(r, err, rc);
 
     bool is_dev = false;
     if ((rc = parse_actor(r, err, t_actor, &is_dev, &ev->actor)))
@@ -739,7 +622,7 @@ static int parse_line(text_reader *r, tr_event *ev, tr_error *err)
         r->any_event = true;
         r->first_event_line = r->lineno;
     }
-    r->last_time = ev->time_ns;
+    tr_val_commit(&r->val, ev);
     return 1;
 }
 
@@ -770,11 +653,10 @@ static void text_close(void *ctx)
     text_reader *r = ctx;
     if (!r)
         return;
-    if (r->f)
-        fclose(r->f);
+    tr_in_close(r->in);
     free(r->path);
     free(r->buf);
-    free(r->handles.slots);
+    tr_val_free(&r->val);
     free(r->devs);
     free(r->dev_lines);
     free(r);
@@ -841,20 +723,19 @@ int tr_open_text(const char *path, tr_source *out, tr_error *err)
     text_reader *r = calloc(1, sizeof *r);
     if (!r)
         return tr_seterr(err, TCESIM_ENOMEM, "%s: out of memory", path);
-    r->pa_mode = -1;
+    tr_val_init(&r->val, "line");
     r->path = strdup(path);
     r->buf = malloc(TR_MAX_LINE + 1);
     if (!r->path || !r->buf) {
         text_close(r);
         return tr_seterr(err, TCESIM_ENOMEM, "%s: out of memory", path);
     }
-    r->f = fopen(path, "r");
-    if (!r->f) {
-        int e = errno;
+    int rc = tr_in_open(path, &r->in, err);
+    if (rc) {
         text_close(r);
-        return tr_seterr(err, TCESIM_EIO, "%s: %s", path, strerror(e));
+        return rc;
     }
-    int rc = read_preamble(r, err);
+    rc = read_preamble(r, err);
     if (rc < 0) {
         text_close(r);
         return rc;
@@ -873,5 +754,5 @@ size_t tr_text_handle_slots(const tr_source *src)
     if (!src || src->next != text_next)
         return 0;
     const text_reader *r = src->ctx;
-    return r->handles.cap;
+    return r->val.handles.cap;
 }

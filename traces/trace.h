@@ -1,5 +1,6 @@
 /* DMA trace events and the streaming source interface every reader and
- * generator implements. Format: traces/FORMAT.md (text version 1).
+ * generator implements. Formats: traces/FORMAT.md (text and binary version 1,
+ * either optionally .zst; binary declarations in trace_binary.h).
  *
  * Contract: a source yields events in file order with non-decreasing
  * time_ns; pointers inside an event (segment arrays) belong to the source and
@@ -89,12 +90,19 @@ typedef struct tr_source {
 static inline int tr_next(tr_source *s, tr_event *ev, tr_error *err) { return s->next(s->ctx, ev, err); }
 void tr_close(tr_source *s); /* calls close; accepts a zeroed source */
 
-/* Opens a text trace (format picked by name: .trace/.txt). Reads the header
+/* Opens a text trace (.trace/.txt, + .zst for zstd). Reads the header
  * and device declarations eagerly, events lazily. Returns 0, or an error with
  * err->msg "file:line: message" (or "file: message" when it cannot open). */
 int tr_open_text(const char *path, tr_source *out, tr_error *err);
 
-/* Opens any supported format by the file name. */
+/* The format a file name picks: ".trace"/".txt" text, ".bin" binary
+ * (traces/trace_binary.h), each optionally followed by ".zst" (zstd,
+ * transparent to every reader and writer). */
+typedef enum tr_format { TR_FORMAT_UNKNOWN = 0, TR_FORMAT_TEXT, TR_FORMAT_BINARY } tr_format;
+tr_format tr_format_of(const char *path);
+
+/* Opens any supported format by the file name (tr_format_of). Errors as
+ * the format's reader gives them; an unknown suffix is TCESIM_EINVAL. */
 int tr_open(const char *path, tr_source *out, tr_error *err);
 
 /* Slots in a text source's handle table (0 for any other source): what the
@@ -108,6 +116,13 @@ typedef struct tr_writer tr_writer;
  * ok=false removes the temp file: no half-written output is ever left. */
 int tr_writer_open_text(const char *path, const tr_device_decl *devs, uint32_t ndevs,
                         tr_writer **out, tr_error *err);
+/* Any format, picked by the file name as tr_open does (".zst" compresses). */
+int tr_writer_open(const char *path, const tr_device_decl *devs, uint32_t ndevs,
+                   tr_writer **out, tr_error *err);
+/* Rejects (TCESIM_EINVAL, "path: event OP at T ns: why") an event that
+ * goes back in time or that no reader would accept on its own (ranges, zero
+ * lengths, overflows, segment lists); handle state is the reader's
+ * business. */
 int tr_writer_put(tr_writer *w, const tr_event *ev, tr_error *err);
 int tr_writer_close(tr_writer *w, bool ok, tr_error *err);
 

@@ -14,4 +14,24 @@ int tr_seterr(tr_error *err, int code, const char *fmt, ...)
 int tr_vseterr(tr_error *err, int code, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 
+/* ---- Writers ----
+ * Every format's writer is this struct plus a put function; writer.c holds
+ * what they share (checks, close, picking the format by name). */
+struct tr_out;
+
+struct tr_writer {
+    struct tr_out *out;     /* trace_io.h: path.tmp, renamed on a good close */
+    char *path;
+    /* Encodes one event that already passed tr_writer_put's checks. */
+    int (*put)(tr_writer *w, const tr_event *ev, tr_error *err);
+    bool any_event;
+    uint64_t last_time;
+};
+
+/* Allocates a writer on path (output opened, nothing written yet) with the
+ * device declarations checked. Returns 0 or an error (err->msg set). */
+int tr_writer_begin(const char *path, const tr_device_decl *devs, uint32_t ndevs,
+                    int (*put)(tr_writer *, const tr_event *, tr_error *), tr_writer **out,
+                    tr_error *err);
+
 #endif

@@ -608,7 +608,10 @@ static void tr_open_picks_the_format_by_name(void **state)
     assert_int_equal(n, 1);
     write_file("t.bin", "");
     assert_int_equal(read_all("t.bin", &err, &n), TCESIM_EINVAL);
-    assert_string_equal(err.msg, "t.bin: unknown trace format (expected .trace or .txt)");
+    assert_string_equal(err.msg, "t.bin: offset 0: truncated header (0 of 32 bytes)");
+    assert_int_equal(read_all("t.json", &err, &n), TCESIM_EINVAL);
+    assert_string_equal(err.msg, "t.json: unknown trace format (expected .trace, .txt or .bin, "
+                                 "optionally + .zst)");
 }
 
 static void missing_file_reports_strerror(void **state)

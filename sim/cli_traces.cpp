@@ -1,0 +1,249 @@
+#include "cli_traces.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "config.h"
+
+extern "C" {
+#include "traces/generators.h"
+#include "traces/import_tracecmd.h"
+#include "traces/trace.h"
+#include "traces/trace_tools.h"
+}
+
+namespace tcesim {
+
+static int usage(const char *msg)
+{
+    std::fprintf(stderr, "tcesim: %s\n", msg);
+    return 2;
+}
+
+static const char *kGenUsage =
+    "usage: tcesim gen PATTERN [--set key=value]... [--seed N] -o FILE\n"
+    "  FILE's name picks the format: .trace/.txt text, .bin binary, a further .zst compresses.\n"
+    "  tcesim gen --help lists the patterns, their keys, defaults and meanings.\n";
+
+int cmd_gen(int argc, char **argv)
+{
+    if (argc >= 3 && (!std::strcmp(argv[2], "--help") || !std::strcmp(argv[2], "-h"))) {
+        std::fputs(kGenUsage, stdout);
+        std::fputs("\n", stdout);
+        gen_describe(stdout);
+        return 0;
+    }
+    if (argc < 3 || argv[2][0] == '-') {
+        std::fputs(kGenUsage, stderr);
+        return 2;
+    }
+    const char *pattern = argv[2];
+    std::vector<std::string> keys, values;
+    std::string out;
+    uint64_t seed = 1;
+    for (int i = 3; i < argc; i++) {
+        std::string a = argv[i];
+        if ((a == "--set" || a == "-s") && i + 1 < argc) {
+            std::string kv = argv[++i];
+            size_t eq = kv.find('=');
+            if (eq == std::string::npos || eq == 0)
+                return usage(("--set " + kv + ": expected key=value").c_str());
+            keys.push_back(kv.substr(0, eq));
+            values.push_back(kv.substr(eq + 1));
+        } else if (a == "--seed" && i + 1 < argc) {
+            if (config_parse_u64(argv[++i], false, &seed))
+                return usage("--seed: expected a non-negative integer");
+        } else if ((a == "-o" || a == "--out") && i + 1 < argc) {
+            out = argv[++i];
+        } else {
+            return usage(("gen: unexpected argument '" + a + "'\n" + kGenUsage).c_str());
+        }
+    }
+    if (out.empty())
+        return usage("gen: -o FILE is required");
+    std::vector<const char *> k, v;
+    for (size_t i = 0; i < keys.size(); i++) {
+        k.push_back(keys[i].c_str());
+        v.push_back(values[i].c_str());
+    }
+    tr_source src{};
+    tr_error err;
+    if (gen_open(pattern, k.data(), v.data(), static_cast<unsigned>(k.size()), seed, &src, &err)) {
+        std::fprintf(stderr, "%s\n", err.msg);
+        return 2;
+    }
+    tr_writer *w = nullptr;
+    if (tr_writer_open(out.c_str(), src.devices, src.ndevices, &w, &err)) {
+        std::fprintf(stderr, "%s\n", err.msg);
+        tr_close(&src);
+        return 2;
+    }
+    tr_event ev;
+    int rc;
+    uint64_t n = 0;
+    while ((rc = tr_next(&src, &ev, &err)) == 1) {
+        if (tr_writer_put(w, &ev, &err)) {
+            rc = -1;
+            break;
+        }
+        n++;
+    }
+    bool ok = rc == 0;
+    tr_error cerr;
+    if (tr_writer_close(w, ok, &cerr) && ok) {
+        std::fprintf(stderr, "%s\n", cerr.msg);
+        tr_close(&src);
+        return 1;
+    }
+    tr_close(&src);
+    if (!ok) {
+        std::fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    std::fprintf(stderr, "tcesim gen %s: %llu events -> %s\n", pattern, static_cast<unsigned long long>(n), out.c_str());
+    return 0;
+}
+
+static const char *kTraceUsage =
+    "usage: tcesim trace info FILE [--page-size BYTES]\n"
+    "       tcesim trace convert IN OUT\n"
+    "  Formats by file name: .trace/.txt text, .bin binary, a further .zst compresses.\n";
+
+int cmd_trace(int argc, char **argv)
+{
+    if (argc < 3) {
+        std::fputs(kTraceUsage, stderr);
+        return 2;
+    }
+    std::string sub = argv[2];
+    tr_error err;
+    if (sub == "info") {
+        if (argc < 4)
+            return usage("trace info: FILE is required");
+        uint64_t page = 4096;
+        for (int i = 4; i < argc; i++) {
+            std::string a = argv[i];
+            if (a == "--page-size" && i + 1 < argc) {
+                if (config_parse_u64(argv[++i], true, &page) || !page || (page & (page - 1)) || page < 4096)
+                    return usage("--page-size: expected a power of two >= 4096");
+            } else {
+                return usage(("trace info: unexpected argument '" + a + "'").c_str());
+            }
+        }
+        tr_info_result *r = static_cast<tr_info_result *>(std::calloc(1, sizeof(tr_info_result)));
+        if (!r)
+            return usage("out of memory");
+        int rc = tr_info(argv[3], static_cast<unsigned>(__builtin_ctzll(page)), r, &err);
+        if (rc) {
+            std::fprintf(stderr, "%s\n", err.msg);
+            std::free(r);
+            return 2;
+        }
+        tr_info_print(r, stdout);
+        std::free(r);
+        return 0;
+    }
+    if (sub == "convert") {
+        if (argc != 5)
+            return usage("trace convert: expected IN OUT");
+        if (tr_convert(argv[3], argv[4], &err)) {
+            std::fprintf(stderr, "%s\n", err.msg);
+            return 2;
+        }
+        return 0;
+    }
+    if (sub == "-h" || sub == "--help") {
+        std::fputs(kTraceUsage, stdout);
+        return 0;
+    }
+    return usage(("trace: unknown subcommand '" + sub + "'\n" + kTraceUsage).c_str());
+}
+
+static const char *kImportUsage =
+    "usage: tcesim import trace-cmd REPORT -o FILE [--access once|none] [--delay-ns N] [--chunk BYTES]\n"
+    "                 [--pe bus|device|none] [--mask-bits N] [--domain N] [--sg-page BYTES] [--no-pa]\n"
+    "  REPORT is the text of `trace-cmd report` (record with `trace-cmd record -e dma`).\n"
+    "  Lines that cannot be used are counted by reason on stderr. traces/FORMAT.md has the rules.\n";
+
+int cmd_import(int argc, char **argv)
+{
+    if (argc < 3 || std::strcmp(argv[2], "trace-cmd")) {
+        if (argc >= 3 && (!std::strcmp(argv[2], "-h") || !std::strcmp(argv[2], "--help"))) {
+            std::fputs(kImportUsage, stdout);
+            return 0;
+        }
+        std::fputs(kImportUsage, stderr);
+        return 2;
+    }
+    if (argc < 4)
+        return usage("import trace-cmd: REPORT is required");
+    import_params p;
+    import_params_default(&p);
+    std::string out;
+    for (int i = 4; i < argc; i++) {
+        std::string a = argv[i];
+        uint64_t v;
+        bool has = i + 1 < argc;
+        if ((a == "-o" || a == "--out") && has) {
+            out = argv[++i];
+        } else if (a == "--access" && has) {
+            std::string m = argv[++i];
+            if (m == "once")
+                p.access = IMPORT_ACCESS_ONCE;
+            else if (m == "none")
+                p.access = IMPORT_ACCESS_NONE;
+            else
+                return usage("--access: expected once or none");
+        } else if (a == "--delay-ns" && has) {
+            if (config_parse_u64(argv[++i], false, &v))
+                return usage("--delay-ns: expected a non-negative integer");
+            p.delay_ns = v;
+        } else if (a == "--chunk" && has) {
+            if (config_parse_u64(argv[++i], true, &v))
+                return usage("--chunk: expected a size");
+            p.chunk_bytes = v;
+        } else if (a == "--pe" && has) {
+            std::string m = argv[++i];
+            if (m == "bus")
+                p.pe_rule = IMPORT_PE_BUS;
+            else if (m == "device")
+                p.pe_rule = IMPORT_PE_DEVICE;
+            else if (m == "none")
+                p.pe_rule = IMPORT_PE_NONE;
+            else
+                return usage("--pe: expected bus, device or none");
+        } else if (a == "--mask-bits" && has) {
+            if (config_parse_u64(argv[++i], false, &v) || v < 24 || v > 64)
+                return usage("--mask-bits: expected 24..64");
+            p.dma_mask_bits = static_cast<unsigned>(v);
+        } else if (a == "--domain" && has) {
+            if (config_parse_u64(argv[++i], false, &v) || v > 0xffff)
+                return usage("--domain: expected a PCI domain number");
+            p.domain = static_cast<int32_t>(v);
+        } else if (a == "--sg-page" && has) {
+            if (config_parse_u64(argv[++i], true, &v) || !v || (v & (v - 1)))
+                return usage("--sg-page: expected a power of two");
+            p.sg_page_bytes = v;
+        } else if (a == "--no-pa") {
+            p.pa = IMPORT_PA_NEVER;
+        } else {
+            return usage(("import trace-cmd: unexpected argument '" + a + "'\n" + kImportUsage).c_str());
+        }
+    }
+    if (out.empty())
+        return usage("import trace-cmd: -o FILE is required");
+    import_stats st;
+    tr_error err;
+    int rc = import_tracecmd(argv[3], &p, out.c_str(), &st, &err);
+    if (rc) {
+        std::fprintf(stderr, "%s\n", err.msg);
+        return 2;
+    }
+    import_stats_print(&st, stderr);
+    return 0;
+}
+
+} // namespace tcesim

@@ -1,0 +1,325 @@
+/* Byte I/O for trace readers and writers: buffered plain files and
+ * streaming zstd (libzstd's ZSTD_decompressStream / ZSTD_compressStream2),
+ * picked by a ".zst" suffix. See trace_io.h for the contract. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zstd.h>
+
+#include "common/tcesim_err.h"
+#include "trace_internal.h"
+#include "trace_io.h"
+
+bool tr_io_is_zst(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 4 && strcmp(path + n - 4, ".zst") == 0;
+}
+
+/* ---- Reading ---- */
+
+static size_t in_error(tr_in *in, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static size_t in_error(tr_in *in, int code, const char *fmt, ...)
+{
+    va_list ap;
+    int k = snprintf(in->errmsg, sizeof in->errmsg, "%s: ", in->path);
+    size_t n = k < 0 ? 0 : (size_t)k >= sizeof in->errmsg ? sizeof in->errmsg - 1 : (size_t)k;
+    va_start(ap, fmt);
+    vsnprintf(in->errmsg + n, sizeof in->errmsg - n, fmt, ap);
+    va_end(ap);
+    in->error = code;
+    return in->end - in->pos;
+}
+
+void tr_in_close(tr_in *in)
+{
+    if (!in)
+        return;
+    if (in->fd >= 0)
+        close(in->fd);
+    ZSTD_freeDStream(in->zd);
+    free(in->zbuf);
+    free(in->buf);
+    free(in->path);
+    free(in);
+}
+
+int tr_in_open(const char *path, tr_in **out, tr_error *err)
+{
+    *out = NULL;
+    tr_in *in = calloc(1, sizeof *in);
+    if (!in)
+        return tr_seterr(err, TCESIM_ENOMEM, "%s: out of memory", path);
+    in->fd = -1;
+    in->path = strdup(path);
+    in->buf = malloc(TR_IN_BUF);
+    if (!in->path || !in->buf)
+        goto nomem;
+    if (tr_io_is_zst(path)) {
+        in->zd = ZSTD_createDStream();
+        in->zcap = ZSTD_DStreamInSize();
+        in->zbuf = malloc(in->zcap);
+        if (!in->zd || !in->zbuf)
+            goto nomem;
+        ZSTD_initDStream(in->zd);
+    }
+    in->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (in->fd < 0) {
+        int e = errno;
+        tr_in_close(in);
+        return tr_seterr(err, TCESIM_EIO, "%s: %s", path, strerror(e));
+    }
+    /* The readers go front to back once: let the kernel read ahead. */
+    posix_fadvise(in->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    *out = in;
+    return 0;
+nomem:
+    tr_in_close(in);
+    return tr_seterr(err, TCESIM_ENOMEM, "%s: out of memory", path);
+}
+
+static ssize_t read_some(int fd, void *p, size_t n)
+{
+    ssize_t r;
+    do
+        r = read(fd, p, n);
+    while (r < 0 && errno == EINTR);
+    return r;
+}
+
+/* Appends plain bytes after end; one read() of all the free space, so a
+ * file in the page cache costs one copy per TR_IN_BUF bytes. */
+static void fill_plain(tr_in *in)
+{
+    ssize_t r = read_some(in->fd, in->buf + in->end, TR_IN_BUF - in->end);
+    if (r < 0)
+        in_error(in, TCESIM_EIO, "%s", strerror(errno));
+    else if (r == 0)
+        in->eof = true;
+    else
+        in->end += (size_t)r;
+}
+
+/* Decompresses into the free space until at least one byte comes out, the
+ * stream ends, or an error. A stream that stops inside a frame is an error
+ * (a truncated .zst), not a short trace. */
+static void fill_zstd(tr_in *in)
+{
+    ZSTD_outBuffer ob = { in->buf, TR_IN_BUF, in->end };
+    bool zeof = false;
+    for (;;) {
+        if (in->zpos == in->zend && !zeof) {
+            ssize_t r = read_some(in->fd, in->zbuf, in->zcap);
+            if (r < 0) {
+                in_error(in, TCESIM_EIO, "%s", strerror(errno));
+                return;
+            }
+            in->zpos = 0;
+            in->zend = (size_t)r;
+            zeof = r == 0;
+            in->zany |= r > 0;
+        }
+        ZSTD_inBuffer ib = { in->zbuf, in->zend, in->zpos };
+        size_t before = ob.pos;
+        size_t rc = ZSTD_decompressStream(in->zd, &ob, &ib);
+        if (ZSTD_isError(rc)) {
+            in_error(in, TCESIM_EINVAL, "compressed offset %" PRIu64 ": zstd: %s", in->zoff,
+                     ZSTD_getErrorName(rc));
+            return;
+        }
+        /* Only a call that did something says where the frame stands: an
+         * idle call after a frame's end asks for the next frame's header. */
+        if (ib.pos != in->zpos || ob.pos != before)
+            in->zlast = rc;
+        in->zoff += ib.pos - in->zpos;
+        in->zpos = ib.pos;
+        in->end = ob.pos;
+        if (ob.pos > before)
+            return;
+        if (zeof && in->zpos == in->zend) {
+            if (in->zany && in->zlast != 0)
+                in_error(in, TCESIM_EINVAL, "compressed offset %" PRIu64
+                         ": truncated zstd frame", in->zoff);
+            else
+                in->eof = true;
+            return;
+        }
+    }
+}
+
+size_t tr_in_fill(tr_in *in, size_t want)
+{
+    if (in->end - in->pos >= want || in->error)
+        return in->end - in->pos;
+    if (in->pos > 0) {
+        memmove(in->buf, in->buf + in->pos, in->end - in->pos);
+        in->base += in->pos;
+        in->end -= in->pos;
+        in->pos = 0;
+    }
+    while (in->end - in->pos < want && !in->eof && !in->error) {
+        if (in->zd)
+            fill_zstd(in);
+        else
+            fill_plain(in);
+    }
+    return in->end - in->pos;
+}
+
+/* ---- Writing ---- */
+
+struct tr_out {
+    int fd;
+    char *path, *tmp;
+    uint8_t *buf;
+    size_t len;
+    ZSTD_CCtx *zc;         /* NULL for a plain file */
+    uint8_t *zbuf;
+    size_t zcap;
+    bool failed;
+};
+
+static int out_fail(tr_out *o, tr_error *err, int errnum)
+{
+    o->failed = true;
+    return tr_seterr(err, TCESIM_EIO, "%s: %s", o->tmp, strerror(errnum ? errnum : EIO));
+}
+
+static int write_all(tr_out *o, const uint8_t *p, size_t n, tr_error *err)
+{
+    while (n) {
+        ssize_t r = write(o->fd, p, n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return out_fail(o, err, r < 0 ? errno : ENOSPC);
+        p += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+/* Writes out the buffer (compressed when zstd); with end, also ends the
+ * zstd frame. */
+static int flush(tr_out *o, bool end, tr_error *err)
+{
+    if (!o->zc) {
+        int rc = write_all(o, o->buf, o->len, err);
+        o->len = 0;
+        return rc;
+    }
+    ZSTD_inBuffer ib = { o->buf, o->len, 0 };
+    ZSTD_EndDirective mode = end ? ZSTD_e_end : ZSTD_e_continue;
+    for (;;) {
+        ZSTD_outBuffer ob = { o->zbuf, o->zcap, 0 };
+        size_t rem = ZSTD_compressStream2(o->zc, &ob, &ib, mode);
+        if (ZSTD_isError(rem)) {
+            o->failed = true;
+            return tr_seterr(err, TCESIM_EIO, "%s: zstd: %s", o->tmp, ZSTD_getErrorName(rem));
+        }
+        int rc = write_all(o, o->zbuf, ob.pos, err);
+        if (rc)
+            return rc;
+        if (end ? rem == 0 : ib.pos == ib.size)
+            break;
+    }
+    o->len = 0;
+    return 0;
+}
+
+static void out_free(tr_out *o)
+{
+    ZSTD_freeCCtx(o->zc);
+    free(o->zbuf);
+    free(o->buf);
+    free(o->path);
+    free(o->tmp);
+    free(o);
+}
+
+int tr_out_open(const char *path, tr_out **out, tr_error *err)
+{
+    *out = NULL;
+    size_t n = strlen(path);
+    tr_out *o = calloc(1, sizeof *o);
+    if (!o)
+        return tr_seterr(err, TCESIM_ENOMEM, "%s: out of memory", path);
+    o->fd = -1;
+    o->path = strdup(path);
+    o->tmp = malloc(n + sizeof ".tmp");
+    o->buf = malloc(TR_OUT_BUF);
+    if (!o->path || !o->tmp || !o->buf)
+        goto nomem;
+    memcpy(o->tmp, path, n);
+    memcpy(o->tmp + n, ".tmp", sizeof ".tmp");
+    if (tr_io_is_zst(path)) {
+        o->zc = ZSTD_createCCtx();
+        o->zcap = ZSTD_CStreamOutSize();
+        o->zbuf = malloc(o->zcap);
+        if (!o->zc || !o->zbuf)
+            goto nomem;
+        ZSTD_CCtx_setParameter(o->zc, ZSTD_c_compressionLevel, TR_ZSTD_LEVEL);
+        ZSTD_CCtx_setParameter(o->zc, ZSTD_c_checksumFlag, 1);
+    }
+    o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (o->fd < 0) {
+        int rc = tr_seterr(err, TCESIM_EIO, "%s: %s", o->tmp, strerror(errno));
+        out_free(o);
+        return rc;
+    }
+    *out = o;
+    return 0;
+nomem:
+    out_free(o);
+    return tr_seterr(err, TCESIM_ENOMEM, "%s: out of memory", path);
+}
+
+int tr_out_write(tr_out *o, const void *data, size_t n, tr_error *err)
+{
+    if (o->failed)
+        return tr_seterr(err, TCESIM_EIO, "%s: an earlier write failed", o->tmp);
+    const uint8_t *p = data;
+    while (n) {
+        size_t k = TR_OUT_BUF - o->len;
+        if (k > n)
+            k = n;
+        memcpy(o->buf + o->len, p, k);
+        o->len += k;
+        p += k;
+        n -= k;
+        if (o->len == TR_OUT_BUF) {
+            int rc = flush(o, false, err);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+bool tr_out_failed(const tr_out *o) { return o->failed; }
+const char *tr_out_tmp_path(const tr_out *o) { return o->tmp; }
+
+int tr_out_close(tr_out *o, bool ok, tr_error *err)
+{
+    if (!o)
+        return 0;
+    int rc = 0;
+    if (ok && o->failed)
+        rc = tr_seterr(err, TCESIM_EIO, "%s: not written (an earlier write failed)", o->path);
+    if (ok && !rc)
+        rc = flush(o, true, err);
+    if (close(o->fd) != 0 && ok && !rc)
+        rc = out_fail(o, err, errno);
+    if (ok && !rc && rename(o->tmp, o->path) != 0)
+        rc = tr_seterr(err, TCESIM_EIO, "%s: %s", o->path, strerror(errno));
+    if (!ok || rc)
+        remove(o->tmp);
+    out_free(o);
+    return rc;
+}
