@@ -84,7 +84,7 @@ def main():
     for (op, size), vals in MEASURED.items():
         for w in windows:
             meas = vals[WINDOWS.index(w)]
-            sim = results[(op, size, w)]["dma"]["throughput_gbps"]
+            sim = results[(op, size, w)]["dma"]["active_throughput_gbps"]
             err = (sim - meas) / meas
             worst = max(worst, abs(err))
             curves.setdefault((op, size), []).append((w, meas, sim))

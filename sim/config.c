@@ -44,8 +44,11 @@ static const key global_keys[] = {
     {"phb.tce_cache.policy", K_ENUM, G(phb.cache_policy), "lru", "TCE cache replacement: lru, rr (round-robin) or random (seeded)", policies, false},
     {"phb.tce_cache.line_fill", K_BOOL, G(phb.line_fill), "false", "keep every valid TCE of a fetched 128-byte line (16 TCEs)", NULL, false},
     {"phb.walk_cache.entries", K_U64, G(phb.walk_cache_entries), "0", "cache of upper-level (indirect) table entries; 0 = off", NULL, false},
+    {"phb.walk_cache.lines", K_U64, G(phb.walk_line_entries), "0", "cache of recently fetched table lines (any level): walks within them read no memory; 0 = off", NULL, false},
+    {"phb.line_bytes", K_U64, G(phb.line_bytes), "128", "memory line of a TCE fetch (line fill, table-line cache): 128 on POWER", NULL, false},
     {"phb.lookup_ns", K_U64, G(phb.lookup_ns), "8", "TCE cache lookup latency, the hit cost (guess)", NULL, false},
     {"phb.bypass_ns", K_U64, G(phb.bypass_ns), "4", "latency of a bypass TLP through the TVT (guess)", NULL, false},
+    {"phb.walk_ns", K_U64, G(phb.walk_ns), "0", "fixed cost of a TCE walk besides its table reads, holding the fetch slot (guess)", NULL, false},
     {"phb.fetch_slots", K_U64, G(phb.fetch_slots), "32", "outstanding TCE fetches (PHB3 TCE_TAG_ENABLE suggests 32)", NULL, false},
     {"phb.eeh_recovery_ns", K_U64, G(phb.eeh_recovery_ns), "0", "time a faulted (frozen) PE stays frozen; 0 = for the rest of the run", NULL, false},
     {"phb.kill_slots", K_U64, G(phb.kill_slots), "4", "PHB4 TCE kill queue slots (guess)", NULL, false},
@@ -113,7 +116,8 @@ static const key device_keys[] = {
     {"read_byte_ps", K_U64, D(read_byte_ps), "0", "the device's DMA engine: time per byte read, ps", NULL, false},
     {"write_req_ns", K_U64, D(write_req_ns), "0", "the device's DMA engine: time per write request", NULL, false},
     {"write_byte_ps", K_U64, D(write_byte_ps), "0", "the device's DMA engine: time per byte written, ps", NULL, false},
-    {"overhead_ns", K_U64, D(overhead_ns), "0", "the device's own fixed latency per access (command to request, completion to done), pipelined", NULL, false},
+    {"overhead_ns", K_U64, D(overhead_ns), "0", "the device's own fixed latency per access outside the tag-holding window (pipelined)", NULL, false},
+    {"read_hold_ns", K_U64, D(read_hold_ns), "0", "the device's hand-over of a read's data after its last completion, while it still holds the tag", NULL, false},
 };
 #undef D
 
@@ -478,6 +482,10 @@ int config_validate(const tcesim_config *c, cfg_error *err)
         return fail(err, "phb.tce_cache.ways: must divide phb.tce_cache.entries (%" PRIu64 ")", c->phb.cache_entries);
     if (c->phb.walk_cache_entries > (1u << 20))
         return fail(err, "phb.walk_cache.entries: must be <= 1M");
+    if (c->phb.walk_line_entries > (1u << 20))
+        return fail(err, "phb.walk_cache.lines: must be <= 1M");
+    if (c->phb.line_bytes < 8 || c->phb.line_bytes > 4096 || (c->phb.line_bytes & (c->phb.line_bytes - 1)))
+        return fail(err, "phb.line_bytes: must be a power of two, 8..4096");
     if (c->phb.fetch_slots < 1 || c->phb.fetch_slots > 1024)
         return fail(err, "phb.fetch_slots: must be 1..1024");
     if (c->memory.llc_bytes && (c->memory.llc_line < 8 || (c->memory.llc_line & (c->memory.llc_line - 1)) ||

@@ -36,7 +36,7 @@ typedef struct cfg_device {
     char link[CFG_STR];
     uint64_t mps, mrrs, rcb, tags, max_seg_size;
     int cpl_split;            /* 0 mps, 1 rcb */
-    uint64_t read_req_ns, write_req_ns, read_byte_ps, write_byte_ps, overhead_ns;
+    uint64_t read_req_ns, write_req_ns, read_byte_ps, write_byte_ps, overhead_ns, read_hold_ns;
     bool link_overhead;
 } cfg_device;
 
@@ -59,8 +59,8 @@ typedef struct tcesim_config {
         uint64_t cache_entries, cache_ways;
         int cache_policy;     /* cfg_policy */
         bool line_fill;
-        uint64_t walk_cache_entries;
-        uint64_t lookup_ns, bypass_ns, fetch_slots, eeh_recovery_ns;
+        uint64_t walk_cache_entries, walk_line_entries, line_bytes;
+        uint64_t lookup_ns, bypass_ns, fetch_slots, eeh_recovery_ns, walk_ns;
         uint64_t kill_slots, kill_ns, kill_sync_ns;
     } phb;
     struct {

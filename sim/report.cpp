@@ -83,6 +83,7 @@ std::string report_json(const RunResult &r)
     json_object_set_new(tr, "walks", u(p.walks));
     json_object_set_new(tr, "walk_reads", u(p.walk_reads));
     json_object_set_new(tr, "walk_cache_hits", u(p.walk_cache_hits));
+    json_object_set_new(tr, "walk_line_hits", u(p.walk_line_hits));
     json_object_set_new(tr, "line_fill_inserts", u(p.line_fill_inserts));
     json_object_set_new(tr, "fetch_slot_waits", u(p.slot_waits));
     json_object_set_new(tr, "fetch_slot_wait_ns", real(static_cast<double>(p.slot_wait_ps) / 1000.0));
@@ -100,6 +101,8 @@ std::string report_json(const RunResult &r)
     json_object_set_new(dma, "writes", u(r.dma_writes));
     json_object_set_new(dma, "bytes", u(r.dma_bytes));
     json_object_set_new(dma, "throughput_gbps", real(gbps(r.dma_bytes, r.simulated_ps)));
+    json_object_set_new(dma, "active_ns", real(static_cast<double>(r.dma_active_ps) / 1000.0));
+    json_object_set_new(dma, "active_throughput_gbps", real(gbps(r.dma_bytes, r.dma_active_ps)));
     json_object_set_new(dma, "faulted", u(r.dma_faulted));
     json_object_set_new(dma, "dropped", u(r.dma_dropped));
     json_object_set_new(dma, "latency_ns", summary_json(r.dma_lat.summary()));
@@ -295,7 +298,8 @@ std::string report_text(const RunResult &r)
     appendf(o, "\ndma\n");
     appendf(o, "  reads %" PRIu64 "  writes %" PRIu64 "  bytes %" PRIu64 "  faulted %" PRIu64 "  dropped %" PRIu64 "\n",
          r.dma_reads, r.dma_writes, r.dma_bytes, r.dma_faulted, r.dma_dropped);
-    appendf(o, "  throughput       %12.2f Gb/s\n", gbps(r.dma_bytes, r.simulated_ps));
+    appendf(o, "  throughput       %12.2f Gb/s   (%.2f Gb/s while devices were active)\n", gbps(r.dma_bytes, r.simulated_ps),
+            gbps(r.dma_bytes, r.dma_active_ps));
     appendf(o, "  latency ns       mean %.1f  p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f\n",
          d.mean_ns, d.p50_ns, d.p90_ns, d.p99_ns, d.p999_ns, d.max_ns);
     appendf(o, "  breakdown ns     %-16s %9s %9s %9s\n", "", "mean", "p50", "p99");

@@ -105,6 +105,7 @@ struct RunResult {
     LatencyHist dma_lat;       // per completed device access
     Breakdown breakdown;
     uint64_t dma_reads = 0, dma_writes = 0, dma_bytes = 0, dma_faulted = 0, dma_dropped = 0;
+    uint64_t dma_active_ps = 0; // first device access issued to last one completed
     AllocResult alloc;
     std::vector<PeResult> pes;
     std::vector<DeviceResult> devices;

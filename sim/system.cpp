@@ -252,7 +252,8 @@ struct DeviceInfo {
     dma_path path;
     unsigned mask_bits;
     uint64_t max_seg_size;
-    ps_t overhead_ps;            // the device's own fixed latency per access
+    ps_t overhead_ps;            // the device's own fixed latency per access (pipelined)
+    ps_t read_hold_ps;           // a read's hand-over after its completions, holding the tag
     size_t pe_slot;              // index of its PE in System::pes
     iommu_add_result add;
     std::string add_why;
@@ -347,6 +348,7 @@ public:
     int error_code = 0;
     ps_t quantum_ps;
     ps_t end_ps = 0;
+    ps_t dma_first = PS_NEVER, dma_last = 0; // first issue, last completion of device accesses
 
     physmem *mem = nullptr;
     physalloc palloc{};
@@ -589,8 +591,9 @@ struct DeviceModule : sc_module {
             // The next access is issued after this one's requests: the
             // engine, tag and link timelines pace it from there.
             free_ps = t;
-            // The device's own fixed latency (command to request, completion
-            // to done), pipelined: it delays this access, not the next.
+            // The device's own fixed latency outside the tag-holding window
+            // (command processing before the request, handing results on):
+            // pipelined, it delays this access, not the next.
             last_done += dev.overhead_ps;
             sys.note_end(last_done);
             if (!ok) {
@@ -603,9 +606,14 @@ struct DeviceModule : sc_module {
             (is_write ? out.writes : out.reads)++;
             out.bytes += ev.len;
             ps_t lat = last_done - first_issue;
+            sys.dma_first = std::min(sys.dma_first, first_issue);
+            sys.dma_last = std::max(sys.dma_last, last_done);
             out.dma_lat.add(lat);
             sys.res.dma_lat.add(lat);
             crit[Breakdown::DEVICE] += crit_issue - first_issue + dev.overhead_ps;
+            if (!is_write) // the tag-holding hand-over is device time, not completion
+                crit[Breakdown::COMPLETION] -= std::min(crit[Breakdown::COMPLETION], dev.read_hold_ps),
+                    crit[Breakdown::DEVICE] += dev.read_hold_ps;
             out.breakdown.add(crit);
             sys.res.breakdown.add(crit);
             sys.pe_breakdown[dev.pe_slot].add(crit);
@@ -918,9 +926,11 @@ int System::build(const std::vector<tr_device_decl> &decls)
     pp.gen = gen;
     pp.lookup_ps = ps_from_ns(cfg.phb.lookup_ns);
     pp.bypass_ps = ps_from_ns(cfg.phb.bypass_ns);
+    pp.walk_ps = ps_from_ns(cfg.phb.walk_ns);
     pp.fetch_slots = static_cast<uint32_t>(cfg.phb.fetch_slots);
     pp.line_fill = cfg.phb.line_fill;
-    pp.line_bytes = 128;
+    pp.line_bytes = static_cast<uint32_t>(cfg.phb.line_bytes);
+    pp.walk_line_entries = static_cast<uint32_t>(cfg.phb.walk_line_entries);
     pp.walk_cache_entries = static_cast<uint32_t>(cfg.phb.walk_cache_entries);
     pp.eeh_recovery_ps = ps_from_ns(cfg.phb.eeh_recovery_ns);
     pp.cache.entries = static_cast<uint32_t>(cfg.phb.cache_entries);
@@ -1028,6 +1038,7 @@ int System::build(const std::vector<tr_device_decl> &decls)
         ep.read_req_ps = ps_from_ns(cd.read_req_ns);
         ep.write_req_ps = ps_from_ns(cd.write_req_ns);
         ep.read_byte_ps = static_cast<uint32_t>(cd.read_byte_ps);
+        ep.read_done_ps = ps_from_ns(cd.read_hold_ns);
         ep.write_byte_ps = static_cast<uint32_t>(cd.write_byte_ps);
         ep.horizon_ps = 4 * quantum_ps + ps_from_ns(8000);
         if (ep_init(&d.ep, &ep) != 0)
@@ -1047,6 +1058,7 @@ int System::build(const std::vector<tr_device_decl> &decls)
         PeState &ps = pes[pe_index[d.pe]];
         d.pe_slot = pe_index[d.pe];
         d.overhead_ps = ps_from_ns(cd.overhead_ns);
+        d.read_hold_ps = ps_from_ns(cd.read_hold_ns);
         // dma_set_mask(): which window the device's mask reaches.
         d.path = dma_mask_path(cfg.host.kernel == CFG_KERNEL_MODERN ? HOST_KERNEL_MODERN : HOST_KERNEL_SEED, gen,
                                d.mask_bits, ram_end, ps.setup.bypass);
@@ -1238,6 +1250,7 @@ int run_simulation(const tcesim_config &cfg, const RunOptions &opt, std::unique_
         res.phb = *phb_get_stats(sys.phb_model);
         res.cache = *tce_cache_get_stats(phb_cache(sys.phb_model));
         res.mem = sys.memory->model.st;
+        res.dma_active_ps = sys.dma_last > sys.dma_first ? sys.dma_last - sys.dma_first : 0;
         for (size_t i = 0; i < sys.devs.size(); i++) {
             DeviceResult &d = res.devices[i];
             d.ep = sys.devs[i].ep.st;

@@ -256,6 +256,7 @@ ps_t ep_send_completions_at(endpoint *e, uint64_t addr, uint32_t len, ps_t t)
         e->st.cpl_tlps++;
         len -= n;
     }
+    at += e->p.read_done_ps;
     heap_push(e, at);
     return at;
 }

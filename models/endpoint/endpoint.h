@@ -62,6 +62,9 @@ typedef struct ep_params {
      * are processed one at a time, in order). Device-specific; 0 = free. */
     ps_t read_req_ps, write_req_ps;
     uint32_t read_byte_ps, write_byte_ps;
+    /* The device's own latency per read after its last completion arrives
+     * (handing the data over), during which the read still holds its tag. */
+    ps_t read_done_ps;
     ps_t horizon_ps;  /* widest out-of-order spread of completions;
                        * 0 = EP_DEFAULT_HORIZON_PS */
 } ep_params;
@@ -135,7 +138,8 @@ ps_t ep_tag_ready(const endpoint *e, ps_t t);
 
 /* The completions of a read of `len` bytes at bus address `addr` whose data
  * is ready at t: split as described above, serialised downstream; returns
- * when the last one has arrived, and releases the request's tag then. */
+ * when the read is done (the last one has arrived, plus read_done_ps), and
+ * releases the request's tag then. */
 ps_t ep_send_completions_at(endpoint *e, uint64_t addr, uint32_t len, ps_t t);
 /* The same for an RCB-aligned address. */
 ps_t ep_send_completions(endpoint *e, uint32_t len, ps_t t);

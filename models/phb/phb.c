@@ -18,6 +18,8 @@ struct phb {
     phb_pe_stats *pe_stats;
     tce_cache *cache;
     tce_cache *walk_cache;    /* upper-level entries, NULL when off */
+    tce_cache *line_cache;    /* table lines, NULL when off */
+    unsigned line_shift;
     ps_t slot_free[PHB_MAX_FETCH_SLOTS]; /* min-heap: [0] is free soonest */
     ps_t *kill_free;          /* kill queue slots: min-heap of free times */
     uint32_t kill_slots;
@@ -64,6 +66,20 @@ phb *phb_create(const phb_params *params, const physmem *mem, phb_mem_if mem_if)
         if (!p->walk_cache)
             goto fail;
     }
+    if (params->walk_line_entries) {
+        if (!is_pow2(params->line_bytes) || params->line_bytes < 8)
+            goto fail;
+        tce_cache_params lc = {
+            .entries = params->walk_line_entries,
+            .ways = 0,
+            .policy = TCE_REPL_LRU,
+            .seed = params->cache.seed ^ 0x11e5u,
+        };
+        p->line_cache = tce_cache_create(&lc);
+        if (!p->line_cache)
+            goto fail;
+        p->line_shift = (unsigned)__builtin_ctz(params->line_bytes);
+    }
     rtt_init(p->rtt, (uint16_t)(p->npes - 1));
     return p;
 fail:
@@ -76,6 +92,7 @@ void phb_destroy(phb *p)
     if (!p)
         return;
     tce_cache_destroy(p->walk_cache);
+    tce_cache_destroy(p->line_cache);
     tce_cache_destroy(p->cache);
     free(p->pe_stats);
     free(p->kill_free);
@@ -211,8 +228,24 @@ static ps_t timed_walk(phb *p, uint16_t pe, const tve *t, uint64_t addr,
     }
     ps_t now = start;
     for (unsigned lvl = first; lvl < w->nreads; lvl++) {
-        now = p->mem_if.tce_read(p->mem_if.ctx, w->taddr[lvl], 8, now);
-        p->st.walk_reads++;
+        if (p->line_cache) {
+            /* A recently fetched table line holds this entry: no memory
+             * read (or wait for the fetch of that line still in flight). */
+            uint64_t line = w->taddr[lvl] >> p->line_shift;
+            tce_lookup l;
+            tce_cache_lookup(p->line_cache, 0, line, now, &l);
+            if (l.kind != TCE_LOOKUP_MISS) {
+                now = ps_max(now, l.ready_ps);
+                p->st.walk_line_hits++;
+            } else {
+                now = p->mem_if.tce_read(p->mem_if.ctx, w->taddr[lvl], 8, now);
+                p->st.walk_reads++;
+                tce_cache_insert(p->line_cache, 0, line, 0, now);
+            }
+        } else {
+            now = p->mem_if.tce_read(p->mem_if.ctx, w->taddr[lvl], 8, now);
+            p->st.walk_reads++;
+        }
         if (p->walk_cache && lvl + 1 < t->levels)
             tce_cache_insert(p->walk_cache, pe, walk_key(t, lvl, addr), w->taddr[lvl], now);
     }
@@ -331,7 +364,7 @@ void phb_translate(phb *p, uint16_t rid, uint64_t bus_addr, bool is_write,
         p->st.slot_wait_ps += start - looked_up;
         out->slot_wait_ps = start - looked_up;
     }
-    ps_t ready = timed_walk(p, pe, t, io_addr, &w, start);
+    ps_t ready = timed_walk(p, pe, t, io_addr, &w, start + p->p.walk_ps);
     book_slot(p, ready);
     out->fetch_ps = ready - start;
 
@@ -376,6 +409,8 @@ void phb_kill_pe(phb *p, uint16_t pe)
     tce_cache_inval_pe(p->cache, pe);
     if (p->walk_cache)
         tce_cache_inval_pe(p->walk_cache, pe);
+    if (p->line_cache) /* lines are not tagged by PE: drop them all */
+        tce_cache_inval_all(p->line_cache);
 }
 
 void phb_kill_all(phb *p)
@@ -384,6 +419,8 @@ void phb_kill_all(phb *p)
     tce_cache_inval_all(p->cache);
     if (p->walk_cache)
         tce_cache_inval_all(p->walk_cache);
+    if (p->line_cache)
+        tce_cache_inval_all(p->line_cache);
 }
 
 ps_t phb_kill_submit(phb *p, ps_t t, phb_kill_form form, uint16_t pe, uint64_t bus_addr)

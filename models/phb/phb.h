@@ -29,10 +29,15 @@ typedef struct phb_params {
     phb_gen gen;
     ps_t lookup_ps;           /* TCE cache lookup (the hit latency) */
     ps_t bypass_ps;           /* a bypass TLP's pass through the TVT */
+    ps_t walk_ps;             /* fixed cost of a walk besides its table reads (walker
+                               * pipeline, request setup), holding the fetch slot */
     uint32_t fetch_slots;     /* outstanding TCE fetches, 1..PHB_MAX_FETCH_SLOTS */
     bool line_fill;           /* keep every valid TCE of a fetched line */
     uint32_t line_bytes;      /* memory line of a TCE fetch (128: 16 TCEs) */
     uint32_t walk_cache_entries; /* cache of upper-level (indirect) entries; 0 = off */
+    uint32_t walk_line_entries;  /* cache of recently fetched table lines (line_bytes
+                                  * each, any level): a walk read that hits costs
+                                  * nothing beyond the walk itself; 0 = off */
     ps_t eeh_recovery_ps;     /* 0: a frozen PE stays frozen */
     uint32_t kill_slots;      /* PHB4 kill queue depth (0 = 1) */
     ps_t kill_ps;             /* time the PHB takes to process one queued kill */
@@ -71,7 +76,7 @@ typedef struct phb_xlate {
 typedef struct phb_stats {
     uint64_t lookups, hits, misses, merged, bypass, dropped;
     uint64_t faults, faults_by_kind[TCE_FAULT_KINDS];
-    uint64_t walks, walk_reads, walk_cache_hits, line_fill_inserts;
+    uint64_t walks, walk_reads, walk_cache_hits, walk_line_hits, line_fill_inserts;
     uint64_t slot_waits;  /* misses that found every fetch slot busy */
     ps_t slot_wait_ps;
     uint64_t freezes;
