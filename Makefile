@@ -1,12 +1,16 @@
 # Entry points a newcomer needs; CMake does the real work.
 #   make run    build (release) and run the embedded default scenario
-#   make test   build with ASan+UBSan and run every test through CTest
+#   make test   build with ASan+UBSan and run every test through CTest, then `make fuzz`
+#   make fuzz   build the libFuzzer harnesses with clang and fuzz each for
+#               FUZZ_SECONDS (default 20; fuzz/README.md)
 #   make bench  build and run the benchmarks (bench/README.md)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 BUILD_ASAN ?= build-asan
+BUILD_FUZZ ?= build-fuzz
+FUZZ_SECONDS ?= 20
 
-.PHONY: all setup build run test bench clean
+.PHONY: all setup build run test fuzz bench clean
 
 all: build
 
@@ -28,10 +32,19 @@ $(BUILD_ASAN)/CMakeCache.txt: | setup
 test: setup $(BUILD_ASAN)/CMakeCache.txt
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 	cd $(BUILD_ASAN) && ctest --output-on-failure -j $(JOBS)
+	$(MAKE) fuzz
+
+# Configured every time so that FUZZ_SECONDS reaches the tests; CC/CXX only
+# matter to the first configure of $(BUILD_FUZZ).
+fuzz: setup
+	CC=clang CXX=clang++ cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=Debug -DTCESIM_FUZZ=ON \
+		-DTCESIM_FUZZ_SECONDS=$(FUZZ_SECONDS)
+	cmake --build $(BUILD_FUZZ) -j $(JOBS)
+	cd $(BUILD_FUZZ) && ctest --output-on-failure -j $(JOBS) -R '^fuzz_'
 
 bench: build
 	./$(BUILD)/bench/tcesim_bench
 	bash bench/macro.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

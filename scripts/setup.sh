@@ -14,6 +14,8 @@ PKGS=(
   libjansson-dev      # JSON config and reports
   libzstd-dev         # .zst traces
   libcmocka-dev       # unit tests under CTest
+  clang               # fuzz/: libFuzzer harnesses (make fuzz)
+  libclang-rt-14-dev  # libFuzzer's runtime for clang 14 (libclang_rt.fuzzer-x86_64.a)
 )
 
 missing=()

@@ -51,6 +51,7 @@ static const key global_keys[] = {
     {"phb.walk_ns", K_U64, G(phb.walk_ns), "0", "fixed cost of a TCE walk besides its table reads, holding the fetch slot (guess)", NULL, false},
     {"phb.fetch_slots", K_U64, G(phb.fetch_slots), "32", "outstanding TCE fetches (PHB3 TCE_TAG_ENABLE suggests 32)", NULL, false},
     {"phb.eeh_recovery_ns", K_U64, G(phb.eeh_recovery_ns), "0", "time a faulted (frozen) PE stays frozen; 0 = for the rest of the run", NULL, false},
+    {"phb.read_slots", K_U64, G(phb.read_slots), "0", "inbound reads the root complex tracks at once, each from arrival until its completions have left; 0 = unlimited (guess)", NULL, false},
     {"phb.kill_slots", K_U64, G(phb.kill_slots), "4", "PHB4 TCE kill queue slots (guess)", NULL, false},
     {"phb.kill_ns", K_U64, G(phb.kill_ns), "20", "PHB4: time to process one queued kill (guess)", NULL, false},
     {"phb.kill_sync_ns", K_U64, G(phb.kill_sync_ns), "400", "PHB4: DMA read sync after kills, once the queue is empty (guess: a PCIe-internal round trip)", NULL, false},
@@ -510,6 +511,8 @@ int config_validate(const tcesim_config *c, cfg_error *err)
         return fail(err, "host.ram: must be a multiple of host.page_size, 1G..1P");
     if (!pow2(c->host.m32_base) || c->host.m32_base < (1u << 20) || c->host.m32_base > (1ull << 32))
         return fail(err, "host.m32_base: must be a power of two, 1M..4G");
+    if (c->phb.read_slots > 4096)
+        return fail(err, "phb.read_slots: must be <= 4096");
     if (c->phb.kill_slots < 1 || c->phb.kill_slots > 1024)
         return fail(err, "phb.kill_slots: must be 1..1024");
     if (c->policy.invalidate == CFG_INVAL_LAZY_WRAP && c->policy.cache == CFG_CACHE_MAGAZINE)

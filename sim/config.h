@@ -61,7 +61,7 @@ typedef struct tcesim_config {
         bool line_fill;
         uint64_t walk_cache_entries, walk_line_entries, line_bytes;
         uint64_t lookup_ns, bypass_ns, fetch_slots, eeh_recovery_ns, walk_ns;
-        uint64_t kill_slots, kill_ns, kill_sync_ns;
+        uint64_t kill_slots, kill_ns, kill_sync_ns, read_slots;
     } phb;
     struct {
         uint64_t latency_ns, bandwidth_gbs;

@@ -87,6 +87,8 @@ std::string report_json(const RunResult &r)
     json_object_set_new(tr, "line_fill_inserts", u(p.line_fill_inserts));
     json_object_set_new(tr, "fetch_slot_waits", u(p.slot_waits));
     json_object_set_new(tr, "fetch_slot_wait_ns", real(static_cast<double>(p.slot_wait_ps) / 1000.0));
+    json_object_set_new(tr, "read_slot_waits", u(p.read_slot_waits));
+    json_object_set_new(tr, "read_slot_wait_ns", real(static_cast<double>(p.read_slot_wait_ps) / 1000.0));
     json_object_set_new(tr, "freezes", u(p.freezes));
     json_t *cache = json_object();
     json_object_set_new(cache, "inserts", u(r.cache.inserts));

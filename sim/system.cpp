@@ -57,6 +57,7 @@ struct TimeExt : tlm::tlm_extension<TimeExt> {
     ps_t arrival_ps = 0;
     ps_t done_ps = 0;
     uint16_t rid = 0;
+    ps_t cpl_ps = 0;           // reads: the completions' time on the wire
     phb_xlate xlate{};
     tlm_extension_base *clone() const override { return new TimeExt(*this); }
     void copy_from(const tlm_extension_base &e) override { *this = static_cast<const TimeExt &>(e); }
@@ -155,6 +156,9 @@ struct PhbModule : sc_module {
             te->done_ps = mem_access(x.pa, gp.get_data_length(), gp.is_write(), x.done_ps);
             gp.set_response_status(tlm::TLM_OK_RESPONSE);
         }
+        // A read's root-complex entry frees once its data has gone out.
+        if (!gp.is_write())
+            phb_read_done(model, gp.is_response_ok() ? te->done_ps + te->cpl_ps : te->done_ps);
         delay = delay_to(te->done_ps);
     }
 };
@@ -491,6 +495,7 @@ struct DeviceModule : sc_module {
         gp.set_streaming_width(len);
         gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
         te.arrival_ps = arrive;
+        te.cpl_ps = is_write ? 0 : ep_cpl_wire_ps(&dev.ep, bus, len);
         sc_time d = delay_to(arrive);
         sock->b_transport(gp, d);
         sys.res.tlps++;
@@ -927,6 +932,7 @@ int System::build(const std::vector<tr_device_decl> &decls)
     pp.lookup_ps = ps_from_ns(cfg.phb.lookup_ns);
     pp.bypass_ps = ps_from_ns(cfg.phb.bypass_ns);
     pp.walk_ps = ps_from_ns(cfg.phb.walk_ns);
+    pp.read_slots = static_cast<uint32_t>(cfg.phb.read_slots);
     pp.fetch_slots = static_cast<uint32_t>(cfg.phb.fetch_slots);
     pp.line_fill = cfg.phb.line_fill;
     pp.line_bytes = static_cast<uint32_t>(cfg.phb.line_bytes);

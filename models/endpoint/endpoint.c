@@ -239,6 +239,18 @@ ps_t ep_send_request(endpoint *e, uint64_t bus_addr, uint32_t payload, bool is_w
     return e->up_free;
 }
 
+ps_t ep_cpl_wire_ps(endpoint *e, uint64_t addr, uint32_t len)
+{
+    ps_t total = 0;
+    while (len) {
+        uint32_t n = ep_cpl_len(&e->p, addr, len);
+        total += wire_ps(e, EP_CPL_HDR_BYTES + n);
+        addr += n;
+        len -= n;
+    }
+    return total;
+}
+
 ps_t ep_send_completions(endpoint *e, uint32_t len, ps_t t)
 {
     return ep_send_completions_at(e, 0, len, t);

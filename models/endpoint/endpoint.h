@@ -141,6 +141,10 @@ ps_t ep_tag_ready(const endpoint *e, ps_t t);
  * when the read is done (the last one has arrived, plus read_done_ps), and
  * releases the request's tag then. */
 ps_t ep_send_completions_at(endpoint *e, uint64_t addr, uint32_t len, ps_t t);
+/* Time the completions of such a read take on the wire, without booking it
+ * (what the root port needs to hold the read's entry for). */
+ps_t ep_cpl_wire_ps(endpoint *e, uint64_t addr, uint32_t len);
+
 /* The same for an RCB-aligned address. */
 ps_t ep_send_completions(endpoint *e, uint32_t len, ps_t t);
 

@@ -22,6 +22,7 @@ struct phb {
     unsigned line_shift;
     ps_t slot_free[PHB_MAX_FETCH_SLOTS]; /* min-heap: [0] is free soonest */
     ps_t *kill_free;          /* kill queue slots: min-heap of free times */
+    ps_t *read_free;          /* read entries: min-heap of free times (read_slots) */
     uint32_t kill_slots;
     ps_t kill_done;           /* when the last accepted kill completes */
     phb_stats st;
@@ -53,6 +54,8 @@ phb *phb_create(const phb_params *params, const physmem *mem, phb_mem_if mem_if)
     p->cache = tce_cache_create(&params->cache);
     p->kill_slots = params->kill_slots ? params->kill_slots : 1;
     p->kill_free = calloc(p->kill_slots, sizeof(*p->kill_free));
+    if (params->read_slots && !(p->read_free = calloc(params->read_slots, sizeof(*p->read_free))))
+        goto fail;
     if (!p->rtt || !p->tvt || !p->tvt_raw || !p->frozen_until || !p->frozen_from || !p->pe_stats || !p->cache || !p->kill_free)
         goto fail;
     if (params->walk_cache_entries) {
@@ -96,6 +99,7 @@ void phb_destroy(phb *p)
     tce_cache_destroy(p->cache);
     free(p->pe_stats);
     free(p->kill_free);
+    free(p->read_free);
     free(p->frozen_until);
     free(p->frozen_from);
     free(p->tvt_raw);
@@ -168,6 +172,9 @@ static void fault(phb *p, uint16_t pe, tce_fault f, ps_t t, phb_xlate *out)
     p->pe_stats[pe].faults++;
     freeze(p, pe, t);
 }
+
+static void phb_translate_at(phb *p, uint16_t pe, uint64_t bus_addr, bool is_write,
+                             ps_t arrival_ps, phb_xlate *out);
 
 /* Replaces the root of a min-heap of n times by `v` and restores it. */
 static void heap_replace_min(ps_t *h, uint32_t n, ps_t v)
@@ -283,6 +290,27 @@ void phb_translate(phb *p, uint16_t rid, uint64_t bus_addr, bool is_write,
     out->fault = TCE_OK;
     out->slot_wait_ps = 0;
     out->fetch_ps = 0;
+    ps_t rd_wait = 0;
+    if (!is_write && p->read_free && p->read_free[0] > arrival_ps) {
+        /* every inbound read entry in use: wait for the first to free up */
+        rd_wait = p->read_free[0] - arrival_ps;
+        p->st.read_slot_waits++;
+        p->st.read_slot_wait_ps += rd_wait;
+        arrival_ps = p->read_free[0];
+    }
+    phb_translate_at(p, pe, bus_addr, is_write, arrival_ps, out);
+    out->slot_wait_ps += rd_wait;
+}
+
+void phb_read_done(phb *p, ps_t release_ps)
+{
+    if (p->read_free)
+        heap_replace_min(p->read_free, p->p.read_slots, release_ps);
+}
+
+static void phb_translate_at(phb *p, uint16_t pe, uint64_t bus_addr, bool is_write,
+                             ps_t arrival_ps, phb_xlate *out)
+{
     phb_pe_stats *ps = &p->pe_stats[pe];
 
     if (frozen_at(p, pe, arrival_ps)) {

@@ -40,6 +40,9 @@ typedef struct phb_params {
                                   * nothing beyond the walk itself; 0 = off */
     ps_t eeh_recovery_ps;     /* 0: a frozen PE stays frozen */
     uint32_t kill_slots;      /* PHB4 kill queue depth (0 = 1) */
+    uint32_t read_slots;      /* inbound reads the root complex tracks at once (0 =
+                               * unlimited): a read holds an entry from arrival
+                               * until its completions have left (phb_read_done) */
     ps_t kill_ps;             /* time the PHB takes to process one queued kill */
     ps_t kill_sync_ps;        /* DMA read sync round trip once the queue is empty */
     tce_cache_params cache;
@@ -68,7 +71,8 @@ typedef struct phb_xlate {
     uint16_t pe;
     uint64_t pa;
     ps_t done_ps;         /* translated address known (or fault detected) */
-    ps_t slot_wait_ps;    /* time a miss waited for a free fetch slot */
+    ps_t slot_wait_ps;    /* time a miss waited for a free fetch slot, plus time a
+                           * read waited for a root-complex read entry */
     ps_t fetch_ps;        /* time spent fetching TCEs (miss) or waiting for
                            * a fetch in flight (merged) */
 } phb_xlate;
@@ -78,6 +82,8 @@ typedef struct phb_stats {
     uint64_t faults, faults_by_kind[TCE_FAULT_KINDS];
     uint64_t walks, walk_reads, walk_cache_hits, walk_line_hits, line_fill_inserts;
     uint64_t slot_waits;  /* misses that found every fetch slot busy */
+    uint64_t read_slot_waits; /* reads that found every read entry in use */
+    ps_t read_slot_wait_ps;
     ps_t slot_wait_ps;
     uint64_t freezes;
     uint64_t kills_page, kills_pe, kills_all;
@@ -110,6 +116,11 @@ const tve *phb_get_tve(const phb *p, unsigned index);
  * uncached table level plus O(fetch_slots) to pick a slot. */
 void phb_translate(phb *p, uint16_t rid, uint64_t bus_addr, bool is_write,
                    ps_t arrival_ps, phb_xlate *out);
+
+/* After phb_translate of a read (with read_slots set), the caller reports
+ * when the read's entry is free again: its data returned and completions
+ * sent, or the fault. Must follow that phb_translate before any other. */
+void phb_read_done(phb *p, ps_t release_ps);
 
 /* TCE kills (invalidation), in simulated time order of the caller. */
 void phb_kill_page(phb *p, uint16_t pe, uint64_t bus_addr);
