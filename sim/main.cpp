@@ -19,6 +19,7 @@ namespace {
 
 const char *kUsage =
     "usage: tcesim run [CONFIG] [--trace FILE] [--set key=value]... [--json FILE] [--mappings FILE]\n"
+    "                  [--epoch NS] [--timeline FILE [--timeline-window FROM_NS:TO_NS]]\n"
     "       tcesim config [CONFIG] [--set key=value]... [--json]\n"
     "       tcesim gen PATTERN [--set key=value]... -o FILE      (tcesim gen --help)\n"
     "       tcesim trace info FILE | tcesim trace convert IN OUT\n"
@@ -35,7 +36,8 @@ int usage_error(const std::string &msg)
 }
 
 struct Args {
-    std::string config, trace, json_out, mappings;
+    std::string config, trace, json_out, mappings, timeline;
+    uint64_t epoch_ns = 0, tl_from = 0, tl_to = 100000;
     std::vector<std::string> sets;
     bool json_flag = false;
 };
@@ -73,6 +75,22 @@ int parse_args(int argc, char **argv, int first, bool is_run, Args &a)
             if (!v)
                 return usage_error("--mappings needs a file");
             a.mappings = v;
+        } else if (is_run && s == "--epoch") {
+            const char *v = need("--epoch");
+            if (!v || config_parse_u64(v, false, &a.epoch_ns) || !a.epoch_ns)
+                return usage_error("--epoch needs a positive number of nanoseconds");
+        } else if (is_run && s == "--timeline") {
+            const char *v = need("--timeline");
+            if (!v)
+                return usage_error("--timeline needs a file");
+            a.timeline = v;
+        } else if (is_run && s == "--timeline-window") {
+            const char *v = need("--timeline-window");
+            std::string w = v ? v : "";
+            size_t c = w.find(':');
+            if (c == std::string::npos || config_parse_u64(w.substr(0, c).c_str(), false, &a.tl_from) ||
+                config_parse_u64(w.substr(c + 1).c_str(), false, &a.tl_to) || a.tl_to <= a.tl_from)
+                return usage_error("--timeline-window needs FROM_NS:TO_NS with FROM < TO");
         } else if (!is_run && s == "--json") {
             a.json_flag = true;
         } else if (s == "-h" || s == "--help") {
@@ -142,6 +160,10 @@ int cmd_run(int argc, char **argv)
     tcesim::RunOptions opt;
     opt.trace_path = a.trace;
     opt.mappings_path = a.mappings;
+    opt.epoch_ns = a.epoch_ns;
+    opt.timeline_path = a.timeline;
+    opt.timeline_from_ns = a.tl_from;
+    opt.timeline_to_ns = a.tl_to;
     std::unique_ptr<tcesim::RunResult> res;
     std::string err;
     rc = tcesim::run_simulation(*cfg, opt, res, err);

@@ -42,6 +42,14 @@ static json_t *summary_json(const Summary &s)
 
 static json_t *u(uint64_t v) { return json_integer(static_cast<json_int_t>(v)); }
 
+static json_t *histogram_json(const LatencyHist &h)
+{
+    json_t *a = json_array();
+    for (const auto &b : h.buckets())
+        json_array_append_new(a, json_pack("[fI]", b.first, static_cast<json_int_t>(b.second)));
+    return a;
+}
+
 static json_t *breakdown_json(const Breakdown &b)
 {
     json_t *o = json_object();
@@ -80,6 +88,7 @@ std::string report_json(const RunResult &r)
     json_object_set_new(tr, "bypass", u(p.bypass));
     json_object_set_new(tr, "dropped", u(p.dropped));
     json_object_set_new(tr, "latency_ns", summary_json(r.xlate_lat.summary()));
+    json_object_set_new(tr, "latency_histogram", histogram_json(r.xlate_lat));
     json_object_set_new(tr, "walks", u(p.walks));
     json_object_set_new(tr, "walk_reads", u(p.walk_reads));
     json_object_set_new(tr, "walk_cache_hits", u(p.walk_cache_hits));
@@ -109,6 +118,7 @@ std::string report_json(const RunResult &r)
     json_object_set_new(dma, "dropped", u(r.dma_dropped));
     json_object_set_new(dma, "latency_ns", summary_json(r.dma_lat.summary()));
     json_object_set_new(dma, "breakdown", breakdown_json(r.breakdown));
+    json_object_set_new(dma, "latency_histogram", histogram_json(r.dma_lat));
     json_object_set_new(root, "dma", dma);
 
     json_t *al = json_object();
@@ -253,6 +263,31 @@ std::string report_json(const RunResult &r)
         json_array_append_new(devs, o);
     }
     json_object_set_new(root, "devices", devs);
+
+    if (r.epoch_ns) {
+        json_t *ep = json_object();
+        json_object_set_new(ep, "ns", u(r.epoch_ns));
+        json_t *series = json_array();
+        for (size_t i = 0; i < r.epochs.size(); i++) {
+            const EpochRow &e = r.epochs[i];
+            json_t *o = json_object();
+            json_object_set_new(o, "t_ns", u((i + 1) * r.epoch_ns));
+            json_object_set_new(o, "tlps", u(e.tlps));
+            json_object_set_new(o, "lookups", u(e.lookups));
+            json_object_set_new(o, "hits", u(e.hits));
+            json_object_set_new(o, "hit_rate", real(ratio(e.hits, e.lookups), 6));
+            json_object_set_new(o, "faults", u(e.faults));
+            json_object_set_new(o, "dma_accesses", u(e.dma_accesses));
+            json_object_set_new(o, "dma_bytes", u(e.dma_bytes));
+            json_object_set_new(o, "throughput_gbps", real(static_cast<double>(e.dma_bytes) * 8.0 / static_cast<double>(r.epoch_ns)));
+            json_object_set_new(o, "lock_acquisitions", u(e.lock_acquisitions));
+            json_object_set_new(o, "lock_contended", u(e.lock_contended));
+            json_object_set_new(o, "lock_wait_ns", real(static_cast<double>(e.lock_wait_ps) / 1000.0));
+            json_array_append_new(series, o);
+        }
+        json_object_set_new(ep, "series", series);
+        json_object_set_new(root, "epochs", ep);
+    }
 
     char *cj = config_to_json(&r.cfg);
     json_error_t je;

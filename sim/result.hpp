@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config.h"
+#include "observe.hpp"
 #include "stats.hpp"
 
 extern "C" {
@@ -110,6 +111,8 @@ struct RunResult {
     std::vector<PeResult> pes;
     std::vector<DeviceResult> devices;
     std::vector<CpuResult> cpus;
+    uint64_t epoch_ns = 0;             // 0: no --epoch
+    std::vector<EpochRow> epochs;
 };
 
 } // namespace tcesim

@@ -32,6 +32,7 @@
 #include <tlm_utils/multi_passthrough_target_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include "observe.hpp"
 #include "result.hpp"
 
 extern "C" {
@@ -107,6 +108,8 @@ struct PhbModule : sc_module {
     tlm_utils::simple_initiator_socket<PhbModule> mem_sock;
     phb *model = nullptr;
     LatencyHist *xlate_lat = nullptr;
+    Epochs *epochs = nullptr;
+    Timeline *timeline = nullptr;
     tlm::tlm_generic_payload mem_gp;
     TimeExt mem_te;
     unsigned char dummy[8] = {0};
@@ -149,6 +152,20 @@ struct PhbModule : sc_module {
         phb_translate(model, te->rid, gp.get_address(), gp.is_write(), te->arrival_ps, &x);
         if (x.kind == PHB_XLATE_HIT || x.kind == PHB_XLATE_MISS || x.kind == PHB_XLATE_MERGED)
             xlate_lat->add(x.done_ps - te->arrival_ps);
+        if (epochs->on()) {
+            EpochRow &e = epochs->at(te->arrival_ps);
+            e.tlps++;
+            e.lookups += x.kind != PHB_XLATE_BYPASS && x.kind != PHB_XLATE_DROPPED;
+            e.hits += x.kind == PHB_XLATE_HIT;
+            e.faults += x.kind == PHB_XLATE_FAULT;
+        }
+        if (x.kind == PHB_XLATE_MISS && timeline->wants(x.done_ps - x.fetch_ps)) {
+            ps_t from = x.done_ps - x.fetch_ps;
+            unsigned track = timeline->fetch_track(from, x.done_ps);
+            char args[64];
+            std::snprintf(args, sizeof args, "\"pe\":%u,\"bus\":\"0x%llx\"", x.pe, static_cast<unsigned long long>(gp.get_address()));
+            timeline->event(Timeline::FETCH, track, "walk", from, x.done_ps, args);
+        }
         if (x.kind == PHB_XLATE_FAULT || x.kind == PHB_XLATE_DROPPED) {
             te->done_ps = x.done_ps;
             gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
@@ -366,6 +383,8 @@ public:
     std::vector<Breakdown> pe_breakdown;             // [pes index]
     std::vector<LatencyHist> pe_lat;
     MappingsWriter mappings;
+    Epochs epochs;
+    Timeline timeline;
 
     std::unique_ptr<MemoryTarget> memory;
     std::unique_ptr<PhbModule> phbm;
@@ -373,8 +392,13 @@ public:
     sc_event map_done_ev;
     unsigned map_waiters = 0;
 
-    System(const tcesim_config &c, RunResult &r)
-        : cfg(c), res(r), quantum_ps(ps_from_ns(c.quantum_ns)), cpu_q(c.host.cpus), dev_q(0) {}
+    System(const tcesim_config &c, RunResult &r, const RunOptions &opt)
+        : cfg(c), res(r), quantum_ps(ps_from_ns(c.quantum_ns)), cpu_q(c.host.cpus), dev_q(0)
+    {
+        epochs = Epochs(opt.epoch_ns);
+        if (!opt.timeline_path.empty())
+            timeline = Timeline(ps_from_ns(opt.timeline_from_ns), ps_from_ns(opt.timeline_to_ns));
+    }
 
     ~System()
     {
@@ -447,9 +471,19 @@ public:
     {
         return static_cast<System *>(ctx)->host_port->store(pa, bytes, t);
     }
-    static void host_lock_event(void *ctx, unsigned pe_index, int lock, ps_t wait_ps, ps_t)
+    static void host_lock_event(void *ctx, unsigned pe_index, int lock, ps_t at_ps, ps_t wait_ps, ps_t hold_ps)
     {
-        static_cast<System *>(ctx)->lock_wait[pe_index][static_cast<size_t>(lock)].add(wait_ps);
+        System *s = static_cast<System *>(ctx);
+        s->lock_wait[pe_index][static_cast<size_t>(lock)].add(wait_ps);
+        if (s->epochs.on()) {
+            EpochRow &e = s->epochs.at(at_ps);
+            e.lock_acquisitions++;
+            e.lock_contended += wait_ps > 0;
+            e.lock_wait_ps += wait_ps;
+        }
+        if (s->timeline.wants(at_ps + wait_ps))
+            s->timeline.event(Timeline::LOCKS, pe_index * 100 + static_cast<unsigned>(lock), "held", at_ps + wait_ps,
+                              at_ps + wait_ps + hold_ps, "\"wait_ns\":" + std::to_string(wait_ps / 1000));
     }
 };
 
@@ -610,6 +644,14 @@ struct DeviceModule : sc_module {
             }
             (is_write ? out.writes : out.reads)++;
             out.bytes += ev.len;
+            if (sys.epochs.on()) {
+                EpochRow &e = sys.epochs.at(last_done);
+                e.dma_accesses++;
+                e.dma_bytes += ev.len;
+            }
+            if (sys.timeline.wants(first_issue))
+                sys.timeline.event(Timeline::DEVICES, dev.id, is_write ? "write" : "read", first_issue, last_done,
+                                   "\"len\":" + std::to_string(ev.len));
             ps_t lat = last_done - first_issue;
             sys.dma_first = std::min(sys.dma_first, first_issue);
             sys.dma_last = std::max(sys.dma_last, last_done);
@@ -780,6 +822,9 @@ struct HostCpu : sc_module {
             ps_t done = is_map ? do_map(qe, t, pool) : do_unmap(*qe.map, t);
             if (sys.mappings.active())
                 mapping_row(qe, pool);
+            if (sys.timeline.wants(t))
+                sys.timeline.event(Timeline::CPUS, cpu, tr_op_name(ev.op), t, done,
+                                   "\"h\":" + std::to_string(ev.handle) + ",\"dev\":" + std::to_string(qe.map->dev));
             free_ps = done;
             sys.note_end(done);
             if (is_map) {
@@ -961,6 +1006,8 @@ int System::build(const std::vector<tr_device_decl> &decls)
         return fail(1, "memory: cannot initialise the channel model");
     phbm = std::make_unique<PhbModule>("phb");
     phbm->xlate_lat = &res.xlate_lat;
+    phbm->epochs = &epochs;
+    phbm->timeline = &timeline;
     phb_model = phb_create(&pp, mem, phb_mem_if{&PhbModule::tce_read, phbm.get()});
     if (!phb_model)
         return fail(2, "phb: bad parameters (phb.fetch_slots, phb.tce_cache.*)");
@@ -1091,6 +1138,17 @@ int System::build(const std::vector<tr_device_decl> &decls)
         dr.add_result = iommu_add_result_name(d.add);
         dr.add_why = d.add_why;
     }
+    for (const DeviceInfo &d : devs) {
+        char rid[8];
+        rid_format(d.rid, rid);
+        timeline.name_track(Timeline::DEVICES, d.id, "dev" + std::to_string(d.id) + " " + rid);
+    }
+    for (unsigned i = 0; i < cfg.host.cpus; i++)
+        timeline.name_track(Timeline::CPUS, i, "cpu" + std::to_string(i));
+    for (const PeState &ps : pes)
+        for (unsigned l = 0; l < host_lock_count(host, static_cast<unsigned>(ps.host_index)); l++)
+            timeline.name_track(Timeline::LOCKS, static_cast<unsigned>(ps.host_index) * 100 + l,
+                                "pe " + std::to_string(ps.pe) + " lock " + std::to_string(l));
     pe_breakdown.resize(pes.size());
     pe_lat.resize(pes.size());
     lock_wait.resize(host_pe_count(host));
@@ -1223,7 +1281,7 @@ int run_simulation(const tcesim_config &cfg, const RunOptions &opt, std::unique_
     sc_report_handler::set_actions(SC_INFO, SC_DO_NOTHING);
     int rc;
     {
-        System sys(cfg, res);
+        System sys(cfg, res, opt);
         rc = sys.build(decls);
         if (rc) {
             err = sys.error;
@@ -1339,6 +1397,16 @@ int run_simulation(const tcesim_config &cfg, const RunOptions &opt, std::unique_
         for (unsigned i = 0; i < cfg.host.cpus; i++) {
             const host_cpu_stats *cs = host_get_cpu_stats(sys.host, i);
             res.cpus.push_back(CpuResult{i, cs->ops, cs->busy_ps / 1000.0, cs->lock_wait_ps / 1000.0, cs->kill_ps / 1000.0});
+        }
+        res.epoch_ns = sys.epochs.on() ? sys.epochs.epoch_ns() : 0;
+        res.epochs = sys.epochs.rows();
+        if (sys.timeline.on()) {
+            std::string tlerr = sys.timeline.write(opt.timeline_path);
+            if (!tlerr.empty()) {
+                err = tlerr;
+                tr_close(&src);
+                return 1;
+            }
         }
         std::string merr = sys.mappings.close(true);
         if (!merr.empty()) {

@@ -22,6 +22,9 @@ namespace tcesim {
 struct RunOptions {
     std::string trace_path;   // empty: the built-in workload
     std::string mappings_path; // --mappings CSV; empty: none
+    uint64_t epoch_ns = 0;     // --epoch: time series of the headline metrics; 0 = off
+    std::string timeline_path; // --timeline: trace-event JSON of a window of the run
+    uint64_t timeline_from_ns = 0, timeline_to_ns = 100000;
 };
 
 // Everything a report needs, gathered after the simulation.

@@ -168,7 +168,7 @@ static ps_t hold_lock(host_model *h, unsigned pe_index, unsigned cpu, unsigned l
     ls->hold_ps += hold;
     h->cpu[cpu].lock_wait_ps += wait;
     if (h->hif.lock_event)
-        h->hif.lock_event(h->hif.ctx, pe_index, (int)l, wait, hold);
+        h->hif.lock_event(h->hif.ctx, pe_index, (int)l, t, wait, hold);
     return released;
 }
 

@@ -72,8 +72,10 @@ typedef struct host_if {
     void (*sync)(void *ctx, ps_t t);                 /* may be NULL */
     /* CPU stores of TCEs: timing only (the values go to physmem directly) */
     ps_t (*tce_store)(void *ctx, uint64_t pa, uint32_t bytes, ps_t t);
-    /* a lock acquisition finished: for the caller's distributions */
-    void (*lock_event)(void *ctx, unsigned pe_index, int lock, ps_t wait_ps, ps_t hold_ps);
+    /* a lock acquisition finished: for the caller's distributions and
+     * timelines; at_ps is when the CPU asked for the lock (it held it from
+     * at_ps + wait_ps for hold_ps) */
+    void (*lock_event)(void *ctx, unsigned pe_index, int lock, ps_t at_ps, ps_t wait_ps, ps_t hold_ps);
     void *ctx;
 } host_if;
 

@@ -105,7 +105,7 @@ static void mock_sync(void *ctx, ps_t t)
     e->syncs[e->nsyncs++] = t;
 }
 
-static void mock_lock_event(void *ctx, unsigned pe_index, int lock, ps_t wait_ps, ps_t hold_ps)
+static void mock_lock_event(void *ctx, unsigned pe_index, int lock, ps_t at_ps, ps_t wait_ps, ps_t hold_ps)
 {
     env *e = ctx;
     assert_int_equal(pe_index, (unsigned)e->pe_index);

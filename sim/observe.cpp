@@ -1,0 +1,84 @@
+#include "observe.hpp"
+
+#include <cstdio>
+
+#include "report.hpp"
+
+namespace tcesim {
+
+static void us(std::string &o, ps_t ps)
+{
+    char b[32];
+    std::snprintf(b, sizeof b, "%llu.%06llu", static_cast<unsigned long long>(ps / 1000000),
+                  static_cast<unsigned long long>(ps % 1000000));
+    o += b;
+}
+
+void Timeline::event(Group pid, unsigned tid, const char *name, ps_t start, ps_t end, const std::string &args)
+{
+    if (!wants(start))
+        return;
+    n_++;
+    std::string &o = body_;
+    o += ",\n{\"ph\":\"X\",\"pid\":";
+    o += std::to_string(static_cast<int>(pid));
+    o += ",\"tid\":";
+    o += std::to_string(tid);
+    o += ",\"name\":\"";
+    o += name;
+    o += "\",\"ts\":";
+    us(o, start);
+    o += ",\"dur\":";
+    us(o, end > start ? end - start : 0);
+    if (!args.empty()) {
+        o += ",\"args\":{";
+        o += args;
+        o += "}";
+    }
+    o += "}";
+}
+
+void Timeline::name_track(Group pid, unsigned tid, const std::string &name)
+{
+    if (!on_)
+        return;
+    static const char *const groups[] = {"", "devices", "host CPUs", "pool locks", "TCE fetch slots"};
+    std::string p = std::to_string(static_cast<int>(pid));
+    meta_.push_back("{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":" + p + ",\"tid\":0,\"args\":{\"name\":\"" +
+                    groups[pid] + "\"}}");
+    meta_.push_back("{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":" + p + ",\"tid\":" + std::to_string(tid) +
+                    ",\"args\":{\"name\":\"" + name + "\"}}");
+}
+
+unsigned Timeline::fetch_track(ps_t start, ps_t end)
+{
+    for (size_t i = 0; i < fetch_busy_.size(); i++)
+        if (fetch_busy_[i] <= start) {
+            fetch_busy_[i] = end;
+            return static_cast<unsigned>(i);
+        }
+    fetch_busy_.push_back(end);
+    unsigned t = static_cast<unsigned>(fetch_busy_.size() - 1);
+    name_track(FETCH, t, "fetch " + std::to_string(t));
+    return t;
+}
+
+std::string Timeline::write(const std::string &path) const
+{
+    std::string doc = "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"generator\":\"tcesim\"},\"traceEvents\":[\n";
+    bool first = true;
+    for (const std::string &m : meta_) {
+        if (!first)
+            doc += ",\n";
+        doc += m;
+        first = false;
+    }
+    if (first && !body_.empty())
+        doc += body_.substr(2); // no metadata: drop the leading ",\n"
+    else
+        doc += body_;
+    doc += "\n]}\n";
+    return write_file_atomic(path, doc);
+}
+
+} // namespace tcesim
