@@ -37,6 +37,11 @@ struct Breakdown {
         for (int i = 0; i < N; i++)
             part[i].add(c[i]);
     }
+    void merge(const Breakdown &o)
+    {
+        for (int i = 0; i < N; i++)
+            part[i].merge(o.part[i]);
+    }
 };
 
 struct PeResult {

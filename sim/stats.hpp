@@ -26,8 +26,8 @@ public:
     {
         if (ps < kLinear * 1000.0)
             return ps < 0 ? 0 : static_cast<int>(ps / 1000.0);
-        static const double inv_log_ratio = 1.0 / std::log(kRatio);
-        int j = static_cast<int>(std::log(ps / (kLinear * 1000.0)) * inv_log_ratio);
+        static const double inv_log2_ratio = 1.0 / std::log2(kRatio);
+        int j = static_cast<int>(fast_log2(ps / (kLinear * 1000.0)) * inv_log2_ratio);
         // Guard the float edge: the bucket's lower edge must not exceed ps.
         while (j > 0 && lower_edge_ps(kLinear + j) > ps)
             j--;
@@ -36,6 +36,24 @@ public:
         return kLinear + std::min(j, kLog - 1);
     }
     boost::histogram::axis::index_type size() const { return kLinear + kLog; }
+
+    // log2 to about 1e-4: the exponent plus a 1024-entry table of the
+    // mantissa's log; the edge checks in index() correct the last bit.
+    static double fast_log2(double x)
+    {
+        static const std::vector<double> table = [] {
+            std::vector<double> t(1025);
+            for (int i = 0; i <= 1024; i++)
+                t[i] = std::log2(1.0 + i / 1024.0);
+            return t;
+        }();
+        int e;
+        double m = std::frexp(x, &e); // x = m * 2^e, m in [0.5, 1)
+        double f = (m * 2.0 - 1.0) * 1024.0;
+        int k = static_cast<int>(f);
+        double frac = f - k;
+        return (e - 1) + table[k] + (table[k + 1] - table[k]) * frac;
+    }
     double value(double i) const { return lower_edge_ps(static_cast<int>(i)); }
 
     static double lower_edge_ps(int i)
@@ -94,6 +112,20 @@ public:
             min_ = ps;
     }
     uint64_t count() const { return n_; }
+
+    // Adds another distribution's samples (same axis): for per-PE and run
+    // totals built from the devices' own, so the per-access path adds once.
+    void merge(const LatencyHist &o)
+    {
+        if (!o.n_)
+            return;
+        for (int i = 0; i < h_.axis().size(); i++)
+            counts_[i] += o.counts_[i];
+        n_ += o.n_;
+        sum_ += o.sum_;
+        max_ = std::max(max_, o.max_);
+        min_ = std::min(min_, o.min_);
+    }
 
     // Nearest rank: the smallest sample whose rank is >= ceil(p * n), read
     // from its bucket (midpoint), clamped to the exact min and max.

@@ -380,8 +380,7 @@ public:
     host_model *host = nullptr;
     std::unique_ptr<HostPort> host_port;
     std::vector<std::vector<LatencyHist>> lock_wait; // [host pe index][lock]
-    std::vector<Breakdown> pe_breakdown;             // [pes index]
-    std::vector<LatencyHist> pe_lat;
+
     MappingsWriter mappings;
     Epochs epochs;
     Timeline timeline;
@@ -655,16 +654,12 @@ struct DeviceModule : sc_module {
             ps_t lat = last_done - first_issue;
             sys.dma_first = std::min(sys.dma_first, first_issue);
             sys.dma_last = std::max(sys.dma_last, last_done);
-            out.dma_lat.add(lat);
-            sys.res.dma_lat.add(lat);
+            out.dma_lat.add(lat); // the run's and the PE's: merged from the devices' at the end
             crit[Breakdown::DEVICE] += crit_issue - first_issue + dev.overhead_ps;
             if (!is_write) // the tag-holding hand-over is device time, not completion
                 crit[Breakdown::COMPLETION] -= std::min(crit[Breakdown::COMPLETION], dev.read_hold_ps),
                     crit[Breakdown::DEVICE] += dev.read_hold_ps;
             out.breakdown.add(crit);
-            sys.res.breakdown.add(crit);
-            sys.pe_breakdown[dev.pe_slot].add(crit);
-            sys.pe_lat[dev.pe_slot].add(lat);
         }
     }
 };
@@ -1149,8 +1144,6 @@ int System::build(const std::vector<tr_device_decl> &decls)
         for (unsigned l = 0; l < host_lock_count(host, static_cast<unsigned>(ps.host_index)); l++)
             timeline.name_track(Timeline::LOCKS, static_cast<unsigned>(ps.host_index) * 100 + l,
                                 "pe " + std::to_string(ps.pe) + " lock " + std::to_string(l));
-    pe_breakdown.resize(pes.size());
-    pe_lat.resize(pes.size());
     lock_wait.resize(host_pe_count(host));
     for (unsigned i = 0; i < host_pe_count(host); i++)
         lock_wait[i].resize(host_lock_count(host, i));
@@ -1318,6 +1311,8 @@ int run_simulation(const tcesim_config &cfg, const RunOptions &opt, std::unique_
         for (size_t i = 0; i < sys.devs.size(); i++) {
             DeviceResult &d = res.devices[i];
             d.ep = sys.devs[i].ep.st;
+            res.dma_lat.merge(d.dma_lat);
+            res.breakdown.merge(d.breakdown);
             res.dma_reads += d.reads;
             res.dma_writes += d.writes;
             res.dma_bytes += d.bytes;
@@ -1344,8 +1339,11 @@ int run_simulation(const tcesim_config &cfg, const RunOptions &opt, std::unique_
             pr.group_name = ps.group.name;
             pr.st = *phb_get_pe_stats(sys.phb_model, ps.pe);
             pr.frozen_at_end = phb_pe_frozen(sys.phb_model, ps.pe, sys.end_ps);
-            pr.breakdown = sys.pe_breakdown[static_cast<size_t>(&ps - sys.pes.data())];
-            pr.dma_lat = sys.pe_lat[static_cast<size_t>(&ps - sys.pes.data())];
+            for (const DeviceInfo &d : sys.devs)
+                if (d.pe == ps.pe) {
+                    pr.breakdown.merge(res.devices[d.id].breakdown);
+                    pr.dma_lat.merge(res.devices[d.id].dma_lat);
+                }
             const iommu_table *it = host_get_table(sys.host, static_cast<unsigned>(ps.host_index));
             pr.nr_pools = it->nr_pools;
             res.alloc.pages_in_use_peak += it->st.pages_in_use_peak;
