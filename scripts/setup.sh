@@ -8,6 +8,7 @@ set -euo pipefail
 PKGS=(
   build-essential cmake pkg-config
   python3             # CLI tests read JSON reports
+  python3-matplotlib  # tcesim report: plots (Debian's /usr/bin/python3 runs scripts/report.py)
   libsystemc-dev      # SystemC 2.3.4 + TLM-2.0 (simulation kernel)
   libboost-dev        # Boost.Histogram (latency distributions)
   libbenchmark-dev    # Google Benchmark (bench/)
@@ -16,6 +17,7 @@ PKGS=(
   libcmocka-dev       # unit tests under CTest
   clang               # fuzz/: libFuzzer harnesses (make fuzz)
   libclang-rt-14-dev  # libFuzzer's runtime for clang 14 (libclang_rt.fuzzer-x86_64.a)
+  parallel            # GNU parallel: runs `tcesim sweep --emit parallel` job lists (tests/cli/test_sweep.sh)
 )
 
 missing=()

@@ -9,6 +9,8 @@
 
 #include <systemc>
 
+#include "cli_report.hpp"
+#include "cli_sweep.hpp"
 #include "cli_traces.hpp"
 #include "config.h"
 #include "report.hpp"
@@ -24,6 +26,8 @@ const char *kUsage =
     "       tcesim gen PATTERN [--set key=value]... -o FILE      (tcesim gen --help)\n"
     "       tcesim trace info FILE | tcesim trace convert IN OUT\n"
     "       tcesim import trace-cmd REPORT -o FILE               (tcesim import --help)\n"
+    "       tcesim sweep [CONFIG] --vary key=v1,v2,... --out DIR  (tcesim sweep --help)\n"
+    "       tcesim report RUN.json|DIR -o FILE.html               (tcesim report --help)\n"
     "\n"
     "CONFIG is a JSON file or the name of a preset in configs/ (phb3, ...).\n"
     "No CONFIG: the embedded default. No --trace: the built-in workload (workload.*).\n"
@@ -214,6 +218,10 @@ int sc_main(int argc, char **argv)
         return tcesim::cmd_trace(argc, argv);
     if (cmd == "import")
         return tcesim::cmd_import(argc, argv);
+    if (cmd == "report")
+        return tcesim::cmd_report(argc, argv);
+    if (cmd == "sweep")
+        return tcesim::cmd_sweep(argc, argv);
     if (cmd == "-h" || cmd == "--help" || cmd == "help") {
         std::fputs(kUsage, stdout);
         return 0;

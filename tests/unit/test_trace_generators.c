@@ -26,7 +26,7 @@
 static int open_kv(const char *pattern, uint64_t seed, const char *const *kv, tr_source *src, tr_error *err)
 {
     static char buf[MAX_KEYS][128];
-    const char *keys[MAX_KEYS], *values[MAX_KEYS];
+    const char *keys[MAX_KEYS] = {0}, *values[MAX_KEYS] = {0};
     unsigned n = 0;
     for (; kv && kv[n]; n++) {
         assert_true(n < MAX_KEYS);
