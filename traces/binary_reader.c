@@ -40,26 +40,18 @@ typedef struct bin_reader {
 __attribute__((format(printf, 4, 5)))
 static int fail_at(bin_reader *r, tr_error *err, uint64_t off, const char *fmt, ...)
 {
-    char *m = r->sticky_err.msg;
-    int k = snprintf(m, TR_ERR_LEN, "%s: offset %" PRIu64 ": ", r->path, off);
-    size_t n = k < 0 ? 0 : (size_t)k >= TR_ERR_LEN ? TR_ERR_LEN - 1 : (size_t)k;
+    char prefix[TR_ERR_LEN];
+    snprintf(prefix, sizeof prefix, "%s: offset %" PRIu64 ": ", r->path, off);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(m + n, TR_ERR_LEN - n, fmt, ap);
+    int rc = tr_sticky_fail(&r->sticky_err, &r->sticky, err, prefix, fmt, ap);
     va_end(ap);
-    r->sticky = TCESIM_EINVAL;
-    if (err)
-        *err = r->sticky_err;
-    return r->sticky;
+    return rc;
 }
 
 static int fail_io(bin_reader *r, tr_error *err)
 {
-    snprintf(r->sticky_err.msg, TR_ERR_LEN, "%s", r->in->errmsg);
-    r->sticky = r->in->error;
-    if (err)
-        *err = r->sticky_err;
-    return r->sticky;
+    return tr_sticky_io(&r->sticky_err, &r->sticky, err, r->in->error, r->in->errmsg);
 }
 
 /* Fetches the next record: a pointer to TR_BIN_RECORD_BYTES bytes (consumed),

@@ -41,27 +41,19 @@ typedef struct text_reader {
 __attribute__((format(printf, 3, 4)))
 static int fail(text_reader *r, tr_error *err, const char *fmt, ...)
 {
-    char *m = r->sticky_err.msg;
-    int k = snprintf(m, TR_ERR_LEN, "%s:%" PRIu64 ": ", r->path, r->lineno);
-    size_t n = k < 0 ? 0 : (size_t)k >= TR_ERR_LEN ? TR_ERR_LEN - 1 : (size_t)k;
+    char prefix[TR_ERR_LEN];
+    snprintf(prefix, sizeof prefix, "%s:%" PRIu64 ": ", r->path, r->lineno);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(m + n, TR_ERR_LEN - n, fmt, ap);
+    int rc = tr_sticky_fail(&r->sticky_err, &r->sticky, err, prefix, fmt, ap);
     va_end(ap);
-    r->sticky = TCESIM_EINVAL;
-    if (err)
-        *err = r->sticky_err;
-    return r->sticky;
+    return rc;
 }
 
 /* A failed read or a corrupt zstd stream: the I/O layer's message. */
 static int fail_io(text_reader *r, tr_error *err)
 {
-    snprintf(r->sticky_err.msg, TR_ERR_LEN, "%s", r->in->errmsg);
-    r->sticky = r->in->error;
-    if (err)
-        *err = r->sticky_err;
-    return r->sticky;
+    return tr_sticky_io(&r->sticky_err, &r->sticky, err, r->in->error, r->in->errmsg);
 }
 
 /* A validator failure: its message at the current line. */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "trace.h"
+#include "common/tcesim_err.h"
 #include "trace_internal.h"
 
 static const char *const op_names[TR_OP_COUNT] = {
@@ -53,4 +54,26 @@ int tr_seterr(tr_error *err, int code, const char *fmt, ...)
     tr_vseterr(err, code, fmt, ap);
     va_end(ap);
     return code;
+}
+
+int tr_sticky_fail(tr_error *sticky_err, int *sticky, tr_error *err, const char *prefix,
+                   const char *fmt, va_list ap)
+{
+    char *m = sticky_err->msg;
+    int k = snprintf(m, TR_ERR_LEN, "%s", prefix);
+    size_t n = k < 0 ? 0 : (size_t)k >= TR_ERR_LEN ? TR_ERR_LEN - 1 : (size_t)k;
+    vsnprintf(m + n, TR_ERR_LEN - n, fmt, ap);
+    *sticky = TCESIM_EINVAL;
+    if (err)
+        *err = *sticky_err;
+    return *sticky;
+}
+
+int tr_sticky_io(tr_error *sticky_err, int *sticky, tr_error *err, int code, const char *msg)
+{
+    snprintf(sticky_err->msg, TR_ERR_LEN, "%s", msg);
+    *sticky = code;
+    if (err)
+        *err = *sticky_err;
+    return *sticky;
 }

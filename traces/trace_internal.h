@@ -14,6 +14,14 @@ int tr_seterr(tr_error *err, int code, const char *fmt, ...)
 int tr_vseterr(tr_error *err, int code, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 
+/* Readers keep their first error and return it from every later call
+ * (tr_next's contract). Formats "<prefix>message" into *sticky_err (and err
+ * when not NULL), sets *sticky to TCESIM_EINVAL and returns it. */
+int tr_sticky_fail(tr_error *sticky_err, int *sticky, tr_error *err, const char *prefix,
+                   const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+/* The same for an I/O layer failure: its own message and code. */
+int tr_sticky_io(tr_error *sticky_err, int *sticky, tr_error *err, int code, const char *msg);
+
 /* ---- Writers ----
  * Every format's writer is this struct plus a put function; writer.c holds
  * what they share (checks, close, picking the format by name). */
