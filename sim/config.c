@@ -60,6 +60,7 @@ static const key global_keys[] = {
     {"memory.llc.ways", K_U64, G(memory.llc_ways), "16", "last-level cache associativity", NULL, false},
     {"memory.llc.line", K_U64, G(memory.llc_line), "64", "last-level cache line, bytes", NULL, false},
     {"memory.llc.hit_ns", K_U64, G(memory.llc_hit_ns), "40", "latency of an access that hits the last-level cache", NULL, false},
+    {"memory.llc.line_ns", K_U64, G(memory.llc_line_ns), "0", "an access that hits several last-level-cache lines: time per further line", NULL, false},
     {"memory.bandwidth_gbs", K_U64, G(memory.bandwidth_gbs), "64", "memory channel bandwidth seen by the PHB, GB/s (guess)", NULL, false},
     {"iommu.page_size", K_SIZE, G(iommu.page_size), "auto", "TCE page size for every PE; auto = the era's (seed 4K, modern = CPU page)", NULL, true},
     {"iommu.levels", K_U64, G(iommu.levels), "auto", "TCE table levels 1..5; auto = the era's (seed 1, modern 2)", NULL, true},

@@ -65,7 +65,7 @@ typedef struct tcesim_config {
     } phb;
     struct {
         uint64_t latency_ns, bandwidth_gbs;
-        uint64_t llc_bytes, llc_ways, llc_line, llc_hit_ns;
+        uint64_t llc_bytes, llc_ways, llc_line, llc_hit_ns, llc_line_ns;
     } memory;
     cfg_iommu iommu;
     struct {

@@ -996,6 +996,7 @@ int System::build(const std::vector<tr_device_decl> &decls)
     mp.llc_ways = static_cast<uint32_t>(cfg.memory.llc_ways);
     mp.llc_line = static_cast<uint32_t>(cfg.memory.llc_line);
     mp.llc_hit_ps = ps_from_ns(cfg.memory.llc_hit_ns);
+    mp.llc_line_ps = ps_from_ns(cfg.memory.llc_line_ns);
     memory = std::make_unique<MemoryTarget>("memory", mp);
     if (!memory->ok)
         return fail(1, "memory: cannot initialise the channel model");

@@ -77,7 +77,10 @@ ps_t mem_access(mem_model *m, uint64_t pa, uint32_t bytes, bool is_write, ps_t a
         m->st.llc_misses = ls.line_misses;
         if (missed == 0) {
             count(m, bytes, is_write);
-            return arrival_ps + m->p.llc_hit_ps;
+            /* the lines of a multi-line hit come one after the other */
+            uint64_t line = llc_line_bytes(m->cache);
+            uint64_t lines = bytes ? ((pa + bytes - 1) / line - pa / line + 1) : 1;
+            return arrival_ps + m->p.llc_hit_ps + (lines - 1) * m->p.llc_line_ps;
         }
         /* at most bytes + 2 lines: past 2^32 only for an access of nearly
          * 4 GiB; clamp to the uint32 the channel takes */

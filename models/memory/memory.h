@@ -40,7 +40,8 @@ typedef struct mem_params {
     uint64_t llc_bytes;        /* LLC capacity; 0 = no LLC */
     uint32_t llc_ways;         /* >= 1 when llc_bytes > 0 */
     uint32_t llc_line;         /* bytes, power of two; 0 = LLC_DEFAULT_LINE */
-    ps_t llc_hit_ps;           /* arrival to data for an all-hit access */
+    ps_t llc_hit_ps;
+    ps_t llc_line_ps;          /* an LLC hit of several lines: each further line */           /* arrival to data for an all-hit access */
 } mem_params;
 
 #define MEM_DEFAULT_HORIZON_PS 16000000ull /* 16 us */

@@ -244,6 +244,22 @@ static void all_hit_access_takes_hit_latency_and_skips_the_channel(void **state)
     mem_destroy(&m);
 }
 
+static void multi_line_hit_pays_for_each_further_line(void **state)
+{
+    mem_model m;
+    mem_params p = {.latency_ps = 80000, .bandwidth_mbs = 1000, .llc_bytes = 16 * L, .llc_ways = 4,
+                    .llc_line = L, .llc_hit_ps = 20000, .llc_line_ps = 7000};
+    assert_int_equal(mem_init(&m, &p), TCESIM_OK);
+    mem_access(&m, 0, 256, false, 0); /* four lines brought in */
+    /* 256 B hit: the first line at the hit latency, three more at 7 ns each */
+    assert_int_equal(mem_access(&m, 0, 256, false, 1000000), 1000000 + 20000 + 3 * 7000);
+    /* 64 B within one line: no extra */
+    assert_int_equal(mem_access(&m, 64, 64, false, 2000000), 2000000 + 20000);
+    /* 64 B straddling two lines: one extra */
+    assert_int_equal(mem_access(&m, 32, 64, false, 3000000), 3000000 + 20000 + 7000);
+    mem_destroy(&m);
+}
+
 static void missed_lines_book_the_channel_as_whole_lines(void **state)
 {
     mem_model m;
@@ -313,6 +329,7 @@ int main(void)
         cmocka_unit_test(same_inputs_give_the_same_outcomes),
         cmocka_unit_test(all_hit_access_takes_hit_latency_and_skips_the_channel),
         cmocka_unit_test(missed_lines_book_the_channel_as_whole_lines),
+        cmocka_unit_test(multi_line_hit_pays_for_each_further_line),
         cmocka_unit_test(memory_stats_count_llc_lines_and_requested_bytes),
         cmocka_unit_test(memory_rejects_bad_llc_geometry),
     };
