@@ -189,7 +189,6 @@ struct Mapping {
     ps_t done_ps = 0;
     uint32_t dev = 0;
     tr_op kind = TR_MAP;
-    tr_dir dir = TR_DIR_BIDIRECTIONAL;
     std::vector<host_seg> segs;  // input segments: pa, size in; bus, entry, npages out
 };
 using MappingRef = std::shared_ptr<Mapping>;
@@ -424,8 +423,8 @@ public:
     }
 
     // Waits until sc_time_stamp() reaches t - quantum: the loosely-timed
-    // run-ahead bound.
-    // `bound` is the caller's cached sc_time_stamp() + quantum: time cannot
+    // run-ahead bound. `bound` is the caller's cached sc_time_stamp() +
+    // quantum: time cannot
     // move while a process runs, so it stays valid until that process
     // yields (callers reset it to 0 then). Saves a kernel call per TLP.
     void sync_loose(ps_t t, ps_t &bound)
@@ -528,7 +527,9 @@ struct DeviceModule : sc_module {
         gp.set_streaming_width(len);
         gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
         te.arrival_ps = arrive;
-        te.cpl_ps = is_write ? 0 : ep_cpl_wire_ps(&dev.ep, bus, len);
+        // Only the root-complex read entries (phb.read_slots) need the time
+        // the completions will take: skip the computation otherwise.
+        te.cpl_ps = is_write || !sys.cfg.phb.read_slots ? 0 : ep_cpl_wire_ps(&dev.ep, bus, len);
         sc_time d = delay_to(arrive);
         sock->b_transport(gp, d);
         sys.res.tlps++;
@@ -545,12 +546,15 @@ struct DeviceModule : sc_module {
             done = te.done_ps;
         }
         if (ok) {
-            part[Breakdown::DEVICE] = dev.ep.last_link_ps - dev.ep.last_issue_ps;
+            // A read's tag-holding hand-over (read_hold) is device time, not
+            // completion time.
+            ps_t hold = is_write ? 0 : dev.read_hold_ps;
+            part[Breakdown::DEVICE] = dev.ep.last_link_ps - dev.ep.last_issue_ps + hold;
             part[Breakdown::LINK] = arrive - dev.ep.last_link_ps;
             part[Breakdown::TRANSLATION] = te.xlate.done_ps - arrive;
             part[Breakdown::SLOT_WAIT] = te.xlate.slot_wait_ps;
             part[Breakdown::MEMORY] = te.done_ps - te.xlate.done_ps;
-            part[Breakdown::COMPLETION] = done - te.done_ps;
+            part[Breakdown::COMPLETION] = done - te.done_ps - hold;
         }
         return ok;
     }
@@ -580,11 +584,8 @@ struct DeviceModule : sc_module {
             if (ev.has_handle) {
                 const Mapping &m = *qe.map;
                 t = ps_max(t, m.done_ps);
-                if (m.failed) {
-                    // The driver got DMA_MAPPING_ERROR and never started it.
-                    out.faulted += 0;
+                if (m.failed) // the driver got DMA_MAPPING_ERROR and never started it
                     continue;
-                }
                 uint64_t off = ev.off, len = ev.len;
                 for (const host_seg &s : m.segs) {
                     if (!len)
@@ -656,9 +657,6 @@ struct DeviceModule : sc_module {
             sys.dma_last = std::max(sys.dma_last, last_done);
             out.dma_lat.add(lat); // the run's and the PE's: merged from the devices' at the end
             crit[Breakdown::DEVICE] += crit_issue - first_issue + dev.overhead_ps;
-            if (!is_write) // the tag-holding hand-over is device time, not completion
-                crit[Breakdown::COMPLETION] -= std::min(crit[Breakdown::COMPLETION], dev.read_hold_ps),
-                    crit[Breakdown::DEVICE] += dev.read_hold_ps;
             out.breakdown.add(crit);
         }
     }
@@ -896,7 +894,6 @@ struct Feeder : sc_module {
                 auto m = std::make_shared<Mapping>();
                 m->dev = ev.dev;
                 m->kind = ev.op;
-                m->dir = ev.dir;
                 // Buffers without pa= get one here, in trace order, so the
                 // placement never depends on how actors interleave.
                 if (ev.op == TR_MAP_SG) {

@@ -261,8 +261,7 @@ static ps_t timed_walk(phb *p, uint16_t pe, const tve *t, uint64_t addr,
 
 /* Line fill: the fetch brought a whole memory line of TCEs; keep the valid
  * neighbours too (an option: whether PHB3/4 do is not public, s.1.7). */
-static void fill_line(phb *p, uint16_t pe, const tve *t, uint64_t page,
-                      uint64_t leaf_taddr, ps_t ready)
+static void fill_line(phb *p, uint16_t pe, uint64_t page, uint64_t leaf_taddr, ps_t ready)
 {
     uint64_t per_line = p->p.line_bytes / 8;
     uint64_t line_pa = leaf_taddr & ~(uint64_t)(p->p.line_bytes - 1);
@@ -406,7 +405,7 @@ static void phb_translate_at(phb *p, uint16_t pe, uint64_t bus_addr, bool is_wri
     if (w.tce & (TCE_READ | TCE_WRITE)) {
         tce_cache_insert(p->cache, pe, page, w.tce, ready);
         if (p->p.line_fill)
-            fill_line(p, pe, t, page, w.taddr[w.nreads - 1], ready);
+            fill_line(p, pe, page, w.taddr[w.nreads - 1], ready);
     }
     if (w.fault != TCE_OK) {
         fault(p, pe, w.fault, ready, out);
