@@ -105,6 +105,18 @@ std::string report_json(const RunResult &r)
     json_object_set_new(cache, "invalidations", u(r.cache.invalidated));
     json_object_set_new(cache, "kill_requests", u(r.cache.inval_page + r.cache.inval_pe + r.cache.inval_all));
     json_object_set_new(tr, "cache", cache);
+    // What the PHB received and did (the host's side is allocator.kills):
+    // the PHB4 kill queue's waits (phb.kill_slots, phb.kill_ns) and the DMA
+    // read syncs (phb.kill_sync_ns).
+    json_t *pk = json_object();
+    json_object_set_new(pk, "page", u(p.kills_page));
+    json_object_set_new(pk, "pe", u(p.kills_pe));
+    json_object_set_new(pk, "all", u(p.kills_all));
+    json_object_set_new(pk, "queue_waits", u(p.kill_queue_waits));
+    json_object_set_new(pk, "queue_wait_ns", real(static_cast<double>(p.kill_queue_wait_ps) / 1000.0));
+    json_object_set_new(pk, "syncs", u(p.kill_syncs));
+    json_object_set_new(pk, "sync_ns", real(static_cast<double>(p.kill_sync_wait_ps) / 1000.0));
+    json_object_set_new(tr, "kills", pk);
     json_object_set_new(root, "translation", tr);
 
     json_t *dma = json_object();
@@ -154,7 +166,6 @@ std::string report_json(const RunResult &r)
     json_t *kills = json_object();
     json_object_set_new(kills, "page", u(r.alloc.kills_page));
     json_object_set_new(kills, "pe", u(r.alloc.kills_pe));
-    json_object_set_new(kills, "all", u(r.alloc.kills_all));
     json_object_set_new(kills, "syncs", u(r.alloc.kill_syncs));
     json_object_set_new(kills, "opal_calls", u(r.alloc.opal_calls));
     json_object_set_new(kills, "escalated_pages", u(r.alloc.escalated));
@@ -348,7 +359,11 @@ std::string report_text(const RunResult &r)
             r.alloc.cache_policy.c_str(), r.alloc.invalidate_policy.c_str());
     appendf(o, "  maps %" PRIu64 "  unmaps %" PRIu64 "  failures %" PRIu64 "  bad frees %" PRIu64 "  peak pages %" PRIu64 "\n",
             r.alloc.maps, r.alloc.unmaps, r.alloc.failures, r.alloc.bad_frees, r.alloc.pages_in_use_peak);
-    appendf(o, "  kills: page %" PRIu64 "  pe %" PRIu64 "  syncs %" PRIu64 "\n", r.alloc.kills_page, r.alloc.kills_pe, r.alloc.kill_syncs);
+    appendf(o, "  kills: page %" PRIu64 "  pe %" PRIu64 "  syncs %" PRIu64, r.alloc.kills_page, r.alloc.kills_pe, r.alloc.kill_syncs);
+    if (p.kill_queue_waits || p.kill_syncs)
+        appendf(o, "   PHB kill queue: %" PRIu64 " waits, %.1f us waiting; syncs %.1f us", p.kill_queue_waits,
+                static_cast<double>(p.kill_queue_wait_ps) / 1e6, static_cast<double>(p.kill_sync_wait_ps) / 1e6);
+    appendf(o, "\n");
     bool any_lock = false;
     for (const PoolResult &pl : r.alloc.pools)
         any_lock |= pl.acquisitions > 0;

@@ -94,7 +94,7 @@ struct CpuResult {
 struct AllocResult {
     uint64_t maps = 0, unmaps = 0, failures = 0, pages_in_use_peak = 0, bad_frees = 0;
     std::vector<PoolResult> pools;
-    uint64_t kills_page = 0, kills_pe = 0, kills_all = 0, kill_syncs = 0, opal_calls = 0, escalated = 0;
+    uint64_t kills_page = 0, kills_pe = 0, kill_syncs = 0, opal_calls = 0, escalated = 0;
     std::string lock_policy, cache_policy, invalidate_policy;
     uint64_t mag_hits = 0, mag_misses = 0;
 };

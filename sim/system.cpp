@@ -976,6 +976,9 @@ int System::build(const std::vector<tr_device_decl> &decls)
     pp.walk_line_entries = static_cast<uint32_t>(cfg.phb.walk_line_entries);
     pp.walk_cache_entries = static_cast<uint32_t>(cfg.phb.walk_cache_entries);
     pp.eeh_recovery_ps = ps_from_ns(cfg.phb.eeh_recovery_ns);
+    pp.kill_slots = static_cast<uint32_t>(cfg.phb.kill_slots);
+    pp.kill_ps = ps_from_ns(cfg.phb.kill_ns);
+    pp.kill_sync_ps = ps_from_ns(cfg.phb.kill_sync_ns);
     pp.cache.entries = static_cast<uint32_t>(cfg.phb.cache_entries);
     pp.cache.ways = static_cast<uint32_t>(cfg.phb.cache_ways);
     pp.cache.policy = static_cast<tce_repl>(cfg.phb.cache_policy);
@@ -1383,7 +1386,6 @@ int run_simulation(const tcesim_config &cfg, const RunOptions &opt, std::unique_
         const host_kill_stats *ks = host_get_kill_stats(sys.host);
         res.alloc.kills_page = ks->page;
         res.alloc.kills_pe = ks->pe;
-        res.alloc.kills_all = ks->all;
         res.alloc.kill_syncs = ks->syncs;
         res.alloc.opal_calls = ks->opal_calls;
         res.alloc.escalated = ks->escalated;

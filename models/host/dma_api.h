@@ -93,7 +93,7 @@ typedef struct host_lock_stats {
 } host_lock_stats;
 
 typedef struct host_kill_stats {
-    uint64_t page, pe, all, syncs, opal_calls, escalated;
+    uint64_t page, pe, syncs, opal_calls, escalated;  /* what the host issued */
 } host_kill_stats;
 
 typedef struct host_model host_model;

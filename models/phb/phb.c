@@ -453,6 +453,10 @@ void phb_kill_all(phb *p)
 ps_t phb_kill_submit(phb *p, ps_t t, phb_kill_form form, uint16_t pe, uint64_t bus_addr)
 {
     ps_t accept = ps_max(t, p->kill_free[0]);
+    if (accept > t) {
+        p->st.kill_queue_waits++;
+        p->st.kill_queue_wait_ps += accept - t;
+    }
     ps_t done = ps_max(accept, p->kill_done) + p->p.kill_ps;
     heap_replace_min(p->kill_free, p->kill_slots, done);
     p->kill_done = done;
@@ -466,7 +470,10 @@ ps_t phb_kill_submit(phb *p, ps_t t, phb_kill_form form, uint16_t pe, uint64_t b
 
 ps_t phb_kill_sync(phb *p, ps_t t)
 {
-    return ps_max(t, p->kill_done) + p->p.kill_sync_ps;
+    ps_t done = ps_max(t, p->kill_done) + p->p.kill_sync_ps;
+    p->st.kill_syncs++;
+    p->st.kill_sync_wait_ps += done - t;
+    return done;
 }
 
 const phb_stats *phb_get_stats(const phb *p) { return &p->st; }

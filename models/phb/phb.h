@@ -86,7 +86,11 @@ typedef struct phb_stats {
     ps_t read_slot_wait_ps;
     ps_t slot_wait_ps;
     uint64_t freezes;
-    uint64_t kills_page, kills_pe, kills_all;
+    uint64_t kills_page, kills_pe, kills_all;   /* kill requests the PHB acted on */
+    uint64_t kill_queue_waits;  /* PHB4: kill stores that found every queue slot busy */
+    ps_t kill_queue_wait_ps;    /* their total wait for a slot */
+    uint64_t kill_syncs;        /* PHB4: DMA read syncs after kills */
+    ps_t kill_sync_wait_ps;     /* total time from a sync's start to its completion */
 } phb_stats;
 
 typedef struct phb_pe_stats {
