@@ -89,6 +89,7 @@ static const key global_keys[] = {
     {"host.opal_call_ns", K_U64, G(host.opal_call_ns), "400", "PHB4: entering and leaving OPAL for a kill (guess)", NULL, false},
     {"host.magazine_ns", K_U64, G(host.magazine_ns), "15", "a per-CPU magazine hit or insert (iommu.cache=magazine; guess)", NULL, false},
     {"host.kill_escalate_pe", K_BOOL, G(host.kill_escalate_pe), "false", "PHB4 firmware since 2021 (erratum HW560152): page kills become one PE kill per OPAL call", NULL, false},
+    {"host.unmap_wait", K_BOOL, G(host.unmap_wait), "true", "an unmap/free waits for the device ops on its handle before it in the trace (a driver waits for its device); false models a driver that unmaps under its device (stale DMA)", NULL, false},
     {"workload.pattern", K_ENUM, G(workload.pattern), "random", "built-in workload: random, sequential or strided offsets", patterns, false},
     {"workload.stride", K_SIZE, G(workload.stride), "4K", "stride of the strided pattern", NULL, false},
     {"workload.window", K_SIZE, G(workload.window), "1M", "bytes of host memory the accesses fall in (one mapping)", NULL, false},

@@ -81,6 +81,7 @@ typedef struct tcesim_config {
         uint64_t op_ns, lock_ns, lock_handoff_ns, search_word_ns, tce_write_ns, mb_ns;
         uint64_t kill_store_ns, opal_call_ns, magazine_ns;
         bool kill_escalate_pe;
+        bool unmap_wait;      /* unmaps wait for their device (traces/FORMAT.md, Replay) */
     } host;
     struct {
         int pattern, op;

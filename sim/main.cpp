@@ -152,6 +152,15 @@ int cmd_config(int argc, char **argv)
     return 0;
 }
 
+// Loss is never silent: one line on stderr at the end when any DMA was
+// lost (faulted, dropped by a frozen PE, or skipped after a failed map).
+void print_loss_warning(const tcesim::RunResult &r)
+{
+    std::string w = tcesim::loss_warning(r);
+    if (!w.empty())
+        std::fprintf(stderr, "%s\n", w.c_str());
+}
+
 int cmd_run(int argc, char **argv)
 {
     Args a;
@@ -179,6 +188,7 @@ int cmd_run(int argc, char **argv)
     if (a.json_out == "-") {
         std::fputs(tcesim::report_json(*res).c_str(), stdout);
         std::fputs(text.c_str(), stderr);
+        print_loss_warning(*res);
         return 0;
     }
     std::fputs(text.c_str(), stdout);
@@ -189,6 +199,7 @@ int cmd_run(int argc, char **argv)
             return 1;
         }
     }
+    print_loss_warning(*res);
     return 0;
 }
 

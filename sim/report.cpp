@@ -50,6 +50,18 @@ static json_t *histogram_json(const LatencyHist &h)
     return a;
 }
 
+static void loss_json(json_t *o, const DmaLoss &l)
+{
+    json_object_set_new(o, "skipped", u(l.skipped));
+    json_object_set_new(o, "lost_bytes", u(l.total()));
+    json_t *lo = json_object();
+    json_object_set_new(lo, "faulted_bytes", u(l.faulted_bytes));
+    json_object_set_new(lo, "dropped_bytes", u(l.dropped_bytes));
+    json_object_set_new(lo, "skipped_bytes", u(l.skipped_bytes));
+    json_object_set_new(o, "lost", lo);
+    json_object_set_new(o, "stale_unfaulted", u(l.stale_unfaulted));
+}
+
 static json_t *breakdown_json(const Breakdown &b)
 {
     json_t *o = json_object();
@@ -82,8 +94,14 @@ std::string report_json(const RunResult &r)
     json_object_set_new(tr, "hit_rate", real(ratio(p.hits, p.lookups), 6));
     json_object_set_new(tr, "faults", u(p.faults));
     json_t *fk = json_object();
-    for (int k = 1; k < TCE_FAULT_KINDS; k++)
-        json_object_set_new(fk, tce_fault_name(static_cast<tce_fault>(k)), u(p.faults_by_kind[k]));
+    uint64_t stale = 0;
+    for (int k = 1; k < TCE_FAULT_KINDS; k++) {
+        json_object_set_new(fk, tce_fault_name(static_cast<tce_fault>(k)), u(p.faults_by_kind[k] - r.stale_faults_by_kind[k]));
+        stale += r.stale_faults_by_kind[k];
+    }
+    // Accesses through a handle after its unmap, apart from the kind the
+    // PHB saw (a cleared TCE is a permission fault to the hardware).
+    json_object_set_new(fk, "stale", u(stale));
     json_object_set_new(tr, "faults_by_kind", fk);
     json_object_set_new(tr, "bypass", u(p.bypass));
     json_object_set_new(tr, "dropped", u(p.dropped));
@@ -128,6 +146,7 @@ std::string report_json(const RunResult &r)
     json_object_set_new(dma, "active_throughput_gbps", real(gbps(r.dma_bytes, r.dma_active_ps)));
     json_object_set_new(dma, "faulted", u(r.dma_faulted));
     json_object_set_new(dma, "dropped", u(r.dma_dropped));
+    loss_json(dma, r.loss);
     json_object_set_new(dma, "latency_ns", summary_json(r.dma_lat.summary()));
     json_object_set_new(dma, "breakdown", breakdown_json(r.breakdown));
     json_object_set_new(dma, "latency_histogram", histogram_json(r.dma_lat));
@@ -239,6 +258,7 @@ std::string report_json(const RunResult &r)
         json_object_set_new(o, "dropped", u(pe.st.dropped));
         json_object_set_new(o, "freezes", u(pe.st.freezes));
         json_object_set_new(o, "frozen_at_end", json_boolean(pe.frozen_at_end));
+        loss_json(o, pe.loss);
         json_object_set_new(o, "dma_latency_ns", summary_json(pe.dma_lat.summary()));
         json_object_set_new(o, "dma_breakdown", breakdown_json(pe.breakdown));
         json_array_append_new(pes, o);
@@ -263,6 +283,7 @@ std::string report_json(const RunResult &r)
         json_object_set_new(o, "bytes", u(d.bytes));
         json_object_set_new(o, "faulted", u(d.faulted));
         json_object_set_new(o, "dropped", u(d.dropped));
+        loss_json(o, d.loss);
         json_object_set_new(o, "read_tlps", u(d.ep.read_tlps));
         json_object_set_new(o, "write_tlps", u(d.ep.write_tlps));
         json_object_set_new(o, "completion_tlps", u(d.ep.cpl_tlps));
@@ -324,6 +345,45 @@ static void appendf(std::string &o, const char *fmt, ...)
     o += b;
 }
 
+static std::string origin_where(const LossOrigin &o)
+{
+    char b[96];
+    if (o.has_handle)
+        std::snprintf(b, sizeof b, "h=%" PRIu64, o.handle);
+    else
+        std::snprintf(b, sizeof b, "addr=0x%" PRIx64, o.addr);
+    std::string w = b;
+    if (o.line)
+        w += ", line " + std::to_string(o.line);
+    else
+        w += ", dev" + std::to_string(o.dev);
+    return w;
+}
+
+std::string loss_warning(const RunResult &r)
+{
+    uint64_t lost = r.loss.total();
+    if (!lost && !r.loss.skipped)
+        return "";
+    double share = 100.0 * static_cast<double>(lost) / static_cast<double>(lost + r.dma_bytes);
+    char b[160];
+    std::snprintf(b, sizeof b, "warning: %.3g%% of DMA bytes lost", share);
+    std::string w = b;
+    if (r.first_fault.any) {
+        const LossOrigin &f = r.first_fault;
+        const char *what = f.stale ? "stale" : tce_fault_name(static_cast<tce_fault>(f.fault));
+        std::snprintf(b, sizeof b, ": PE %u froze at %.1f us after a %s %s (", f.pe, static_cast<double>(f.t_ps) / 1e6, what,
+                      f.write ? "write" : "read");
+        w += b + origin_where(f) + ")";
+    }
+    if (r.loss.skipped) {
+        std::snprintf(b, sizeof b, "%s%" PRIu64 " access%s skipped after a failed map (first: ", r.first_fault.any ? "; " : ": ",
+                      r.loss.skipped, r.loss.skipped == 1 ? "" : "es");
+        w += b + origin_where(r.first_skip) + ")";
+    }
+    return w;
+}
+
 std::string report_text(const RunResult &r)
 {
     std::string o;
@@ -331,21 +391,33 @@ std::string report_text(const RunResult &r)
     Summary x = r.xlate_lat.summary(), d = r.dma_lat.summary();
     appendf(o, "tcesim report: %s, %s PHB, %s kernel, seed %" PRIu64 "\n", r.trace_name.c_str(),
          config_enum_name("phb.model", r.cfg.phb.model), config_enum_name("host.kernel", r.cfg.host.kernel), r.cfg.seed);
+    std::string lw = loss_warning(r);
+    if (!lw.empty())
+        o += "  " + lw + "\n";
     appendf(o, "\ntranslation\n");
     appendf(o, "  lookups          %12" PRIu64 "   hits %" PRIu64 "  misses %" PRIu64 " (merged %" PRIu64 ")\n", p.lookups, p.hits, p.misses, p.merged);
     appendf(o, "  hit rate         %12.4f\n", ratio(p.hits, p.lookups));
     appendf(o, "  bypass TLPs      %12" PRIu64 "\n", p.bypass);
     appendf(o, "  faults           %12" PRIu64, p.faults);
-    for (int k = 1; k < TCE_FAULT_KINDS; k++)
-        if (p.faults_by_kind[k])
-            appendf(o, "   %s %" PRIu64, tce_fault_name(static_cast<tce_fault>(k)), p.faults_by_kind[k]);
+    uint64_t stale = 0;
+    for (int k = 1; k < TCE_FAULT_KINDS; k++) {
+        uint64_t n = p.faults_by_kind[k] - r.stale_faults_by_kind[k];
+        stale += r.stale_faults_by_kind[k];
+        if (n)
+            appendf(o, "   %s %" PRIu64, tce_fault_name(static_cast<tce_fault>(k)), n);
+    }
+    if (stale)
+        appendf(o, "   stale %" PRIu64, stale);
     appendf(o, "\n  dropped (frozen) %12" PRIu64 "\n", p.dropped);
     appendf(o, "  walks            %12" PRIu64 "   table reads %" PRIu64 ", fetch-slot waits %" PRIu64 "\n", p.walks, p.walk_reads, p.slot_waits);
     appendf(o, "  latency ns       mean %.1f  p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f\n",
          x.mean_ns, x.p50_ns, x.p90_ns, x.p99_ns, x.p999_ns, x.max_ns);
     appendf(o, "\ndma\n");
-    appendf(o, "  reads %" PRIu64 "  writes %" PRIu64 "  bytes %" PRIu64 "  faulted %" PRIu64 "  dropped %" PRIu64 "\n",
-         r.dma_reads, r.dma_writes, r.dma_bytes, r.dma_faulted, r.dma_dropped);
+    appendf(o, "  reads %" PRIu64 "  writes %" PRIu64 "  bytes %" PRIu64 "  faulted %" PRIu64 "  dropped %" PRIu64 "  skipped %" PRIu64 "\n",
+         r.dma_reads, r.dma_writes, r.dma_bytes, r.dma_faulted, r.dma_dropped, r.loss.skipped);
+    if (r.loss.total() || r.loss.stale_unfaulted)
+        appendf(o, "  lost bytes       %12" PRIu64 "   faulted %" PRIu64 "  dropped %" PRIu64 "  skipped %" PRIu64 "; stale but unfaulted accesses %" PRIu64 "\n",
+                r.loss.total(), r.loss.faulted_bytes, r.loss.dropped_bytes, r.loss.skipped_bytes, r.loss.stale_unfaulted);
     appendf(o, "  throughput       %12.2f Gb/s   (%.2f Gb/s while devices were active)\n", gbps(r.dma_bytes, r.simulated_ps),
             gbps(r.dma_bytes, r.dma_active_ps));
     appendf(o, "  latency ns       mean %.1f  p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f\n",

@@ -10,6 +10,10 @@
 namespace tcesim {
 
 std::string report_text(const RunResult &r);
+// "" when no DMA was lost; else one line: the share of bytes lost (of
+// completed + lost), the PE that froze first, when and after which access,
+// and the accesses skipped after failed maps.
+std::string loss_warning(const RunResult &r);
 // The JSON document; fields whose name contains "wall" are the only ones
 // that differ between two runs with the same inputs.
 std::string report_json(const RunResult &r);

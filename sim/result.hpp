@@ -44,6 +44,36 @@ struct Breakdown {
     }
 };
 
+// Where the run's first loss came from: the first fault in simulated time
+// (it froze its PE), or the first access skipped because its map failed.
+struct LossOrigin {
+    bool any = false;
+    uint64_t t_ps = 0;
+    uint16_t pe = 0;
+    uint32_t dev = 0;
+    bool write = false, stale = false;
+    int fault = 0;             // tce_fault of a fault
+    bool has_handle = false;
+    uint64_t handle = 0, addr = 0, line = 0;
+};
+
+// DMA that did not happen, by cause: payload bytes of accesses that faulted,
+// were dropped by a frozen PE, or were skipped because their map failed.
+struct DmaLoss {
+    uint64_t skipped = 0;      // accesses skipped (their map failed)
+    uint64_t faulted_bytes = 0, dropped_bytes = 0, skipped_bytes = 0;
+    uint64_t stale_unfaulted = 0; // stale accesses that reached a buffer mapped there since
+    uint64_t total() const { return faulted_bytes + dropped_bytes + skipped_bytes; }
+    void merge(const DmaLoss &o)
+    {
+        skipped += o.skipped;
+        faulted_bytes += o.faulted_bytes;
+        dropped_bytes += o.dropped_bytes;
+        skipped_bytes += o.skipped_bytes;
+        stale_unfaulted += o.stale_unfaulted;
+    }
+};
+
 struct PeResult {
     uint16_t pe = 0;
     std::vector<uint32_t> devices;
@@ -57,6 +87,7 @@ struct PeResult {
     uint32_t nr_pools = 0;
     phb_pe_stats st{};
     bool frozen_at_end = false;
+    DmaLoss loss;              // of its devices
     LatencyHist dma_lat;
     Breakdown breakdown;
 };
@@ -71,6 +102,8 @@ struct DeviceResult {
     std::string group;         // iommu_group name, "" when not added
     std::string add_result, add_why;
     uint64_t reads = 0, writes = 0, bytes = 0, faulted = 0, dropped = 0;
+    DmaLoss loss;
+    uint64_t stale_faults_by_kind[TCE_FAULT_KINDS] = {0}; // faulting TLPs of stale accesses
     ep_stats ep{};
     LatencyHist dma_lat;
     Breakdown breakdown;
@@ -112,6 +145,9 @@ struct RunResult {
     Breakdown breakdown;
     uint64_t dma_reads = 0, dma_writes = 0, dma_bytes = 0, dma_faulted = 0, dma_dropped = 0;
     uint64_t dma_active_ps = 0; // first device access issued to last one completed
+    DmaLoss loss;
+    uint64_t stale_faults_by_kind[TCE_FAULT_KINDS] = {0};
+    LossOrigin first_fault, first_skip;
     AllocResult alloc;
     std::vector<PeResult> pes;
     std::vector<DeviceResult> devices;

@@ -184,18 +184,36 @@ struct PhbModule : sc_module {
 
 // A mapping made by a host op, shared by the device ops that use it; created
 // in trace order by the feeder, filled in by the CPU that executes the op.
+//
+// The replay rule (traces/FORMAT.md, "Replay"): a driver waits for its
+// device. The unmap (or free) of a handle starts no earlier than the
+// completion of the device ops on the handle that precede it in the trace;
+// a device op that follows the unmap in the trace is stale and starts no
+// earlier than the unmap's end, so it faults (or reaches whatever has been
+// mapped there since) as it would on hardware. host.unmap_wait=false drops
+// the first half, to model a driver that unmaps before its device is done.
 struct Mapping {
     bool done = false, failed = false, bypass = false, unmapped = false;
     ps_t done_ps = 0;
     uint32_t dev = 0;
     tr_op kind = TR_MAP;
     std::vector<host_seg> segs;  // input segments: pa, size in; bus, entry, npages out
+    // Feeder side, in trace order.
+    uint64_t dev_ops_fed = 0;    // device ops on this mapping before its unmap
+    bool unmap_fed = false;      // the unmap has been read: later device ops are stale
+    // Actor side, in simulated time.
+    uint64_t dev_ops_done = 0;   // of dev_ops_fed, how many their devices have finished
+    ps_t dev_done_ps = 0;        // the latest completion among them
+    bool unmap_done = false;     // the unmap (or free) has finished, at unmap_done_ps
+    ps_t unmap_done_ps = 0;
 };
 using MappingRef = std::shared_ptr<Mapping>;
 
 struct QEvent {
     tr_event ev;
     uint64_t seq = 0;            // host ops: position among host ops in the trace
+    uint64_t wait_ops = 0;       // unmap/free: device ops on the handle before it in the trace
+    bool stale = false;          // device op after its handle's unmap in the trace
     std::vector<uint64_t> sizes, pas;
     MappingRef map;
 };
@@ -387,8 +405,24 @@ public:
     std::unique_ptr<MemoryTarget> memory;
     std::unique_ptr<PhbModule> phbm;
     std::vector<ActorQueue> cpu_q, dev_q;
-    sc_event map_done_ev;
-    unsigned map_waiters = 0;
+    // Notified whenever a map, an unmap or a device op on a handle finishes:
+    // what actors blocked on a dependency wait for.
+    sc_event progress_ev;
+    unsigned progress_waiters = 0;
+    unsigned blocked = 0;       // actors waiting on a dependency right now
+    void progress()
+    {
+        if (progress_waiters)
+            progress_ev.notify();
+    }
+    // The first fault in simulated time: what froze a PE first (every fault
+    // freezes its PE, and a frozen PE drops rather than faults).
+    LossOrigin first_fault, first_skip;
+    void note_loss(LossOrigin &o, const LossOrigin &cand)
+    {
+        if (!o.any || cand.t_ps < o.t_ps)
+            o = cand;
+    }
 
     System(const tcesim_config &c, RunResult &r, const RunOptions &opt)
         : cfg(c), res(r), quantum_ps(ps_from_ns(c.quantum_ns)), cpu_q(c.host.cpus), dev_q(0)
@@ -447,16 +481,24 @@ public:
             wait(sc_time::from_value(t - now));
     }
 
-    // Returns true if the process yielded.
-    bool wait_mapping(const MappingRef &m)
+    // Waits until pred() holds; returns true if the process yielded.
+    template <class Pred> bool wait_for(Pred pred)
     {
-        bool waited = !m->done;
-        while (!m->done) {
-            map_waiters++;
-            wait(map_done_ev);
-            map_waiters--;
+        bool waited = false;
+        while (!pred()) {
+            waited = true;
+            progress_waiters++;
+            blocked++;
+            wait(progress_ev);
+            blocked--;
+            progress_waiters--;
         }
         return waited;
+    }
+    bool wait_mapping(const MappingRef &m)
+    {
+        const Mapping *mp = m.get();
+        return wait_for([mp] { return mp->done; });
     }
 
     int build(const std::vector<tr_device_decl> &decls);
@@ -535,6 +577,23 @@ struct DeviceModule : sc_module {
         sys.res.tlps++;
         bool ok = gp.is_response_ok();
         dropped = te.xlate.kind == PHB_XLATE_DROPPED;
+        if (te.xlate.kind == PHB_XLATE_FAULT) {
+            if (cur_stale)
+                out.stale_faults_by_kind[te.xlate.fault]++;
+            LossOrigin o;
+            o.any = true;
+            o.t_ps = te.xlate.done_ps;
+            o.pe = te.xlate.pe;
+            o.dev = dev.id;
+            o.write = is_write;
+            o.stale = cur_stale;
+            o.fault = te.xlate.fault;
+            o.has_handle = cur->ev.has_handle;
+            o.handle = cur->ev.handle;
+            o.addr = bus;
+            o.line = cur->ev.line;
+            sys.note_loss(sys.first_fault, o);
+        }
         if (is_write) {
             done = te.done_ps; // posted: the memory commit
         } else if (ok) {
@@ -559,16 +618,33 @@ struct DeviceModule : sc_module {
         return ok;
     }
 
+    // The access in hand, for tlp()'s fault records.
+    const QEvent *cur = nullptr;
+    bool cur_stale = false;     // it goes through a handle whose unmap has begun
+
+    // A device op on a handle is finished (whatever its outcome): the
+    // handle's unmap may be waiting for it.
+    void finished(const QEvent &qe, ps_t done)
+    {
+        if (!qe.ev.has_handle || qe.stale)
+            return;
+        Mapping &m = *qe.map;
+        m.dev_ops_done++;
+        m.dev_done_ps = ps_max(m.dev_done_ps, done);
+        sys.progress();
+    }
+
     // The event in hand is a member, not a local: a run stopped early by an
     // input error leaves this thread suspended, and its stack is never
     // unwound, so nothing it owns may live there.
-    QEvent cur;
+    QEvent qcur;
 
     void run()
     {
         bool waited = false;
-        while (q.pop(cur, waited)) {
-            QEvent &qe = cur;
+        while (q.pop(qcur, waited)) {
+            QEvent &qe = qcur;
+            cur = &qe;
             const tr_event &ev = qe.ev;
             bool is_write = ev.op == TR_WRITE;
             ps_t t = ps_max(ps_from_ns(ev.time_ns), free_ps);
@@ -577,15 +653,38 @@ struct DeviceModule : sc_module {
             chunks.clear();
             if (ev.has_handle && sys.wait_mapping(qe.map))
                 waited = true;
+            if (qe.stale) {
+                // After its unmap in the trace: no earlier than the unmap's end.
+                const Mapping *mp = qe.map.get();
+                waited |= sys.wait_for([mp] { return mp->unmap_done; });
+                t = ps_max(t, mp->unmap_done_ps);
+            }
             if (waited) {
                 bound = 0;
                 waited = false;
             }
+            cur_stale = false;
             if (ev.has_handle) {
                 const Mapping &m = *qe.map;
                 t = ps_max(t, m.done_ps);
-                if (m.failed) // the driver got DMA_MAPPING_ERROR and never started it
+                cur_stale = qe.stale || m.unmapped;
+                if (m.failed) {
+                    // The driver got DMA_MAPPING_ERROR and never started it.
+                    out.loss.skipped++;
+                    out.loss.skipped_bytes += ev.len;
+                    LossOrigin o;
+                    o.any = true;
+                    o.t_ps = t;
+                    o.dev = dev.id;
+                    o.pe = dev.pe;
+                    o.write = is_write;
+                    o.has_handle = true;
+                    o.handle = ev.handle;
+                    o.line = ev.line;
+                    sys.note_loss(sys.first_skip, o);
+                    finished(qe, t);
                     continue;
+                }
                 uint64_t off = ev.off, len = ev.len;
                 for (const host_seg &s : m.segs) {
                     if (!len)
@@ -635,13 +734,19 @@ struct DeviceModule : sc_module {
             // pipelined, it delays this access, not the next.
             last_done += dev.overhead_ps;
             sys.note_end(last_done);
+            finished(qe, last_done);
             if (!ok) {
-                if (dropped)
+                if (dropped) {
                     out.dropped++;
-                else
+                    out.loss.dropped_bytes += ev.len;
+                } else {
                     out.faulted++;
+                    out.loss.faulted_bytes += ev.len;
+                }
                 continue;
             }
+            if (qe.stale)
+                out.loss.stale_unfaulted++; // reached a buffer mapped there since, as on hardware
             (is_write ? out.writes : out.reads)++;
             out.bytes += ev.len;
             if (sys.epochs.on()) {
@@ -806,6 +911,15 @@ struct HostCpu : sc_module {
             if (!is_map) {
                 sys.wait_mapping(qe.map);
                 t = ps_max(t, qe.map->done_ps);
+                if (sys.cfg.host.unmap_wait) {
+                    // The driver unmaps once its device is done with the
+                    // buffer (its completion, tx clean or I/O completion):
+                    // after the device ops before it in the trace.
+                    const Mapping *mp = qe.map.get();
+                    uint64_t n = qe.wait_ops;
+                    sys.wait_for([mp, n] { return mp->dev_ops_done >= n; });
+                    t = ps_max(t, mp->dev_done_ps);
+                }
             }
             int pool = IOMMU_NO_POOL;
             // The host model synchronises before each lock and kill; the
@@ -823,9 +937,11 @@ struct HostCpu : sc_module {
             if (is_map) {
                 qe.map->done_ps = done;
                 qe.map->done = true;
-                if (sys.map_waiters)
-                    sys.map_done_ev.notify();
+            } else {
+                qe.map->unmap_done_ps = done;
+                qe.map->unmap_done = true;
             }
+            sys.progress();
             if (sys.error_code) {
                 sc_stop();
                 return;
@@ -928,6 +1044,15 @@ struct Feeder : sc_module {
                     last_map = it->second;
                 }
                 qe.map = last_map;
+                Mapping &m = *last_map;
+                if (ev.op == TR_UNMAP || ev.op == TR_FREE) {
+                    qe.wait_ops = m.dev_ops_fed;
+                    m.unmap_fed = true;
+                } else if (m.unmap_fed) {
+                    qe.stale = true;
+                } else {
+                    m.dev_ops_fed++;
+                }
             }
             if (tr_op_is_host(ev.op))
                 qe.seq = host_seq++;
@@ -1299,6 +1424,9 @@ int run_simulation(const tcesim_config &cfg, const RunOptions &opt, std::unique_
         }
         Feeder feeder("feeder", sys, src);
         sc_start();
+        if (!sys.error_code && sys.blocked)
+            sys.fail(1, "replay: " + std::to_string(sys.blocked) +
+                            " actor(s) still wait for a dependency at the end of the trace (a bug: please report it with the trace)");
         if (sys.error_code) {
             err = sys.error;
             tr_close(&src);
@@ -1319,7 +1447,12 @@ int run_simulation(const tcesim_config &cfg, const RunOptions &opt, std::unique_
             res.dma_bytes += d.bytes;
             res.dma_faulted += d.faulted;
             res.dma_dropped += d.dropped;
+            res.loss.merge(d.loss);
+            for (int k = 0; k < TCE_FAULT_KINDS; k++)
+                res.stale_faults_by_kind[k] += d.stale_faults_by_kind[k];
         }
+        res.first_fault = sys.first_fault;
+        res.first_skip = sys.first_skip;
         // Lazy invalidation leaves queued unmaps: flush them at the end.
         sys.note_end(host_finish(sys.host, sys.end_ps));
         res.simulated_ps = sys.end_ps;
@@ -1344,6 +1477,7 @@ int run_simulation(const tcesim_config &cfg, const RunOptions &opt, std::unique_
                 if (d.pe == ps.pe) {
                     pr.breakdown.merge(res.devices[d.id].breakdown);
                     pr.dma_lat.merge(res.devices[d.id].dma_lat);
+                    pr.loss.merge(res.devices[d.id].loss);
                 }
             const iommu_table *it = host_get_table(sys.host, static_cast<unsigned>(ps.host_index));
             pr.nr_pools = it->nr_pools;
