@@ -42,6 +42,7 @@ METRICS = {
     "pool_wait_p99_ns": "pool lock wait p99 (ns)",
     "alloc_failures": "allocation failures",
     "faults": "translation faults",
+    "dma_lost_bytes": "DMA bytes lost",
 }
 
 
@@ -443,6 +444,7 @@ def run_page(path, d):
     dlat = dma.get("latency_ns") or {}
     faults = tr.get("faults", 0) or 0
     failures = alloc.get("failures", 0) or 0
+    lost = dma.get("lost_bytes", 0) or 0
     workload = run.get("trace") or "built-in workload (%s)" % get(d, "config.workload.pattern", "?")
     sub = "%s &middot; trace: %s &middot; seed %s &middot; %s TLPs" % (
         esc(os.path.basename(path)), esc(workload), esc(run.get("seed", "?")), esc(fmt_num(run.get("tlps"))))
@@ -458,6 +460,7 @@ def run_page(path, d):
         ("DMA latency p99", fmt_ns(dlat.get("p99")), False),
         ("translation faults", fmt_num(faults), faults > 0),
         ("alloc failures", fmt_num(failures), failures > 0),
+        ("DMA bytes lost", fmt_num(lost), lost > 0),
         ("simulated time", fmt_ns(run.get("simulated_ns")), False),
         ("lookups", fmt_num(tr.get("lookups")), False),
     ]))

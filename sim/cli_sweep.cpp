@@ -63,7 +63,7 @@ const char *kSweepSchema = "tcesim.sweep/1";
 // The results.csv metrics, in column order (INTERFACE.md).
 const char *const kMetrics[] = {"hit_rate",           "translation_p50_ns", "translation_p99_ns",
                                 "translation_p999_ns", "dma_throughput_gbps", "pool_wait_p99_ns",
-                                "alloc_failures",     "faults"};
+                                "alloc_failures",     "faults",             "dma_lost_bytes"};
 constexpr size_t kNMetrics = sizeof kMetrics / sizeof kMetrics[0];
 
 // A point's file name stays well under NAME_MAX with ".json.tmp" appended.
@@ -678,6 +678,7 @@ bool read_metrics(const std::string &path, double out[kNMetrics], std::string &w
     out[5] = pool_wait;
     out[6] = json_number(json_object_get(alloc, "failures"));
     out[7] = json_number(json_object_get(tr, "faults"));
+    out[8] = json_number(json_object_get(dma, "lost_bytes"));
     json_decref(r);
     return true;
 }

@@ -74,4 +74,20 @@ expect_eq "$(awk -F, '$5==1 && $3=="map"{print $6}' "$TMP/r.csv")" 0x180000 "h=1
 expect_eq "$(awk -F, '$5==8 {print $6}' "$TMP/r.csv")" 0x180000 "h=8 reuses h=1's entries"
 expect_eq "$(json_get "$TMP/r.json" translation.faults)" 0 "the stale read does not fault"
 expect_eq "$(json_get "$TMP/r.json" dma.stale_unfaulted)" 1 "but it is counted"
+
+# An access whose map failed is skipped (the driver got DMA_MAPPING_ERROR),
+# counted and said. A 4 MiB buffer cannot fit a 2 MiB window.
+t="$TMP/s.trace"
+cat >"$t" <<'T'
+tcesim-trace 1
+device id=0 rid=01:00.0 pe=1 dma_mask_bits=32
+0    cpu0 map    dev=0 h=1 size=4194304 dir=to_device
+100  dev0 read   h=1 off=0 len=4096
+T
+expect_exit 0 "$TCESIM" run --trace "$t" --set host.page_size=4K --set iommu.page_size=4K --set iommu.window=2M --json "$TMP/s.json"
+expect_err '^warning: 100% of DMA bytes lost: 1 access skipped after a failed map \(first: h=1, line 4\)$'
+expect_eq "$(json_get "$TMP/s.json" dma.skipped)" 1 "skipped access"
+expect_eq "$(json_get "$TMP/s.json" dma.lost.skipped_bytes)" 4096 "skipped bytes"
+expect_eq "$(json_get "$TMP/s.json" devices.0.skipped)" 1 "per device"
+expect_eq "$(json_get "$TMP/s.json" pes.0.lost_bytes)" 4096 "per PE"
 finish

@@ -69,14 +69,14 @@ if grep -q "Histogram not recorded" "$TMP/e.html"; then bad "histograms not draw
 # per-point reports; one plot per metric that varies, per varied key.
 mkdir -p "$TMP/sw"
 {
-  echo "phb.tce_cache.entries,workload.window,hit_rate,translation_p50_ns,translation_p99_ns,translation_p999_ns,dma_throughput_gbps,pool_wait_p99_ns,alloc_failures,faults,hit_rate_ci95"
+  echo "phb.tce_cache.entries,workload.window,hit_rate,translation_p50_ns,translation_p99_ns,translation_p999_ns,dma_throughput_gbps,pool_wait_p99_ns,alloc_failures,faults,dma_lost_bytes,hit_rate_ci95"
   for e in 16 64 256; do
     for w in 256K 1M; do
       expect_exit 0 "$TCESIM" run --set workload.count=5000 --set phb.tce_cache.entries=$e --set workload.window=$w \
         --json "$TMP/sw/e$e-w$w.json"
       python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); t=d["translation"]; l=t["latency_ns"]
 print(",".join(str(x) for x in [sys.argv[2], sys.argv[3], t["hit_rate"], l["p50"], l["p99"], l["p999"],
-      d["dma"]["throughput_gbps"], 0, 0, t["faults"], 0.01]))' "$TMP/sw/e$e-w$w.json" "$e" "$w"
+      d["dma"]["throughput_gbps"], 0, 0, t["faults"], d["dma"]["lost_bytes"], 0.01]))' "$TMP/sw/e$e-w$w.json" "$e" "$w"
     done
   done
 } >"$TMP/sw/results.csv"

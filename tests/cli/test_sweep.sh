@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 VARY=(--vary phb.tce_cache.entries=16,64,256 --vary iommu.page_size=4K,64K,16M --set workload.count=3000)
-HEADER="phb.tce_cache.entries,iommu.page_size,hit_rate,translation_p50_ns,translation_p99_ns,translation_p999_ns,dma_throughput_gbps,pool_wait_p99_ns,alloc_failures,faults"
+HEADER="phb.tce_cache.entries,iommu.page_size,hit_rate,translation_p50_ns,translation_p99_ns,translation_p999_ns,dma_throughput_gbps,pool_wait_p99_ns,alloc_failures,faults,dma_lost_bytes"
 reports() { find "$1" -maxdepth 1 -name '*.json' ! -name sweep.json | wc -l; }
 # inode and mtime of every report: a report a re-run did not rewrite keeps both
 stamps() { find "$1" -maxdepth 1 -name '*.json' ! -name sweep.json -printf '%f %i %T@\n' | sort; }
@@ -74,7 +74,7 @@ expect_eq "$(reports "$S")" 6 "2 points x 3 seeds"
 expect_eq "$(json_get "$S/phb.tce_cache.entries=16,seed=2.json" run.seed)" 2 "seeds 1..3"
 h=$(head -1 "$S/results.csv")
 expect_eq "${h%%,hit_rate_ci95*}" "phb.tce_cache.entries${HEADER#*iommu.page_size}" "--seeds: the metric columns first"
-echo "$h" | grep -q ',hit_rate_ci95,.*,faults_ci95,seeds$' && ok || bad "--seeds header: $h"
+echo "$h" | grep -q ',hit_rate_ci95,.*,faults_ci95,dma_lost_bytes_ci95,seeds$' && ok || bad "--seeds header: $h"
 expect_eq "$(($(wc -l <"$S/results.csv") - 1))" 2 "--seeds: one row per point"
 python3 - "$S" <<'EOF' && ok || bad "--seeds: mean and ci95 of hit_rate"
 import csv, json, math, sys
