@@ -13,9 +13,10 @@
  *
  * The device is modelled as one server of `bandwidth` bytes per second fed
  * in FIFO order; completions (and so unmaps and frees) are placed after the
- * modelled transfer ends. A trace replays without stale DMA as long as the
- * simulated device is at least as fast as that model: the defaults are set
- * well below a gen3 x8 link. */
+ * modelled transfer ends. The simulator's unmaps wait for the device ops
+ * before them (traces/FORMAT.md, Semantics), so a simulated device slower
+ * than that model stretches the replay, never turns its DMA stale; the
+ * defaults are set well below a gen3 x8 link so that the trace's times hold. */
 #ifndef TCESIM_GEN_INTERNAL_H
 #define TCESIM_GEN_INTERNAL_H
 
