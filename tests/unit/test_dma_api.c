@@ -216,7 +216,7 @@ static host_map_result map1(env *e, unsigned cpu, host_op op, uint64_t pa, uint6
 static ps_t unmap1(env *e, unsigned cpu, host_op op, const host_seg *seg, ps_t t, bool *bad)
 {
     e->last_sync = 0;
-    return host_unmap(e->h, cpu, (unsigned)e->pe_index, op, seg, 1, t, bad);
+    return host_unmap(e->h, cpu, (unsigned)e->pe_index, op, seg, 1, NULL, 0, t, bad);
 }
 
 static void xlate(env *e, uint64_t bus, ps_t t, phb_xlate *x)
@@ -501,7 +501,7 @@ static void phb4_escalation_makes_one_pe_kill_per_call(void **state)
 
 /* ---- map_sg ---- */
 
-static void map_sg_charges_segment_holds_in_order_back_to_back(void **state)
+static void map_sg_builds_each_segment_after_its_allocation_in_kernel_order(void **state)
 {
     (void)state;
     env *e = env_new(&(env_opts){.with_phb = true});
@@ -514,10 +514,12 @@ static void map_sg_charges_segment_holds_in_order_back_to_back(void **state)
     host_map_result r;
     host_map(e->h, 0, 0, HOST_MAP_SG, TCE_READ, ~0ull, 8192, segs, 3, outs, T0, &r);
     assert_false(r.failed);
-    /* 1100: three holds of 12 (each segment continues at the previous
-     * one's end through the handle: 2 words each), the same CPU retaking
-     * its own lock without a wait -> 1136; then per segment 2 + 7 -> 1163;
-     * mb -> 1168 */
+    /* ppc_iommu_map_sg() order: per segment its allocation, then its
+     * TCE write and kill. 1100: hold 12 (each segment continues at the
+     * previous one's end through the handle: 2 words each; the same CPU
+     * retakes its own lock without a wait) -> 1112, write 2 -> 1114, kill 7
+     * -> 1121; segment 1: 1121 -> 1133 -> 1135 -> 1142; segment 2: 1142 ->
+     * 1154 -> 1156 -> 1163; mb -> 1168 */
     assert_int_equal(r.done_ps, NS(1168));
     assert_int_equal(e->nlocks, 3);
     for (unsigned i = 0; i < 3; i++) {
@@ -529,11 +531,12 @@ static void map_sg_charges_segment_holds_in_order_back_to_back(void **state)
         assert_int_equal(segs[i].bus, (1 + i) << 12);
         assert_int_equal(tce_table_get(&e->tbl, 1 + i), segs[i].pa | TCE_READ);
     }
-    /* the lock syncs in order, then the kills: 1100, 1112, 1124, 1138, 1147, 1156 */
+    /* lock, kill, lock, kill, lock, kill: 1100, 1114, 1121, 1135, 1142, 1156 */
     assert_int_equal(e->nsyncs, 6);
-    assert_int_equal(e->syncs[2], NS(1124));
-    assert_int_equal(e->syncs[3], NS(1138));
-    assert_int_equal(e->stores[0].t, NS(1136));
+    assert_int_equal(e->syncs[1], NS(1114));
+    assert_int_equal(e->syncs[2], NS(1121));
+    assert_int_equal(e->syncs[3], NS(1135));
+    assert_int_equal(e->stores[0].t, NS(1112));
     assert_int_equal(e->stores[2].t, NS(1154));
     /* 0x1000 + 0x2000 merge up to max_seg_size 8192; 0x3000 starts anew */
     assert_int_equal(r.nouts, 2);
@@ -814,7 +817,7 @@ int main(void)
         cmocka_unit_test(global_lock_makes_different_pools_contend),
         cmocka_unit_test(phb4_strict_kill_queues_each_page_then_syncs),
         cmocka_unit_test(phb4_escalation_makes_one_pe_kill_per_call),
-        cmocka_unit_test(map_sg_charges_segment_holds_in_order_back_to_back),
+        cmocka_unit_test(map_sg_builds_each_segment_after_its_allocation_in_kernel_order),
         cmocka_unit_test(alloc_coherent_4k_with_64k_pages_takes_16_tces_from_the_large_pool),
         cmocka_unit_test(lazy_wrap_kills_nothing_until_the_hint_wraps_then_the_pe),
         cmocka_unit_test(flush_queue_defers_kills_and_frees_until_it_is_full),

@@ -260,7 +260,7 @@ static void page_aligned_buffers_of_a_cpu_page_align_to_the_cpu_page(void **stat
     iommu_alloc_info infos[3];
     iommu_sg_out outs[3];
     uint32_t nouts;
-    assert_int_equal(iommu_map_sg(&t, 0, pas, sizes, 3, NOMASK, 64 * KiB, false, bus, infos, outs, &nouts), 0);
+    assert_int_equal(iommu_map_sg(&t, 0, pas, sizes, 3, NOMASK, 64 * KiB, false, bus, infos, outs, &nouts, NULL), 0);
     assert_int_equal(infos[0].entry, 1);
     assert_int_equal(infos[1].entry, 2);
     assert_int_equal(infos[2].entry, 8);
@@ -294,22 +294,22 @@ static void coherent_rounds_to_the_cpu_page_and_aligns_naturally(void **state)
     uint64_t bus;
     /* 4 KiB -> PAGE_ALIGN 64 KiB -> 16 TCEs (> 15: large pool); io_order =
      * ilog2(15) + 1 = 4 */
-    assert_int_equal(iommu_alloc_coherent(&t, 0, 4 * KiB, NOMASK, &bus, &info), 393216);
+    assert_int_equal(iommu_alloc_coherent(&t, 0, 0, 4 * KiB, NOMASK, &bus, &info), 393216);
     assert_int_equal(info.npages, 16);
     assert_int_equal(info.pool, IOMMU_POOL_LARGE);
     assert_int_equal(bus, 393216ull << 12);
     /* 100 KiB -> 128 KiB -> 32 TCEs, io_order ilog2(31) + 1 = 5: from hint
      * 393232 up to a multiple of 32, 393248 */
-    assert_int_equal(iommu_alloc_coherent(&t, 0, 100 * KiB, NOMASK, &bus, &info), 393248);
+    assert_int_equal(iommu_alloc_coherent(&t, 0, 0, 100 * KiB, NOMASK, &bus, &info), 393248);
     assert_int_equal(info.npages, 32);
     uint64_t st_fail = t.st.failures;
     /* one byte more is order 13 = IOMAP_MAX_ORDER: refused before the table */
-    assert_int_equal(iommu_alloc_coherent(&t, 0, 256 * MiB + 1, NOMASK, &bus, &info), IOMMU_MAP_ERROR);
+    assert_int_equal(iommu_alloc_coherent(&t, 0, 0, 256 * MiB + 1, NOMASK, &bus, &info), IOMMU_MAP_ERROR);
     assert_int_equal(bus, IOMMU_MAP_ERROR);
     assert_int_equal(t.st.rejected, 1);
     assert_int_equal(t.st.failures, st_fail);
     assert_int_equal(info.nholds, 0);
-    assert_int_equal(iommu_alloc_coherent(&t, 0, 0, NOMASK, &bus, &info), IOMMU_MAP_ERROR);
+    assert_int_equal(iommu_alloc_coherent(&t, 0, 0, 0, NOMASK, &bus, &info), IOMMU_MAP_ERROR);
     assert_int_equal(t.st.rejected, 2);
     iommu_table_destroy(&t);
 
@@ -317,13 +317,13 @@ static void coherent_rounds_to_the_cpu_page_and_aligns_naturally(void **state)
      * window: 65536 entries aligned to 65536 (io_order ilog2(65535) + 1 =
      * 16), the large pool's start 393216 = 6 * 65536 */
     assert_int_equal(iommu_table_init(&t, &p), TCESIM_OK);
-    assert_int_equal(iommu_alloc_coherent(&t, 0, 256 * MiB, NOMASK, &bus, &info), 393216);
+    assert_int_equal(iommu_alloc_coherent(&t, 0, 0, 256 * MiB, NOMASK, &bus, &info), 393216);
     assert_int_equal(info.npages, 65536);
     /* a second one: 458752 would end at 524288 > 524287, the large pool
      * fails twice; pools 1, 2, 3, 0 from CPU 0: pool 1 from 98304 aligned to
      * 65536 -> 131072, ends at 196608 > 196607: fails; pool 2 from 196608 ->
      * 196608, ends 262144 <= 294911: found at pass 3 */
-    assert_int_equal(iommu_alloc_coherent(&t, 0, 256 * MiB, NOMASK, &bus, &info), 196608);
+    assert_int_equal(iommu_alloc_coherent(&t, 0, 0, 256 * MiB, NOMASK, &bus, &info), 196608);
     assert_int_equal(info.passes, 3);
     assert_int_equal(info.pool, 2);
     assert_int_equal(info.nholds, 3);
@@ -336,7 +336,7 @@ static void coherent_rounds_to_the_cpu_page_and_aligns_naturally(void **state)
     /* IO page = CPU page: one page, order 0, a small pool */
     p = window(2 * GiB, 16, 16);
     assert_int_equal(iommu_table_init(&t, &p), TCESIM_OK);
-    assert_int_equal(iommu_alloc_coherent(&t, 1, 4 * KiB, NOMASK, &bus, &info), t.poolsize);
+    assert_int_equal(iommu_alloc_coherent(&t, 1, 0, 4 * KiB, NOMASK, &bus, &info), t.poolsize);
     assert_int_equal(info.pool, 1);
     iommu_table_destroy(&t);
 }
@@ -361,7 +361,7 @@ static void map_sg_chains_segments_and_merges_up_to_max_seg_size(void **state)
         pas[i] = 0x1000000ull * (uint64_t)(N - i);
         sizes[i] = 4 * KiB;
     }
-    assert_int_equal(iommu_map_sg(&t, 0, pas, sizes, N, NOMASK, 64 * KiB, false, bus, infos, outs, &nouts), 0);
+    assert_int_equal(iommu_map_sg(&t, 0, pas, sizes, N, NOMASK, 64 * KiB, false, bus, infos, outs, &nouts, NULL), 0);
     for (int i = 0; i < N; i++) {
         assert_int_equal(infos[i].entry, (uint64_t)i + 1);
         assert_int_equal(bus[i], ((uint64_t)i + 1) << 12);
@@ -375,7 +375,7 @@ static void map_sg_chains_segments_and_merges_up_to_max_seg_size(void **state)
     assert_int_equal(t.st.allocs, N);
 
     /* novmerge: as many outputs as inputs */
-    assert_int_equal(iommu_map_sg(&t, 0, pas, sizes, 3, NOMASK, 64 * KiB, true, bus, infos, outs, &nouts), 0);
+    assert_int_equal(iommu_map_sg(&t, 0, pas, sizes, 3, NOMASK, 64 * KiB, true, bus, infos, outs, &nouts, NULL), 0);
     assert_int_equal(nouts, 3);
     assert_int_equal(outs[0].bus, 32ull << 12);
     assert_int_equal(outs[2].bus, 34ull << 12);
@@ -385,7 +385,7 @@ static void map_sg_chains_segments_and_merges_up_to_max_seg_size(void **state)
      * next segment's address differs from dma_next, new output */
     uint64_t pa2[4] = {0x5000800, 0x9000000, 0xA000000, 0xB000000};
     uint64_t sz2[4] = {6 * KiB, 2 * KiB, 4 * KiB, 4 * KiB};
-    assert_int_equal(iommu_map_sg(&t, 0, pa2, sz2, 4, NOMASK, 64 * KiB, false, bus, infos, outs, &nouts), 0);
+    assert_int_equal(iommu_map_sg(&t, 0, pa2, sz2, 4, NOMASK, 64 * KiB, false, bus, infos, outs, &nouts, NULL), 0);
     /* from hint 48: 48-49, 50, 51, 52 */
     assert_int_equal(bus[0], (48ull << 12) | 0x800);
     assert_int_equal(bus[1], 50ull << 12);
@@ -410,7 +410,7 @@ static void map_sg_zero_length_segments_end_a_merge(void **state)
     iommu_alloc_info infos[4];
     iommu_sg_out outs[4];
     uint32_t nouts;
-    assert_int_equal(iommu_map_sg(&t, 0, pas, sizes, 4, NOMASK, 64 * KiB, false, bus, infos, outs, &nouts), 0);
+    assert_int_equal(iommu_map_sg(&t, 0, pas, sizes, 4, NOMASK, 64 * KiB, false, bus, infos, outs, &nouts, NULL), 0);
     assert_int_equal(bus[0], IOMMU_MAP_ERROR);
     assert_int_equal(infos[0].nholds, 0);
     /* the leading empty segment leaves output 0 empty (the kernel's
@@ -435,7 +435,7 @@ static void map_sg_failure_frees_what_it_mapped(void **state)
     iommu_alloc_info infos[3];
     iommu_sg_out outs[3];
     uint32_t nouts = 99;
-    assert_int_equal(iommu_map_sg(&t, 0, pas, sizes, 3, NOMASK, 64 * KiB, false, bus, infos, outs, &nouts),
+    assert_int_equal(iommu_map_sg(&t, 0, pas, sizes, 3, NOMASK, 64 * KiB, false, bus, infos, outs, &nouts, NULL),
                      IOMMU_MAP_ERROR);
     assert_int_equal(nouts, 0);
     assert_int_equal(infos[0].entry, 1);
@@ -1164,7 +1164,7 @@ static void differential(const iommu_table_params *p, uint64_t seed, int nops, u
             uint64_t maxseg = rng_below(&g, 2) ? 64 * KiB : 1 * MiB;
             bool nov = rng_below(&g, 10) == 0;
             uint32_t no1 = 0, no2 = 0;
-            uint64_t ret = iommu_map_sg(&t, cpu, pas, lens, n, mask, maxseg, nov, bus1, infos, o1, &no1);
+            uint64_t ret = iommu_map_sg(&t, cpu, pas, lens, n, mask, maxseg, nov, bus1, infos, o1, &no1, NULL);
             int ret2 = ref_map_sg(&r, cpu, pas, lens, n, mask, maxseg, nov, bus2, rr, o2, &no2);
             assert_int_equal(ret == 0, ret2 == 0);
             assert_int_equal(no1, no2);
@@ -1190,7 +1190,7 @@ static void differential(const iommu_table_params *p, uint64_t seed, int nops, u
             uint64_t size = rng_below(&g, 20) == 0 ? rng_below(&g, 1ull << 30) : pick_size(&g, big * 4);
             uint64_t b1, b2;
             ref_result rr;
-            uint64_t e1 = iommu_alloc_coherent(&t, cpu, size, mask, &b1, &infos[0]);
+            uint64_t e1 = iommu_alloc_coherent(&t, cpu, 0, size, mask, &b1, &infos[0]);
             uint64_t e2 = ref_coherent(&r, cpu, size, mask, &b2, &rr);
             assert_int_equal(e1, e2);
             assert_int_equal(b1, b2);
