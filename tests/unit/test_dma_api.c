@@ -547,6 +547,83 @@ static void map_sg_builds_each_segment_after_its_allocation_in_kernel_order(void
     env_free(e);
 }
 
+/* ppc_iommu_unmap_sg(): one __iommu_free per merged output segment,
+ * npages = iommu_num_pages(dma_address, dma_length). The map of the test
+ * above gives outputs {0x1000, 8 KiB} (entries 1, 2) and {0x3000, 4 KiB}.
+ * From 2000: op 100 -> 2100; output 0: clear 2 TCEs (4), kill 2 pages (14),
+ * free under pool 0 (10 + 1 word) -> 2129; output 1: 2 + 7 + 11 -> 2149.
+ * Two lock holds, not one per input segment (three). */
+static void unmap_sg_frees_per_output_segment(void **state)
+{
+    (void)state;
+    env *e = env_new(&(env_opts){.with_phb = true});
+    host_seg segs[3] = {
+        {.pa = 0x1000000, .size = 4096},
+        {.pa = 0x3000000, .size = 4096},
+        {.pa = 0x2000000, .size = 4096},
+    };
+    iommu_sg_out outs[3];
+    host_map_result r;
+    host_map(e->h, 0, 0, HOST_MAP_SG, TCE_READ, ~0ull, 8192, segs, 3, outs, T0, &r);
+    assert_false(r.failed);
+    assert_int_equal(r.nouts, 2);
+    clear_records(e);
+    bool bad = true;
+    ps_t done = host_unmap(e->h, 0, 0, HOST_MAP_SG, segs, 3, outs, r.nouts, NS(2000), &bad);
+    assert_false(bad);
+    assert_int_equal(done, NS(2149));
+    assert_int_equal(e->nlocks, 2);
+    assert_int_equal(e->locks[0].hold, NS(FREE1));
+    assert_int_equal(host_get_table(e->h, 0)->st.frees, 2);
+    assert_int_equal(host_get_table(e->h, 0)->st.pages_in_use, 0);
+    for (unsigned i = 1; i <= 3; i++)
+        assert_int_equal(tce_table_get(&e->tbl, i), 0);
+    env_free(e);
+}
+
+/* A map_sg that fails part way (ppc_iommu_map_sg's `failure:` path). A
+ * 64-entry table: 1 pool [0,48), large [48,64). Segments 4 KiB, 4 KiB, 200
+ * KiB (50 pages > 15: the large pool, too small; then pool 0, then the
+ * large pool again: fails). In the kernel's order: 1100 (op), segment 0:
+ * hold 12, write 2, kill 7 -> 1121; segment 1 the same -> 1142; segment 2:
+ * its failed searches' holds (H, read back from the lock records); then
+ * the unwind of the merged output {0x1000, 8 KiB}: clear 2 TCEs (4), kill 2
+ * pages (14), free under pool 0 (10 + 1 word): 1142 + H + 29, no mb(). */
+static void map_sg_failing_part_way_unwinds_timed_in_kernel_order(void **state)
+{
+    (void)state;
+    env *e = env_new(&(env_opts){.with_phb = true, .it_size = 64});
+    host_seg segs[3] = {
+        {.pa = 0x1000000, .size = 4096},
+        {.pa = 0x3000000, .size = 4096},
+        {.pa = 0x5000000, .size = 200 * 1024},
+    };
+    iommu_sg_out outs[3];
+    host_map_result r;
+    e->last_sync = 0;
+    host_map(e->h, 0, 0, HOST_MAP_SG, TCE_READ, ~0ull, 8192, segs, 3, outs, T0, &r);
+    assert_true(r.failed);
+    assert_int_equal(r.unwound, 1);
+    assert_int_equal(e->nlocks, 2 + 3 + 1); /* 2 segments, 3 failed passes' holds, the free */
+    ps_t h = 0;
+    for (unsigned i = 2; i < 5; i++)
+        h += e->locks[i].hold;
+    assert_int_equal(e->locks[5].lock, 0);
+    assert_int_equal(e->locks[5].hold, NS(FREE1));
+    assert_int_equal(r.done_ps, NS(1142) + h + NS(29));
+    /* 2 kills to build, 2 in the unwind; the TCEs cleared, nothing in use */
+    assert_int_equal(phb_get_stats(e->phb)->kills_page, 4);
+    assert_int_equal(tce_table_get(&e->tbl, 1), 0);
+    assert_int_equal(tce_table_get(&e->tbl, 2), 0);
+    const iommu_table *it = host_get_table(e->h, 0);
+    assert_int_equal(it->st.pages_in_use, 0);
+    assert_int_equal(it->st.failures, 1);
+    assert_int_equal(it->bitmap[0], 1);
+    for (unsigned i = 0; i < 3; i++)
+        assert_int_equal(segs[i].entry, IOMMU_MAP_ERROR);
+    env_free(e);
+}
+
 /* ---- alloc_coherent ---- */
 
 static void alloc_coherent_4k_with_64k_pages_takes_16_tces_from_the_large_pool(void **state)
@@ -818,6 +895,8 @@ int main(void)
         cmocka_unit_test(phb4_strict_kill_queues_each_page_then_syncs),
         cmocka_unit_test(phb4_escalation_makes_one_pe_kill_per_call),
         cmocka_unit_test(map_sg_builds_each_segment_after_its_allocation_in_kernel_order),
+        cmocka_unit_test(unmap_sg_frees_per_output_segment),
+        cmocka_unit_test(map_sg_failing_part_way_unwinds_timed_in_kernel_order),
         cmocka_unit_test(alloc_coherent_4k_with_64k_pages_takes_16_tces_from_the_large_pool),
         cmocka_unit_test(lazy_wrap_kills_nothing_until_the_hint_wraps_then_the_pe),
         cmocka_unit_test(flush_queue_defers_kills_and_frees_until_it_is_full),

@@ -449,6 +449,275 @@ static void map_sg_failure_frees_what_it_mapped(void **state)
     iommu_table_destroy(&t);
 }
 
+/* ------------------------------------------- era rules (4.4 and 6.6) */
+
+static iommu_table_params era(iommu_table_params p, iommu_kernel k)
+{
+    p.kernel = k;
+    return p;
+}
+
+/* iommu_range_alloc(): Linux 6.6 ends with `else if (pass == tbl->nr_pools
+ * + 1)` (the large pool); Linux 4.4 gives up after the small pools.
+ * 2 MiB of 4 KiB TCEs, 4 KiB CPU pages: it_size 512, < 1 GiB so 1 pool,
+ * poolsize 512 * 3/4 = 384, pool [0,384), large [384,512). 61440 bytes at
+ * pa = h << 20: 15 pages (not > 15: small), alignment 0 (the IO page is not
+ * smaller than the CPU page). Map 1 takes [1,16) (entry 0 reserved), hint
+ * ALIGN(16, 16) = 16; map k >= 2 takes 16 (k - 1): bus 0x10000 (k - 1); the
+ * search limit is 384 - 1 = 383, so the last fit is 368 = 16 * 23 (map 24,
+ * bus 0x170000). Map 25: hint 384 >= end -> 0, pass 0 fails, pass 1 (hint
+ * 0) fails, pass 2 = pool (0 + 1) & 0 = 0 fails; 6.6: pass 3 = large from
+ * 384: bus 384 << 12 = 0x180000; 4.4: fails after pass 2. */
+static void seed_has_no_large_pool_fallback_modern_has(void **state)
+{
+    (void)state;
+    for (unsigned k = 0; k < 2; k++) {
+        iommu_table t;
+        iommu_table_params p = era(window(2 * MiB, 12, 12), k ? IOMMU_KERNEL_4_4 : IOMMU_KERNEL_6_6);
+        assert_int_equal(iommu_table_init(&t, &p), TCESIM_OK);
+        uint64_t bus = 0;
+        iommu_alloc_info info;
+        for (uint64_t h = 1; h <= 24; h++) {
+            assert_int_not_equal(iommu_map_page(&t, 0, h << 20, 61440, NOMASK, &bus, &info), IOMMU_MAP_ERROR);
+            assert_int_equal(bus, h == 1 ? 0x1000 : 0x10000 * (h - 1));
+        }
+        assert_int_equal(bus, 0x170000);
+        uint64_t e = iommu_map_page(&t, 0, 25ull << 20, 61440, NOMASK, &bus, &info);
+        if (k == 0) {
+            assert_int_equal(e, 384);
+            assert_int_equal(bus, 0x180000);
+            assert_int_equal(info.passes, 3);
+            assert_int_equal(info.nholds, 3); /* pool 0, pool 0 (next pool), large */
+            assert_int_equal(info.holds[2].pool, IOMMU_POOL_LARGE);
+        } else {
+            assert_int_equal(e, IOMMU_MAP_ERROR);
+            assert_int_equal(bus, IOMMU_MAP_ERROR);
+            assert_int_equal(info.passes, 2);
+            assert_int_equal(info.nholds, 2); /* pool 0, pool 0 (next pool) */
+            assert_int_equal(t.st.failures, 1);
+        }
+        iommu_table_destroy(&t);
+    }
+    /* the override: 4.4's rules with the fallback on, 6.6's with it off */
+    iommu_table t;
+    iommu_table_params p = era(window(2 * MiB, 12, 12), IOMMU_KERNEL_4_4);
+    p.large_fallback = IOMMU_FALLBACK_ON;
+    assert_int_equal(iommu_table_init(&t, &p), TCESIM_OK);
+    assert_true(t.large_fallback);
+    iommu_table_destroy(&t);
+    p = era(window(2 * MiB, 12, 12), IOMMU_KERNEL_6_6);
+    p.large_fallback = IOMMU_FALLBACK_OFF;
+    assert_int_equal(iommu_table_init(&t, &p), TCESIM_OK);
+    assert_false(t.large_fallback);
+    iommu_table_destroy(&t);
+}
+
+/* hash_32(val, bits) = (val * mult) >> (32 - bits): Linux 4.4's
+ * include/linux/hash.h multiplies by GOLDEN_RATIO_PRIME_32 = 0x9e370001, so
+ * cpu 1 -> 0x9e370001 >> 30 = 2 (0x9e = 0b10011110); Linux 6.6's by
+ * GOLDEN_RATIO_32 = 0x61C88647 -> 1 (0x61 = 0b01100001). 1 GiB of 4 KiB
+ * TCEs: 262144 entries, 4 pools of (262144 * 3/4) / 4 = 49152; one 4096-byte
+ * map starts its pool: 4.4 pool 2 at 98304 -> bus 0x18000000, 6.6 pool 1 at
+ * 49152 -> bus 0xc000000. */
+static void seed_hashes_cpus_with_the_old_multiplier(void **state)
+{
+    (void)state;
+    static const uint64_t want[2] = {0xc000000, 0x18000000};
+    for (unsigned k = 0; k < 2; k++) {
+        iommu_table t;
+        iommu_table_params p = era(window(1 * GiB, 12, 16), k ? IOMMU_KERNEL_4_4 : IOMMU_KERNEL_6_6);
+        assert_int_equal(iommu_table_init(&t, &p), TCESIM_OK);
+        uint64_t bus;
+        iommu_alloc_info info;
+        iommu_map_page(&t, 1, 0x1000000, 4096, NOMASK, &bus, &info);
+        assert_int_equal(bus, want[k]);
+        assert_int_equal(info.pool, k ? 2 : 1);
+        iommu_table_destroy(&t);
+    }
+}
+
+/* iommu_alloc_coherent() with 64 KiB TCEs under 4 KiB CPU pages. 1 GiB of
+ * 64 KiB TCEs: 16384 entries, 4 pools of 3072; cpu 0 -> pool 0, entry 0
+ * reserved. 4096 bytes at pa 0x12345000: PAGE_ALIGN -> 4096;
+ * get_iommu_order = __ilog2((4096 - 1) >> 16) + 1 = 0.
+ * - 6.6: nio_pages = IOMMU_PAGE_ALIGN(4096) >> 16 = 1 -> entry 1, mapping
+ *   0x10000, | (0x12345000 & 0xffff) = 0x15000.
+ * - 4.4: nio_pages = 4096 >> 16 = 0 -> iommu_range_alloc's npages == 0 WARN:
+ *   refused, no lock taken.
+ * 69632 bytes (68 KiB) at pa 0x12340000: order = __ilog2(69631 >> 16) + 1
+ * = 1, so aligned to 2 entries. 6.6: IOMMU_PAGE_ALIGN -> 131072 >> 16 = 2
+ * pages, from the hint ALIGN(1 + 1, 16) = 16 the first allocation left:
+ * entry 16, bus 0x100000 | 0; 4.4: 69632 >> 16 = 1 page, the hint still 0
+ * (the refusal took nothing): first free 1, aligned -> 2, bus 0x20000. */
+static void coherent_with_tce_pages_above_the_cpu_page_per_era(void **state)
+{
+    (void)state;
+    iommu_table t;
+    uint64_t bus;
+    iommu_alloc_info info;
+    iommu_table_params p = era(window(1 * GiB, 16, 12), IOMMU_KERNEL_6_6);
+    assert_int_equal(iommu_table_init(&t, &p), TCESIM_OK);
+    assert_int_equal(iommu_alloc_coherent(&t, 0, 0x12345000, 4096, NOMASK, &bus, &info), 1);
+    assert_int_equal(bus, 0x15000);
+    assert_int_equal(info.npages, 1);
+    assert_int_equal(iommu_alloc_coherent(&t, 0, 0x12340000, 69632, NOMASK, &bus, &info), 16);
+    assert_int_equal(bus, 0x100000);
+    assert_int_equal(info.npages, 2);
+    iommu_table_destroy(&t);
+
+    p = era(window(1 * GiB, 16, 12), IOMMU_KERNEL_4_4);
+    assert_int_equal(iommu_table_init(&t, &p), TCESIM_OK);
+    assert_int_equal(iommu_alloc_coherent(&t, 0, 0x12345000, 4096, NOMASK, &bus, &info), IOMMU_MAP_ERROR);
+    assert_int_equal(bus, IOMMU_MAP_ERROR);
+    assert_int_equal(info.nholds, 0);
+    assert_int_equal(t.st.rejected, 1);
+    assert_int_equal(iommu_alloc_coherent(&t, 0, 0x12340000, 69632, NOMASK, &bus, &info), 2);
+    assert_int_equal(bus, 0x20000);
+    assert_int_equal(info.npages, 1);
+    iommu_table_destroy(&t);
+}
+
+/* ppc_iommu_map_sg() with 64 KiB TCEs under 4 KiB CPU pages (the table of
+ * the previous test). One segment, pa 0x12345100, 0x200 bytes:
+ * iommu_num_pages(vaddr, 0x200, 64K) = 1 page, entry 1 (mapping 0x10000).
+ * 6.6: | (vaddr & 0xffff) = 0x5100 -> 0x15100; 4.4: | (s->offset & 0xffff),
+ * s->offset = 0x100 (within the 4 KiB page) -> 0x10100. */
+static void map_sg_offset_is_vaddr_in_modern_and_the_cpu_page_offset_in_seed(void **state)
+{
+    (void)state;
+    static const uint64_t want[2] = {0x15100, 0x10100};
+    for (unsigned k = 0; k < 2; k++) {
+        iommu_table t;
+        iommu_table_params p = era(window(1 * GiB, 16, 12), k ? IOMMU_KERNEL_4_4 : IOMMU_KERNEL_6_6);
+        assert_int_equal(iommu_table_init(&t, &p), TCESIM_OK);
+        uint64_t pa = 0x12345100, size = 0x200, bus;
+        iommu_alloc_info info;
+        iommu_sg_out outs[1];
+        uint32_t nouts;
+        assert_int_equal(iommu_map_sg(&t, 0, &pa, &size, 1, NOMASK, 64 * KiB, false, &bus, &info, outs, &nouts, NULL), 0);
+        assert_int_equal(bus, want[k]);
+        assert_int_equal(info.npages, 1);
+        assert_int_equal(outs[0].bus, want[k]);
+        iommu_table_destroy(&t);
+    }
+}
+
+/* The consequence in 4.4: frees count pages from dma_address/dma_length
+ * (iommu_num_pages(s->dma_address, s->dma_length), ppc_iommu_unmap_sg and
+ * the map_sg failure unwind), so a segment that lost its offset frees fewer
+ * pages than it took. Same table; max_seg_size 1 MiB.
+ * seg 0: pa 0x20000000, 0x10000 bytes: 1 page, entry 1 (bus 0x10000), the
+ *   handle moves to 2; dma_next 0x20000.
+ * seg 1: pa 0x2001f000, 0x2000 bytes: offset in the IO page 0xf000, in the
+ *   CPU page 0: iommu_num_pages = (0xf000 + 0x2000) / 64K rounded up = 2,
+ *   from the handle: [2,4).
+ *   6.6: bus 0x20000 | 0xf000 = 0x2f000 != dma_next: two outputs
+ *     {0x10000, 0x10000}, {0x2f000, 0x2000}: they free 1 + 2 pages.
+ *   4.4: bus 0x20000 == dma_next: merged {0x10000, 0x12000}: the unmap frees
+ *     iommu_num_pages(0x10000, 0x12000) = 2 pages [1,3); entry 3 stays.
+ * seg 2 (the failing variant): 2 GiB = 32768 pages, more than the window:
+ *   fails in every pool. The unwind frees what the outputs say: 6.6 [1,2)
+ *   and [2,4), nothing left; 4.4 [1,3), entry 3 left in use. */
+static void seed_map_sg_frees_by_dma_length_and_leaks_the_lost_offset(void **state)
+{
+    (void)state;
+    for (unsigned k = 0; k < 2; k++) {
+        bool seed = k == 1;
+        iommu_table t;
+        iommu_table_params p = era(window(1 * GiB, 16, 12), seed ? IOMMU_KERNEL_4_4 : IOMMU_KERNEL_6_6);
+        assert_int_equal(iommu_table_init(&t, &p), TCESIM_OK);
+        uint64_t pas[3] = {0x20000000, 0x2001f000, 0x30000000};
+        uint64_t sizes[3] = {0x10000, 0x2000, 2 * GiB};
+        uint64_t bus[3];
+        iommu_alloc_info infos[3];
+        iommu_sg_out outs[3];
+        uint32_t nouts;
+        assert_int_equal(iommu_map_sg(&t, 0, pas, sizes, 2, NOMASK, 1 * MiB, false, bus, infos, outs, &nouts, NULL), 0);
+        assert_int_equal(infos[1].entry, 2);
+        assert_int_equal(infos[1].npages, 2);
+        assert_int_equal(t.st.pages_in_use, 3);
+        if (seed) {
+            assert_int_equal(nouts, 1);
+            assert_int_equal(outs[0].len, 0x12000);
+            assert_int_equal(iommu_sg_out_pages(&t, &outs[0]), 2);
+            assert_int_equal(iommu_range_free(&t, 1, 2, NULL), TCESIM_OK);
+            assert_int_equal(t.st.pages_in_use, 1);
+            assert_int_equal(t.bitmap[0], 0x9); /* entry 0 reserved, entry 3 leaked */
+        } else {
+            assert_int_equal(nouts, 2);
+            assert_int_equal(outs[1].bus, 0x2f000);
+            assert_int_equal(iommu_sg_out_pages(&t, &outs[0]), 1);
+            assert_int_equal(iommu_sg_out_pages(&t, &outs[1]), 2);
+            assert_int_equal(iommu_range_free(&t, 1, 1, NULL), TCESIM_OK);
+            assert_int_equal(iommu_range_free(&t, 2, 2, NULL), TCESIM_OK);
+            assert_int_equal(t.st.pages_in_use, 0);
+        }
+        iommu_table_destroy(&t);
+
+        /* the same two segments, then one that fails */
+        assert_int_equal(iommu_table_init(&t, &p), TCESIM_OK);
+        iommu_sg_unwind unw[3];
+        iommu_sg_failure fail = {.unwound = unw};
+        assert_int_equal(iommu_map_sg(&t, 0, pas, sizes, 3, NOMASK, 1 * MiB, false, bus, infos, outs, &nouts, &fail),
+                         IOMMU_MAP_ERROR);
+        assert_int_equal(nouts, 0);
+        assert_int_equal(fail.seg, 2);
+        if (seed) {
+            assert_int_equal(fail.nunwound, 1);
+            assert_int_equal(unw[0].entry, 1);
+            assert_int_equal(unw[0].npages, 2);
+            assert_int_equal(t.st.pages_in_use, 1);
+            assert_int_equal(t.bitmap[0], 0x9);
+        } else {
+            assert_int_equal(fail.nunwound, 2);
+            assert_int_equal(unw[0].entry, 1);
+            assert_int_equal(unw[0].npages, 1);
+            assert_int_equal(unw[1].entry, 2);
+            assert_int_equal(unw[1].npages, 2);
+            assert_int_equal(t.st.pages_in_use, 0);
+            assert_int_equal(t.bitmap[0], 0x1);
+        }
+        assert_int_equal(unw[0].pool, 0);
+        assert_false(unw[0].bad);
+        iommu_table_destroy(&t);
+    }
+}
+
+/* The failure report: with the tiny table of map_sg_failure_frees_what_it_
+ * mapped (64 entries, 1 pool, usable 1..46), segments of 2, 2, 50, 2 pages:
+ * segment 2 fails; 0 and 1 merged into one output {0x1000, 16 KiB} (max_seg
+ * 64 KiB) are unwound as one range [1,5) under pool 0's lock, touching one
+ * bitmap word; segment 3 was never reached: reset, no hold. */
+static void map_sg_failure_reports_the_unwound_ranges_and_stops_at_the_failed_segment(void **state)
+{
+    (void)state;
+    iommu_table t;
+    tiny(&t, 64, 0);
+    uint64_t pas[4] = {0x10000, 0x12000, 0x30000, 0x40000};
+    uint64_t sizes[4] = {8 * KiB, 8 * KiB, 200 * KiB, 8 * KiB};
+    uint64_t bus[4];
+    iommu_alloc_info infos[4];
+    memset(infos, 0x5a, sizeof infos); /* garbage, as from malloc */
+    iommu_sg_out outs[4];
+    uint32_t nouts;
+    iommu_sg_unwind unw[4];
+    iommu_sg_failure fail = {.unwound = unw};
+    assert_int_equal(iommu_map_sg(&t, 0, pas, sizes, 4, NOMASK, 64 * KiB, false, bus, infos, outs, &nouts, &fail),
+                     IOMMU_MAP_ERROR);
+    assert_int_equal(fail.seg, 2);
+    assert_int_equal(fail.nunwound, 1);
+    assert_int_equal(unw[0].entry, 1);
+    assert_int_equal(unw[0].npages, 4);
+    assert_int_equal(unw[0].pool, 0);
+    assert_int_equal(unw[0].words, 1);
+    assert_true(infos[2].nholds > 0); /* the failed search held locks */
+    assert_int_equal(infos[3].nholds, 0);
+    assert_int_equal(infos[3].entry, IOMMU_MAP_ERROR);
+    assert_int_equal(bus[3], IOMMU_MAP_ERROR);
+    assert_int_equal(t.st.pages_in_use, 0);
+    iommu_table_destroy(&t);
+}
+
 /* ------------------------------------------------- fallback and failure */
 
 static void full_home_pool_falls_back_in_the_kernels_pass_order(void **state)
@@ -1278,6 +1547,12 @@ int main(void)
         cmocka_unit_test(map_sg_chains_segments_and_merges_up_to_max_seg_size),
         cmocka_unit_test(map_sg_zero_length_segments_end_a_merge),
         cmocka_unit_test(map_sg_failure_frees_what_it_mapped),
+        cmocka_unit_test(seed_has_no_large_pool_fallback_modern_has),
+        cmocka_unit_test(seed_hashes_cpus_with_the_old_multiplier),
+        cmocka_unit_test(coherent_with_tce_pages_above_the_cpu_page_per_era),
+        cmocka_unit_test(map_sg_offset_is_vaddr_in_modern_and_the_cpu_page_offset_in_seed),
+        cmocka_unit_test(seed_map_sg_frees_by_dma_length_and_leaks_the_lost_offset),
+        cmocka_unit_test(map_sg_failure_reports_the_unwound_ranges_and_stops_at_the_failed_segment),
         cmocka_unit_test(full_home_pool_falls_back_in_the_kernels_pass_order),
         cmocka_unit_test(one_pool_falls_back_to_itself_then_the_large_pool),
         cmocka_unit_test(exhaustion_fails_and_frees_make_room_again),
