@@ -2,7 +2,8 @@
  * and hints, the large pool, and the DMA API callers built on it
  * (arch/powerpc/kernel/iommu.c: iommu_init_table, iommu_range_alloc,
  * __iommu_free, iommu_map_page, ppc_iommu_map_sg, iommu_alloc_coherent;
- * lib/iommu-helper.c: iommu_area_alloc; powernv-dma.md s.2).
+ * lib/iommu-helper.c: iommu_area_alloc; powernv-dma.md s.2), as Linux 4.4 or
+ * Linux 6.6 has it (iommu_table_params.kernel; README.md#kernel-eras here).
  *
  * Functional only: no time. Every allocation reports which pool locks it
  * took, in order, and how many bitmap words it scanned under each, so that

@@ -17,8 +17,8 @@
 #define PE_AUTO UINT64_MAX
 
 typedef enum host_kernel {
-    HOST_KERNEL_SEED = 0,   /* Linux 3.x-4.x, the seed's code */
-    HOST_KERNEL_MODERN,     /* Linux 5.x-6.x */
+    HOST_KERNEL_SEED = 0,   /* Linux 4.4 (the seed's code) */
+    HOST_KERNEL_MODERN,     /* Linux 6.6 */
 } host_kernel;
 
 typedef struct pe_setup_params {
