@@ -65,7 +65,7 @@ static const key global_keys[] = {
     {"memory.bandwidth_gbs", K_U64, G(memory.bandwidth_gbs), "64", "memory channel bandwidth seen by the PHB, GB/s (guess)", NULL, false},
     {"iommu.page_size", K_SIZE, G(iommu.page_size), "auto", "TCE page size for every PE; auto = the era's (seed 4K, modern = CPU page)", NULL, true},
     {"iommu.levels", K_U64, G(iommu.levels), "auto", "TCE table levels 1..5; auto = the era's (seed 1, modern 2)", NULL, true},
-    {"iommu.window", K_SIZE, G(iommu.window), "auto", "32-bit DMA window size; auto = 1 << ilog2(host.m32_base)", NULL, true},
+    {"iommu.window", K_SIZE, G(iommu.window), "auto", "32-bit DMA window size; auto = the era's (seed 1 << ilog2(host.m32_base), modern as large as the largest allocation allows, capped by RAM); never less than one CPU page of TCEs (pnv_pci_ioda2_table_alloc_pages: the table, hence the window, rounds up)", NULL, true},
     {"iommu.pools", K_U64, G(iommu.pools), "auto", "allocator pools (power of two); auto = the kernel's rule", NULL, true},
     {"iommu.lock", K_ENUM, G(policy.lock), "pool", "what-if: pool (a lock per pool, Linux) or global (one lock per table)", locks, false},
     {"iommu.cache", K_ENUM, G(policy.cache), "none", "what-if: none (Linux powerpc) or magazine (per-CPU range caches, as Linux's IOVA allocator)", caches, false},
