@@ -171,6 +171,10 @@ static void op_map_sg(harness *h, const uint8_t *op, const uint8_t *tail, size_t
     uint64_t max_seg = op[3] & 1 ? 65536 : 1u << 20;
     uint32_t nouts;
     iommu_sg_failure fail = {.unwound = unw};
+    uint64_t *before = malloc(h->words * sizeof(uint64_t));
+    if (!before)
+        abort();
+    memcpy(before, h->shadow, h->words * sizeof(uint64_t));
     uint64_t r = iommu_map_sg(&h->t, op[1], pas, sizes, n, mask, max_seg, op[4] & 1, bus, infos, outs, &nouts, &fail);
     /* every segment allocated up to the failed one */
     uint32_t upto = r == 0 ? n : fail.seg;
@@ -189,6 +193,7 @@ static void op_map_sg(harness *h, const uint8_t *op, const uint8_t *tail, size_t
         for (uint32_t k = 0; k < nouts && outs[k].len && h->nlive < MAXLIVE; k++)
             h->lv[h->nlive++] = (live){(outs[k].bus >> h->t.p.page_shift) - h->t.p.it_offset,
                                        iommu_sg_out_pages(&h->t, &outs[k])};
+        free(before);
         return;
     }
     if (nouts != 0 || fail.nunwound > n)
@@ -198,6 +203,12 @@ static void op_map_sg(harness *h, const uint8_t *op, const uint8_t *tail, size_t
             abort(); /* the unwind frees only what this call took */
         set_bits(h, unw[k].entry, unw[k].npages, false);
     }
+    /* Where no offset can be lost (Linux 6.6, or IO pages not above the CPU
+     * page) the unwind gives back everything the call took. */
+    if ((h->t.p.kernel == IOMMU_KERNEL_6_6 || h->t.p.page_shift <= h->t.p.cpu_page_shift) &&
+        memcmp(before, h->shadow, h->words * sizeof(uint64_t)) != 0)
+        abort();
+    free(before);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
