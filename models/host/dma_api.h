@@ -6,8 +6,12 @@
  *
  *   map:   [software path] -> lock(pool) [bitmap search] unlock -> TCE
  *          writes -> TCE kill (per PHB generation) -> mb()
+ *   map_sg: the map's lock, writes and kill per segment in turn, then mb();
+ *          a segment that finds no room: the earlier ones unwound as the
+ *          unmap below (ppc_iommu_map_sg's failure path), no mb()
  *   unmap: [software path] -> TCE clear -> kill -> lock(pool) [bitmap clear]
- *          unlock       (the clear happens OUTSIDE the lock, __iommu_free)
+ *          unlock       (the clear happens OUTSIDE the lock, __iommu_free;
+ *          dma_unmap_sg once per merged output segment)
  *
  * Locks are "busy until" timelines; a CPU that finds its lock held waits
  * (spins) until it is released plus a cache-line handoff. The caller's
