@@ -29,6 +29,11 @@ expect_eq "$(bus_of "$TMP/fill_modern.csv" 26)" 0x180000 "modern: the large pool
 # shellcheck disable=SC2086
 expect_exit 0 "$TCESIM" run phb3 --trace "$t" $FILL --set host.kernel=seed --set iommu.large_pool_fallback=true --mappings "$TMP/fill_on.csv"
 expect_eq "$(bus_of "$TMP/fill_on.csv" 26)" 0x180000 "seed + large_pool_fallback=true"
+# and from a JSON config, as a boolean: the modern era without it fails like 4.4
+printf '{"host": {"kernel": "modern"}, "iommu": {"large_pool_fallback": false}}\n' >"$TMP/nofb.json"
+# shellcheck disable=SC2086
+expect_exit 0 "$TCESIM" run "$TMP/nofb.json" --trace "$t" $FILL --mappings "$TMP/fill_off.csv"
+expect_eq "$(bus_of "$TMP/fill_off.csv" 26)" fail "modern + large_pool_fallback=false"
 
 # 2. The pool hash: 1 GiB of 4 KiB TCEs, 4 pools of 49152 entries. cpu1 hashes
 # to (0x9e370001 >> 30) = pool 2 in 4.4 (bus 98304 << 12 = 0x18000000), to
