@@ -29,7 +29,8 @@ static const char *const policies[] = {"lru", "rr", "random", NULL};
 static const char *const locks[] = {"pool", "global", NULL};
 static const char *const caches[] = {"none", "magazine", NULL};
 static const char *const invals[] = {"strict", "lazy_wrap", "flush_queue", NULL};
-static const char *const hashes[] = {"modern", "legacy", NULL};
+static const char *const hashes[] = {"auto", "modern", "legacy", NULL};
+static const char *const tris[] = {"auto", "true", "false", NULL};
 static const char *const cpl_splits[] = {"mps", "rcb", NULL};
 
 #define G(f) offsetof(tcesim_config, f)
@@ -64,18 +65,19 @@ static const key global_keys[] = {
     {"memory.bandwidth_gbs", K_U64, G(memory.bandwidth_gbs), "64", "memory channel bandwidth seen by the PHB, GB/s (guess)", NULL, false},
     {"iommu.page_size", K_SIZE, G(iommu.page_size), "auto", "TCE page size for every PE; auto = the era's (seed 4K, modern = CPU page)", NULL, true},
     {"iommu.levels", K_U64, G(iommu.levels), "auto", "TCE table levels 1..5; auto = the era's (seed 1, modern 2)", NULL, true},
-    {"iommu.window", K_SIZE, G(iommu.window), "auto", "32-bit DMA window size; auto = 1 << ilog2(host.m32_base)", NULL, true},
+    {"iommu.window", K_SIZE, G(iommu.window), "auto", "32-bit DMA window size; auto = the era's (seed 1 << ilog2(host.m32_base), modern as large as the largest allocation allows, capped by RAM); never less than one CPU page of TCEs (pnv_pci_ioda2_table_alloc_pages: the table, hence the window, rounds up)", NULL, true},
     {"iommu.pools", K_U64, G(iommu.pools), "auto", "allocator pools (power of two); auto = the kernel's rule", NULL, true},
     {"iommu.lock", K_ENUM, G(policy.lock), "pool", "what-if: pool (a lock per pool, Linux) or global (one lock per table)", locks, false},
     {"iommu.cache", K_ENUM, G(policy.cache), "none", "what-if: none (Linux powerpc) or magazine (per-CPU range caches, as Linux's IOVA allocator)", caches, false},
     {"iommu.magazine_size", K_U64, G(policy.magazine_size), "127", "ranges per magazine (IOVA_MAG_SIZE)", NULL, false},
     {"iommu.invalidate", K_ENUM, G(policy.invalidate), "strict", "strict (kill in every map/unmap, PowerNV), lazy_wrap (sparc: flush when the hint wraps) or flush_queue (IOVA deferred flush)", invals, false},
-    {"iommu.pool_hash", K_ENUM, G(policy.pool_hash), "modern", "CPU-to-pool hash_32() multiplier: modern (0x61C88647) or legacy (0x9e370001, kernels before the 2016 hash.h change)", hashes, false},
+    {"iommu.pool_hash", K_ENUM, G(policy.pool_hash), "auto", "CPU-to-pool hash_32() multiplier: auto = the era's (seed legacy, modern modern), modern (0x61C88647, Linux 4.7 and later) or legacy (0x9e370001, include/linux/hash.h before 4.7, so Linux 4.4)", hashes, false},
+    {"iommu.large_pool_fallback", K_ENUM, G(policy.large_pool_fallback), "auto", "a small allocation that finds the small pools full tries the large pool last (iommu_range_alloc: Linux 6.6 yes, 4.4 no): auto = the era's, true or false", tris, false},
     {"iommu.flush_queue.entries", K_U64, G(policy.fq_entries), "256", "flush queue entries per CPU (IOVA_FQ_SIZE)", NULL, false},
     {"iommu.flush_queue.timeout_ns", K_U64, G(policy.fq_timeout_ns), "10000000", "flush queued unmaps older than this (IOVA_FQ_TIMEOUT, 10 ms)", NULL, false},
     {"host.cpus", K_U64, G(host.cpus), "16", "host CPUs", NULL, false},
     {"host.page_size", K_SIZE, G(host.page_size), "64K", "CPU page size (POWER Linux: 64 KiB)", NULL, false},
-    {"host.kernel", K_ENUM, G(host.kernel), "seed", "kernel era: seed (Linux 3.x-4.x) or modern (5.x-6.x)", kernels, false},
+    {"host.kernel", K_ENUM, G(host.kernel), "seed", "kernel era: seed (Linux 4.4) or modern (Linux 6.6); each brings its defaults (TCE page, window, levels, pool hash, large-pool fallback, coherent and map_sg offsets when the TCE page exceeds the CPU page)", kernels, false},
     {"host.ram", K_SIZE, G(host.ram), "256G", "host RAM (end of DRAM)", NULL, false},
     {"host.m32_base", K_SIZE, G(host.m32_base), "0x80000000", "m32_pci_base: start of the 32-bit MMIO window", NULL, false},
     {"host.max_order", K_U64, G(host.max_order), "auto", "the page allocator's MAX_ORDER (modern window rule); auto = powerpc 64K-page default", NULL, true},
@@ -244,6 +246,9 @@ static int set_from_json(const key *k, void *base, const char *path, json_t *v, 
         *(bool *)((char *)base + k->off) = json_is_true(v);
         return 0;
     }
+    /* an auto|true|false enum (iommu.large_pool_fallback) takes a JSON boolean too */
+    if (json_is_boolean(v) && k->type == K_ENUM && k->enums == tris)
+        return set_from_string(k, base, path, json_is_true(v) ? "true" : "false", err);
     return fail(err, "%s: wrong type (expected %s)", path,
                 k->type == K_BOOL ? "true or false" : k->type == K_STR || k->type == K_ENUM ? "a string" : "a number or a size string");
 }

@@ -22,6 +22,8 @@ extern "C" {
 
 typedef enum { CFG_PHB3 = 0, CFG_PHB4 } cfg_phb_model;
 typedef enum { CFG_KERNEL_SEED = 0, CFG_KERNEL_MODERN } cfg_kernel;
+typedef enum { CFG_HASH_AUTO = 0, CFG_HASH_MODERN, CFG_HASH_LEGACY } cfg_hash;
+typedef enum { CFG_TRI_AUTO = 0, CFG_TRI_TRUE, CFG_TRI_FALSE } cfg_tri;
 typedef enum { CFG_PAT_RANDOM = 0, CFG_PAT_SEQUENTIAL, CFG_PAT_STRIDED } cfg_pattern;
 typedef enum { CFG_OP_READ = 0, CFG_OP_WRITE } cfg_op;
 typedef enum { CFG_POLICY_LRU = 0, CFG_POLICY_RR, CFG_POLICY_RANDOM } cfg_policy;
@@ -72,7 +74,8 @@ typedef struct tcesim_config {
         int lock;             /* cfg_lock */
         int cache;            /* cfg_cache */
         int invalidate;       /* cfg_inval */
-        int pool_hash;        /* 0 modern, 1 legacy */
+        int pool_hash;        /* cfg_hash: auto = the era's */
+        int large_pool_fallback; /* cfg_tri: auto = the era's */
         uint64_t magazine_size, fq_entries, fq_timeout_ns;
     } policy;
     struct {

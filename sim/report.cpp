@@ -157,7 +157,9 @@ std::string report_json(const RunResult &r)
     json_object_set_new(al, "unmaps", u(r.alloc.unmaps));
     json_object_set_new(al, "failures", u(r.alloc.failures));
     json_object_set_new(al, "bad_frees", u(r.alloc.bad_frees));
+    json_object_set_new(al, "map_sg_unwinds", u(r.alloc.map_sg_unwinds));
     json_object_set_new(al, "pages_in_use_peak", u(r.alloc.pages_in_use_peak));
+    json_object_set_new(al, "pages_in_use", u(r.alloc.pages_in_use));
     json_object_set_new(al, "lock", json_string(r.alloc.lock_policy.c_str()));
     json_object_set_new(al, "cache", json_string(r.alloc.cache_policy.c_str()));
     json_object_set_new(al, "invalidate", json_string(r.alloc.invalidate_policy.c_str()));
@@ -431,6 +433,9 @@ std::string report_text(const RunResult &r)
             r.alloc.cache_policy.c_str(), r.alloc.invalidate_policy.c_str());
     appendf(o, "  maps %" PRIu64 "  unmaps %" PRIu64 "  failures %" PRIu64 "  bad frees %" PRIu64 "  peak pages %" PRIu64 "\n",
             r.alloc.maps, r.alloc.unmaps, r.alloc.failures, r.alloc.bad_frees, r.alloc.pages_in_use_peak);
+    if (r.alloc.map_sg_unwinds)
+        appendf(o, "  map_sg unwinds %" PRIu64 " (failed part way: earlier segments cleared and freed again)\n",
+                r.alloc.map_sg_unwinds);
     appendf(o, "  kills: page %" PRIu64 "  pe %" PRIu64 "  syncs %" PRIu64, r.alloc.kills_page, r.alloc.kills_pe, r.alloc.kill_syncs);
     if (p.kill_queue_waits || p.kill_syncs)
         appendf(o, "   PHB kill queue: %" PRIu64 " waits, %.1f us waiting; syncs %.1f us", p.kill_queue_waits,

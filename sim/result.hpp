@@ -126,6 +126,8 @@ struct CpuResult {
 
 struct AllocResult {
     uint64_t maps = 0, unmaps = 0, failures = 0, pages_in_use_peak = 0, bad_frees = 0;
+    uint64_t map_sg_unwinds = 0;  // failed map_sgs whose unwind freed earlier segments
+    uint64_t pages_in_use = 0;    // at the end of the run (what was never freed)
     std::vector<PoolResult> pools;
     uint64_t kills_page = 0, kills_pe = 0, kill_syncs = 0, opal_calls = 0, escalated = 0;
     std::string lock_policy, cache_policy, invalidate_policy;

@@ -206,6 +206,8 @@ struct Mapping {
     ps_t dev_done_ps = 0;        // the latest completion among them
     bool unmap_done = false;     // the unmap (or free) has finished, at unmap_done_ps
     ps_t unmap_done_ps = 0;
+    std::vector<iommu_sg_out> outs; // map_sg: the merged output segments dma_unmap_sg frees
+    uint32_t nouts = 0;
 };
 using MappingRef = std::shared_ptr<Mapping>;
 
@@ -774,7 +776,6 @@ struct HostCpu : sc_module {
     unsigned cpu;
     ActorQueue &q;
     ps_t free_ps = 0;
-    std::vector<iommu_sg_out> outs;
 
     SC_HAS_PROCESS(HostCpu);
     HostCpu(sc_module_name n, System &s, unsigned c, ActorQueue &queue)
@@ -828,13 +829,18 @@ struct HostCpu : sc_module {
         }
         const PeState &pe = sys.pes[sys.pe_index.at(d.pe)];
         uint64_t mask = d.mask_bits >= 64 ? UINT64_MAX : (1ull << d.mask_bits) - 1;
-        outs.resize(nseg);
+        if (ev.op == TR_MAP_SG)
+            m.outs.resize(nseg);
         host_map_result r;
         host_map(sys.host, cpu, static_cast<unsigned>(pe.host_index), op_of(ev.op), perm_of(ev.op, ev.dir), mask,
-                 d.max_seg_size, m.segs.data(), static_cast<uint32_t>(nseg), outs.data(), t, &r);
+                 d.max_seg_size, m.segs.data(), static_cast<uint32_t>(nseg), m.outs.empty() ? nullptr : m.outs.data(),
+                 t, &r);
+        m.nouts = r.nouts;
         if (r.failed) {
             m.failed = true;
             sys.res.alloc.failures++;
+            if (r.unwound)
+                sys.res.alloc.map_sg_unwinds++;
         }
         pool = r.pool;
         return r.done_ps;
@@ -855,7 +861,8 @@ struct HostCpu : sc_module {
         const PeState &pe = sys.pes[sys.pe_index.at(d.pe)];
         bool bad = false;
         ps_t done = host_unmap(sys.host, cpu, static_cast<unsigned>(pe.host_index), op_of(m.kind), m.segs.data(),
-                               static_cast<uint32_t>(m.segs.size()), t, &bad);
+                               static_cast<uint32_t>(m.segs.size()), m.outs.empty() ? nullptr : m.outs.data(),
+                               m.nouts, t, &bad);
         if (bad)
             sys.res.alloc.bad_frees++;
         return done;
@@ -1326,7 +1333,14 @@ int System::setup_pe(PeState &ps, const tcesim_config &c, int group_id)
     hp.it.reserved_start = ps.setup.reserved_start;
     hp.it.reserved_end = ps.setup.reserved_end;
     hp.it.seg_boundary = 1ull << 32; // PCI's default dma_get_seg_boundary()
-    hp.it.hash_mult = cfg.policy.pool_hash == 1 ? IOMMU_HASH_MULT_LEGACY : IOMMU_HASH_MULT_MODERN;
+    // The era's allocator rules (seed = Linux 4.4, modern = Linux 6.6) and
+    // the iommu.* overrides; auto = the era's.
+    hp.it.kernel = sp.kernel == HOST_KERNEL_MODERN ? IOMMU_KERNEL_6_6 : IOMMU_KERNEL_4_4;
+    hp.it.hash_mult = cfg.policy.pool_hash == CFG_HASH_LEGACY ? IOMMU_HASH_MULT_LEGACY
+                    : cfg.policy.pool_hash == CFG_HASH_MODERN ? IOMMU_HASH_MULT_MODERN : 0;
+    hp.it.large_fallback = cfg.policy.large_pool_fallback == CFG_TRI_TRUE ? IOMMU_FALLBACK_ON
+                         : cfg.policy.large_pool_fallback == CFG_TRI_FALSE ? IOMMU_FALLBACK_OFF
+                         : IOMMU_FALLBACK_ERA;
     int idx = host_add_pe(host, &hp);
     if (idx < 0)
         return fail(2, key + "pools: the allocator rejects this table (pools must divide the window)");
@@ -1482,6 +1496,7 @@ int run_simulation(const tcesim_config &cfg, const RunOptions &opt, std::unique_
             const iommu_table *it = host_get_table(sys.host, static_cast<unsigned>(ps.host_index));
             pr.nr_pools = it->nr_pools;
             res.alloc.pages_in_use_peak += it->st.pages_in_use_peak;
+            res.alloc.pages_in_use += it->st.pages_in_use;
             // Pools: one entry per lock of the PE (the large pool's lock is
             // number nr_pools; with iommu.lock=global only lock 0 exists).
             unsigned hi = static_cast<unsigned>(ps.host_index);

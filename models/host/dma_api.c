@@ -265,18 +265,36 @@ static ps_t write_tces(host_model *h, host_pe *pe, uint64_t entry, uint64_t npag
 }
 
 /* IO pages a segment's buffer covers (what gets TCEs): the range allocated
- * may be larger (the magazine policy allocates whole size classes). */
-static uint64_t seg_pages(const host_model *h, const host_pe *pe, host_op op, const host_seg *s)
+ * may be larger (the magazine policy allocates whole size classes). A
+ * coherent buffer gets the pages the era's iommu_alloc_coherent() counts. */
+static uint64_t seg_pages(const host_pe *pe, host_op op, const host_seg *s)
 {
-    (void)h;
     unsigned sh = pe->it.p.page_shift;
-    uint64_t iopg = 1ull << sh, size = s->size;
-    if (op == HOST_ALLOC) {
-        uint64_t cpg = 1ull << pe->it.p.cpu_page_shift;
-        size = (size + cpg - 1) & ~(cpg - 1);
-        return (size + iopg - 1) >> sh;
-    }
-    return ((s->pa & (iopg - 1)) + size + iopg - 1) >> sh;
+    uint64_t iopg = 1ull << sh;
+    if (op == HOST_ALLOC)
+        return iommu_coherent_pages(&pe->it, s->size);
+    return ((s->pa & (iopg - 1)) + s->size + iopg - 1) >> sh;
+}
+
+/* it_ops->set on PowerNV (pnv_ioda2_tce_build: the TCE writes, then under
+ * strict invalidation the kill), for one range. */
+static ps_t build_range(host_model *h, unsigned cpu, host_pe *pe, uint64_t entry, uint64_t npages,
+                        uint64_t pa, uint64_t perm, ps_t t)
+{
+    t = write_tces(h, pe, entry, npages, pa, perm, false, t);
+    if (h->p.policy.inval == HOST_INVAL_STRICT)
+        t = kill_pages(h, cpu, pe, entry, npages, t);
+    return t;
+}
+
+/* it_ops->clear on PowerNV (pnv_ioda2_tce_free: clears, then the kill),
+ * which __iommu_free() calls OUTSIDE the pool lock. */
+static ps_t clear_range(host_model *h, unsigned cpu, host_pe *pe, uint64_t entry, uint64_t npages, ps_t t)
+{
+    t = write_tces(h, pe, entry, npages, 0, 0, true, t);
+    if (h->p.policy.inval == HOST_INVAL_STRICT)
+        t = kill_pages(h, cpu, pe, entry, npages, t);
+    return t;
 }
 
 /* ---- freeing ranges to the allocator (under the pool lock) ---- */
@@ -387,157 +405,197 @@ static uint64_t mag_segment(host_model *h, unsigned pe_index, unsigned cpu, uint
     return entry;
 }
 
+/* sparc's lazy wrap-around flush (iommu_tbl_range_alloc): before reusing
+ * entries that may still be cached, flush the PE once per call. */
+static bool wrapped(const host_pe *pe, const iommu_alloc_info *info, const uint64_t *hint_before)
+{
+    unsigned slot = info->pool == IOMMU_POOL_LARGE ? pe->it.nr_pools : (unsigned)info->pool;
+    return info->passes > 0 || info->entry < hint_before[slot];
+}
+
+/* The magazine what-if: per segment the cache or the allocator, then every
+ * segment's build (the cache is not the kernel's, so neither is its order);
+ * map_sg's outputs merged as ppc_iommu_map_sg does. */
+static ps_t map_magazine(host_model *h, unsigned cpu, unsigned pe_index, host_op op, uint64_t perm,
+                         uint64_t dma_mask, uint64_t max_seg_size, host_seg *segs, uint32_t nseg,
+                         iommu_sg_out *outs, ps_t t, host_map_result *out)
+{
+    host_pe *pe = &h->pes[pe_index];
+    uint64_t iopg = 1ull << pe->it.p.page_shift;
+    uint32_t nouts = 0;
+    for (uint32_t i = 0; i < nseg; i++) {
+        uint64_t np;
+        uint64_t e = mag_segment(h, pe_index, cpu, segs[i].pa, segs[i].size, dma_mask, op == HOST_ALLOC, &np, &t);
+        if (e == IOMMU_MAP_ERROR && mag_class(np) < 0) {
+            /* too large for the caches: the kernel path */
+            iommu_alloc_info info;
+            uint64_t b;
+            e = op == HOST_ALLOC ? iommu_alloc_coherent(&pe->it, cpu, segs[i].pa, segs[i].size, dma_mask, &b, &info)
+                                 : iommu_map_page(&pe->it, cpu, segs[i].pa, segs[i].size, dma_mask, &b, &info);
+            t = charge_holds(h, pe_index, cpu, &info, t);
+            np = info.npages;
+        }
+        if (e == IOMMU_MAP_ERROR) {
+            for (uint32_t j = 0; j < i; j++) {
+                bool dl = false;
+                evict_ctx ec = {h, pe_index, cpu, t, false};
+                if (!mag_free(pe->mag, cpu, segs[j].entry, segs[j].npages, &dl, free_range, &ec))
+                    free_range(&ec, segs[j].entry, segs[j].npages);
+                t = ec.t;
+            }
+            out->failed = true;
+            return t;
+        }
+        segs[i].entry = e;
+        segs[i].npages = np;
+        segs[i].bus = bus_of(pe, e) | (op == HOST_ALLOC ? iommu_coherent_offset(&pe->it, segs[i].pa)
+                                                        : (segs[i].pa & (iopg - 1)));
+        if (outs) {
+            if (nouts && outs[nouts - 1].bus + outs[nouts - 1].len == segs[i].bus &&
+                outs[nouts - 1].len + segs[i].size <= max_seg_size)
+                outs[nouts - 1].len += segs[i].size;
+            else
+                outs[nouts++] = (iommu_sg_out){segs[i].bus, segs[i].size};
+        }
+    }
+    out->nouts = nouts;
+    for (uint32_t i = 0; i < nseg; i++)
+        t = build_range(h, cpu, pe, segs[i].entry, seg_pages(pe, op, &segs[i]), segs[i].pa, perm, t);
+    return t + h->p.costs.mb_ps; /* mb() after tce_build (iommu_alloc) */
+}
+
+/* map_page / alloc_coherent (iommu_alloc(): the allocation's holds, the
+ * build, mb()). */
+static ps_t map_single(host_model *h, unsigned cpu, unsigned pe_index, host_op op, uint64_t perm,
+                       uint64_t dma_mask, host_seg *seg, const uint64_t *hint_before, ps_t t,
+                       host_map_result *out)
+{
+    host_pe *pe = &h->pes[pe_index];
+    iommu_alloc_info info_s; /* ~2 KiB: the caller's stack must allow it */
+    iommu_alloc_info *info = &info_s;
+    uint64_t bus;
+    uint64_t e = op == HOST_ALLOC ? iommu_alloc_coherent(&pe->it, cpu, seg->pa, seg->size, dma_mask, &bus, info)
+                                  : iommu_map_page(&pe->it, cpu, seg->pa, seg->size, dma_mask, &bus, info);
+    t = charge_holds(h, pe_index, cpu, info, t);
+    if (e == IOMMU_MAP_ERROR) {
+        out->failed = true;
+        return t;
+    }
+    seg->entry = e;
+    seg->npages = info->npages;
+    seg->bus = bus;
+    out->pool = info->pool;
+    if (h->p.policy.inval == HOST_INVAL_LAZY_WRAP && wrapped(pe, info, hint_before))
+        t = kill_pe(h, cpu, pe, t);
+    t = build_range(h, cpu, pe, e, seg_pages(pe, op, seg), seg->pa, perm, t);
+    return t + h->p.costs.mb_ps;
+}
+
+/* ppc_iommu_map_sg() in the kernel's order (arch/powerpc/kernel/iommu.c,
+ * Linux 4.4 and 6.6): per segment its allocation (lock holds), then its
+ * it_ops->set (TCE writes + kill); after the last, mb(). When a segment's
+ * allocation fails the earlier segments are built and killed already: the
+ * `failure:` unwind __iommu_free()s each filled output segment, its clear
+ * and kill outside the lock, then the bitmap clear under the pool lock; no
+ * mb(). The allocator runs functionally first (the simulator serialises
+ * calls), the time is charged here in that order. */
+static ps_t map_sg(host_model *h, unsigned cpu, unsigned pe_index, uint64_t perm, uint64_t dma_mask,
+                   uint64_t max_seg_size, host_seg *segs, uint32_t nseg, iommu_sg_out *outs,
+                   const uint64_t *hint_before, ps_t t, host_map_result *out)
+{
+    host_pe *pe = &h->pes[pe_index];
+    /* On the heap: an iommu_alloc_info is ~2 KiB and SystemC thread stacks
+     * are small. */
+    iommu_alloc_info *infos = calloc(nseg, sizeof(*infos));
+    uint64_t *pas = malloc(nseg * sizeof(*pas));
+    uint64_t *sizes = malloc(nseg * sizeof(*sizes));
+    uint64_t *bus = malloc(nseg * sizeof(*bus));
+    iommu_sg_unwind *unw = malloc(nseg * sizeof(*unw));
+    iommu_sg_out *o = outs ? outs : malloc(nseg * sizeof(*o));
+    if (!infos || !pas || !sizes || !bus || !unw || !o) {
+        out->failed = true;
+        goto done;
+    }
+    for (uint32_t i = 0; i < nseg; i++) {
+        pas[i] = segs[i].pa;
+        sizes[i] = segs[i].size;
+    }
+    uint32_t nouts = 0;
+    iommu_sg_failure fail = {.unwound = unw};
+    uint64_t r = iommu_map_sg(&pe->it, cpu, pas, sizes, nseg, dma_mask, max_seg_size, false, bus, infos, o,
+                              &nouts, &fail);
+    out->failed = r == IOMMU_MAP_ERROR;
+    out->nouts = nouts;
+    bool flushed = false;
+    for (uint32_t i = 0; i < nseg && i <= fail.seg; i++) {
+        t = charge_holds(h, pe_index, cpu, &infos[i], t);
+        if (i == fail.seg)
+            break;
+        segs[i].entry = infos[i].entry;
+        segs[i].npages = infos[i].npages;
+        segs[i].bus = bus[i];
+        if (sizes[i] == 0)
+            continue;
+        if (out->pool == IOMMU_NO_POOL)
+            out->pool = infos[i].pool;
+        if (h->p.policy.inval == HOST_INVAL_LAZY_WRAP && !flushed && wrapped(pe, &infos[i], hint_before)) {
+            t = kill_pe(h, cpu, pe, t);
+            flushed = true;
+        }
+        t = build_range(h, cpu, pe, infos[i].entry, infos[i].npages, pas[i], perm, t);
+    }
+    if (!out->failed) {
+        t += h->p.costs.mb_ps;
+        goto done;
+    }
+    out->pool = IOMMU_NO_POOL;
+    for (uint32_t i = 0; i < nseg; i++) {
+        segs[i].entry = IOMMU_MAP_ERROR;
+        segs[i].npages = 0;
+        segs[i].bus = IOMMU_MAP_ERROR;
+    }
+    out->unwound = fail.nunwound;
+    for (uint32_t k = 0; k < fail.nunwound; k++) {
+        const iommu_sg_unwind *u = &unw[k];
+        if (u->bad)
+            continue; /* iommu_free_check() refused it: no clear, no lock */
+        t = clear_range(h, cpu, pe, u->entry, u->npages, t);
+        t = hold_lock(h, pe_index, cpu, lock_of(h, pe, u->pool), t, u->words * h->p.costs.search_word_ps);
+    }
+done:
+    free(infos);
+    free(pas);
+    free(sizes);
+    free(bus);
+    free(unw);
+    if (o != outs)
+        free(o);
+    return t;
+}
+
 void host_map(host_model *h, unsigned cpu, unsigned pe_index, host_op op, uint64_t perm,
               uint64_t dma_mask, uint64_t max_seg_size, host_seg *segs, uint32_t nseg,
               iommu_sg_out *outs, ps_t t, host_map_result *out)
 {
     host_pe *pe = &h->pes[pe_index];
-    const host_policy *pol = &h->p.policy;
     ps_t t0 = t;
-    unsigned sh = pe->it.p.page_shift;
-    uint64_t iopg = 1ull << sh;
     memset(out, 0, sizeof(*out));
     out->pool = IOMMU_NO_POOL;
     t += h->p.costs.op_ps;
-    if (pol->inval == HOST_INVAL_FLUSH_QUEUE)
+    if (h->p.policy.inval == HOST_INVAL_FLUSH_QUEUE)
         t = flush_timeouts(h, pe_index, cpu, t);
-
-    /* Functional allocation of every segment (the kernel's callers). */
-    /* One on the stack (an iommu_alloc_info is ~2 KiB: SystemC thread stacks
-     * are small); map_sg with more segments allocates. */
-    iommu_alloc_info infos_small[1];
-    iommu_alloc_info *infos = nseg <= 1 ? infos_small : malloc(nseg * sizeof(*infos));
-    uint64_t bus_small[8];
-    uint64_t *bus = nseg <= 8 ? bus_small : malloc(nseg * sizeof(*bus));
-    if (!infos || !bus) {
-        out->failed = true;
-        goto done;
-    }
     /* Hints before, for the lazy-wrap policy's "did the allocation wrap". */
     uint64_t hint_before[IOMMU_MAX_POOLS + 1];
     for (uint32_t i = 0; i < pe->it.nr_pools; i++)
         hint_before[i] = pe->it.pools[i].hint;
     hint_before[pe->it.nr_pools] = pe->it.large_pool.hint;
 
-    bool use_mag = pol->magazines;
-    if (use_mag) {
-        /* Per segment: cache or allocator; map_sg's outputs merged as
-         * ppc_iommu_map_sg does. */
-        uint32_t nouts = 0;
-        for (uint32_t i = 0; i < nseg; i++) {
-            uint64_t np;
-            uint64_t e = mag_segment(h, pe_index, cpu, segs[i].pa, segs[i].size, dma_mask, op == HOST_ALLOC, &np, &t);
-            if (e == IOMMU_MAP_ERROR && mag_class(np) < 0) {
-                /* too large for the caches: the kernel path */
-                iommu_alloc_info info;
-                uint64_t b;
-                e = op == HOST_ALLOC ? iommu_alloc_coherent(&pe->it, cpu, segs[i].size, dma_mask, &b, &info)
-                                     : iommu_map_page(&pe->it, cpu, segs[i].pa, segs[i].size, dma_mask, &b, &info);
-                t = charge_holds(h, pe_index, cpu, &info, t);
-                np = info.npages;
-            }
-            if (e == IOMMU_MAP_ERROR) {
-                for (uint32_t j = 0; j < i; j++) {
-                    bool dl = false;
-                    evict_ctx ec = {h, pe_index, cpu, t, false};
-                    if (!mag_free(pe->mag, cpu, segs[j].entry, segs[j].npages, &dl, free_range, &ec))
-                        free_range(&ec, segs[j].entry, segs[j].npages);
-                    t = ec.t;
-                }
-                out->failed = true;
-                break;
-            }
-            segs[i].entry = e;
-            segs[i].npages = np;
-            segs[i].bus = bus_of(pe, e) | (op == HOST_ALLOC ? 0 : (segs[i].pa & (iopg - 1)));
-            if (outs) {
-                if (nouts && outs[nouts - 1].bus + outs[nouts - 1].len == segs[i].bus &&
-                    outs[nouts - 1].len + segs[i].size <= max_seg_size)
-                    outs[nouts - 1].len += segs[i].size;
-                else
-                    outs[nouts++] = (iommu_sg_out){segs[i].bus, segs[i].size};
-            }
-        }
-        out->nouts = nouts;
-        if (!out->failed)
-            out->pool = IOMMU_NO_POOL;
-    } else {
-        if (op == HOST_MAP_SG) {
-            uint64_t pas_small[8], sizes_small[8];
-            uint64_t *pas = nseg <= 8 ? pas_small : malloc(nseg * sizeof(*pas));
-            uint64_t *sizes = nseg <= 8 ? sizes_small : malloc(nseg * sizeof(*sizes));
-            iommu_sg_out outs_small[8];
-            iommu_sg_out *o = outs ? outs : nseg <= 8 ? outs_small : malloc(nseg * sizeof(*o));
-            if (!pas || !sizes || !o) {
-                out->failed = true;
-            } else {
-                for (uint32_t i = 0; i < nseg; i++) {
-                    pas[i] = segs[i].pa;
-                    sizes[i] = segs[i].size;
-                }
-                uint32_t nouts = 0;
-                uint64_t r = iommu_map_sg(&pe->it, cpu, pas, sizes, nseg, dma_mask, max_seg_size, false,
-                                          bus, infos, o, &nouts);
-                out->failed = r == IOMMU_MAP_ERROR;
-                out->nouts = nouts;
-            }
-            if (pas != pas_small)
-                free(pas);
-            if (sizes != sizes_small)
-                free(sizes);
-            if (o != outs && o != outs_small)
-                free(o);
-        } else {
-            uint64_t e = op == HOST_ALLOC ? iommu_alloc_coherent(&pe->it, cpu, segs[0].size, dma_mask, &bus[0], &infos[0])
-                                          : iommu_map_page(&pe->it, cpu, segs[0].pa, segs[0].size, dma_mask, &bus[0], &infos[0]);
-            out->failed = e == IOMMU_MAP_ERROR;
-        }
-        /* Time the lock holds of every segment (also of failed attempts). */
-        for (uint32_t i = 0; i < nseg; i++) {
-            if (op == HOST_MAP_SG && out->failed && infos[i].nholds == 0)
-                break;
-            t = charge_holds(h, pe_index, cpu, &infos[i], t);
-            if (!out->failed) {
-                segs[i].entry = infos[i].entry;
-                segs[i].npages = infos[i].npages;
-                segs[i].bus = bus[i];
-            }
-        }
-        if (!out->failed)
-            out->pool = infos[0].pool;
-    }
-    if (out->failed)
-        goto done;
-
-    /* Lazy wrap-around flush (sparc's iommu_tbl_range_alloc): before reusing
-     * entries that may still be cached, flush the PE once. */
-    if (pol->inval == HOST_INVAL_LAZY_WRAP && !use_mag) {
-        bool wrapped = false;
-        for (uint32_t i = 0; i < nseg; i++) {
-            int pool = infos[i].pool;
-            unsigned slot = pool == IOMMU_POOL_LARGE ? pe->it.nr_pools : (unsigned)pool;
-            if (infos[i].passes > 0 || segs[i].entry < hint_before[slot])
-                wrapped = true;
-        }
-        if (wrapped)
-            t = kill_pe(h, cpu, pe, t);
-    }
-
-    /* Build: TCE writes, then (strict) the kill, per segment as
-     * ppc_iommu_map_sg calls tce_build per segment. */
-    for (uint32_t i = 0; i < nseg; i++) {
-        uint64_t np = seg_pages(h, pe, op, &segs[i]);
-        t = write_tces(h, pe, segs[i].entry, np, segs[i].pa, perm, false, t);
-        if (pol->inval == HOST_INVAL_STRICT)
-            t = kill_pages(h, cpu, pe, segs[i].entry, np, t);
-    }
-    t += h->p.costs.mb_ps; /* mb() after tce_build (iommu_alloc) */
-
-done:
-    if (infos != infos_small)
-        free(infos);
-    if (bus != bus_small)
-        free(bus);
+    if (h->p.policy.magazines)
+        t = map_magazine(h, cpu, pe_index, op, perm, dma_mask, max_seg_size, segs, nseg, outs, t, out);
+    else if (op == HOST_MAP_SG)
+        t = map_sg(h, cpu, pe_index, perm, dma_mask, max_seg_size, segs, nseg, outs, hint_before, t, out);
+    else
+        t = map_single(h, cpu, pe_index, op, perm, dma_mask, &segs[0], hint_before, t, out);
     h->cpu[cpu].ops++;
     h->cpu[cpu].busy_ps += t - t0;
     out->done_ps = t;
@@ -545,43 +603,58 @@ done:
 
 /* ---- unmap ---- */
 
-ps_t host_unmap(host_model *h, unsigned cpu, unsigned pe_index, host_op op,
-                const host_seg *segs, uint32_t nseg, ps_t t, bool *bad)
+/* One range back: the clear (and kill) outside the lock, then the free,
+ * queued or through the magazine under the policies. tce_pages are the
+ * TCEs to clear, alloc_pages the range the allocator holds. */
+static ps_t unmap_range(host_model *h, unsigned cpu, unsigned pe_index, uint64_t entry, uint64_t tce_pages,
+                        uint64_t alloc_pages, ps_t t, bool *bad)
 {
     host_pe *pe = &h->pes[pe_index];
     const host_policy *pol = &h->p.policy;
+    t = clear_range(h, cpu, pe, entry, tce_pages, t);
+    if (pol->inval == HOST_INVAL_FLUSH_QUEUE) {
+        fq_ring *r = &pe->fq[cpu];
+        if (r->n == pol->fq_entries)
+            t = flush_queue(h, pe_index, cpu, cpu, t);
+        r->e[(r->head + r->n) % pol->fq_entries] = (fq_entry){entry, alloc_pages, t};
+        r->n++;
+        return t;
+    }
+    evict_ctx e = {h, pe_index, cpu, t, false};
+    bool depot = false;
+    if (pe->mag && mag_class(alloc_pages) >= 0 &&
+        mag_free(pe->mag, cpu, entry, alloc_pages, &depot, free_range, &e)) {
+        e.t += h->p.costs.magazine_ps;
+        if (depot)
+            e.t = hold_lock(h, pe_index, cpu, pe->it.nr_pools + 1, e.t, 0);
+    } else {
+        free_range(&e, entry, alloc_pages);
+    }
+    *bad |= e.bad;
+    return e.t;
+}
+
+ps_t host_unmap(host_model *h, unsigned cpu, unsigned pe_index, host_op op, const host_seg *segs,
+                uint32_t nseg, const iommu_sg_out *outs, uint32_t nouts, ps_t t, bool *bad)
+{
+    host_pe *pe = &h->pes[pe_index];
     ps_t t0 = t;
     *bad = false;
     t += h->p.costs.op_ps;
-    if (pol->inval == HOST_INVAL_FLUSH_QUEUE)
+    if (h->p.policy.inval == HOST_INVAL_FLUSH_QUEUE)
         t = flush_timeouts(h, pe_index, cpu, t);
-    for (uint32_t i = 0; i < nseg; i++) {
-        const host_seg *s = &segs[i];
-        /* Clear the TCEs (and kill) OUTSIDE the pool lock (__iommu_free). */
-        uint64_t np = seg_pages(h, pe, op, s);
-        t = write_tces(h, pe, s->entry, np, 0, 0, true, t);
-        if (pol->inval == HOST_INVAL_STRICT)
-            t = kill_pages(h, cpu, pe, s->entry, np, t);
-        if (pol->inval == HOST_INVAL_FLUSH_QUEUE) {
-            fq_ring *r = &pe->fq[cpu];
-            if (r->n == pol->fq_entries)
-                t = flush_queue(h, pe_index, cpu, cpu, t);
-            r->e[(r->head + r->n) % pol->fq_entries] = (fq_entry){s->entry, s->npages, t};
-            r->n++;
-            continue;
+    if (op == HOST_MAP_SG && outs && !pe->mag) {
+        /* ppc_iommu_unmap_sg() (Linux 4.4 and 6.6): per output segment until
+         * the first with dma_length 0, npages = iommu_num_pages(dma_address,
+         * dma_length); __iommu_free() each */
+        for (uint32_t k = 0; k < nouts && outs[k].len; k++) {
+            uint64_t first = (outs[k].bus >> pe->it.p.page_shift) - pe->it.p.it_offset;
+            uint64_t np = iommu_sg_out_pages(&pe->it, &outs[k]);
+            t = unmap_range(h, cpu, pe_index, first, np, np, t, bad);
         }
-        evict_ctx e = {h, pe_index, cpu, t, false};
-        bool depot = false;
-        if (pe->mag && mag_class(s->npages) >= 0 &&
-            mag_free(pe->mag, cpu, s->entry, s->npages, &depot, free_range, &e)) {
-            e.t += h->p.costs.magazine_ps;
-            if (depot)
-                e.t = hold_lock(h, pe_index, cpu, pe->it.nr_pools + 1, e.t, 0);
-        } else {
-            free_range(&e, s->entry, s->npages);
-        }
-        t = e.t;
-        *bad |= e.bad;
+    } else {
+        for (uint32_t i = 0; i < nseg; i++)
+            t = unmap_range(h, cpu, pe_index, segs[i].entry, seg_pages(pe, op, &segs[i]), segs[i].npages, t, bad);
     }
     /* No mb() here: iommu_free() / ppc_iommu_unmap_sg() leave it out on
      * purpose ("it is not needed on any of the current platforms",

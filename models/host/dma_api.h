@@ -6,8 +6,12 @@
  *
  *   map:   [software path] -> lock(pool) [bitmap search] unlock -> TCE
  *          writes -> TCE kill (per PHB generation) -> mb()
+ *   map_sg: the map's lock, writes and kill per segment in turn, then mb();
+ *          a segment that finds no room: the earlier ones unwound as the
+ *          unmap below (ppc_iommu_map_sg's failure path), no mb()
  *   unmap: [software path] -> TCE clear -> kill -> lock(pool) [bitmap clear]
- *          unlock       (the clear happens OUTSIDE the lock, __iommu_free)
+ *          unlock       (the clear happens OUTSIDE the lock, __iommu_free;
+ *          dma_unmap_sg once per merged output segment)
  *
  * Locks are "busy until" timelines; a CPU that finds its lock held waits
  * (spins) until it is released plus a cache-line handoff. The caller's
@@ -131,20 +135,27 @@ typedef struct host_map_result {
     bool failed;                /* DMA_MAPPING_ERROR: counted, the trace goes on */
     int pool;                   /* first segment's pool (IOMMU_POOL_LARGE, IOMMU_NO_POOL) */
     uint32_t nouts;             /* map_sg: merged output segments */
+    uint32_t unwound;           /* failed map_sg: ranges its unwind freed again (their
+                                 * TCEs cleared and killed, timed) */
     ps_t done_ps;
 } host_map_result;
 
 /* Maps through PE index `pe_index` (a TCE path; bypass mappings never reach
- * the host model). segs[] in, bus/entry/npages out. outs (capacity nseg)
- * receives map_sg's merged segments when non-NULL. */
+ * the host model). segs[] in, bus/entry/npages out (a failed map leaves
+ * entry and bus IOMMU_MAP_ERROR). outs (capacity nseg) receives map_sg's
+ * merged segments when non-NULL; keep them for host_unmap. map_sg is timed
+ * in the kernel's order: per segment its allocation, TCE writes and kill;
+ * a segment that fails unwinds the earlier ones (clears, kills, frees). */
 void host_map(host_model *h, unsigned cpu, unsigned pe_index, host_op op, uint64_t perm,
               uint64_t dma_mask, uint64_t max_seg_size, host_seg *segs, uint32_t nseg,
               iommu_sg_out *outs, ps_t t, host_map_result *out);
 
-/* Unmaps / frees what host_map produced (same segs). Returns when done;
- * *bad is set for a bad free (counted, nothing changed). */
-ps_t host_unmap(host_model *h, unsigned cpu, unsigned pe_index, host_op op,
-                const host_seg *segs, uint32_t nseg, ps_t t, bool *bad);
+/* Unmaps / frees what host_map produced (same segs; for map_sg the outs and
+ * nouts host_map returned, which dma_unmap_sg frees per output segment as
+ * the kernel does; outs NULL or the magazine policy: per input segment).
+ * Returns when done; *bad is set for a bad free (counted, nothing changed). */
+ps_t host_unmap(host_model *h, unsigned cpu, unsigned pe_index, host_op op, const host_seg *segs,
+                uint32_t nseg, const iommu_sg_out *outs, uint32_t nouts, ps_t t, bool *bad);
 
 /* End of run: flushes pending lazy state (flush queues) at time t, without
  * calling `sync` (the simulation has ended). */

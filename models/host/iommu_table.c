@@ -137,8 +137,22 @@ int iommu_table_init(iommu_table *t, const iommu_table_params *p)
     t->p = *p;
     if (!t->p.seg_boundary)
         t->p.seg_boundary = 1ull << 32;
+    if (p->kernel != IOMMU_KERNEL_6_6 && p->kernel != IOMMU_KERNEL_4_4)
+        return TCESIM_EINVAL;
+    const bool old = p->kernel == IOMMU_KERNEL_4_4;
+    /* hash_32(): GOLDEN_RATIO_PRIME_32 in include/linux/hash.h, Linux 4.4;
+     * GOLDEN_RATIO_32 from 4.7, so in 6.6 */
     if (!t->p.hash_mult)
-        t->p.hash_mult = IOMMU_HASH_MULT_MODERN;
+        t->p.hash_mult = old ? IOMMU_HASH_MULT_LEGACY : IOMMU_HASH_MULT_MODERN;
+    /* arch/powerpc/kernel/iommu.c: iommu_range_alloc(), Linux 6.6 has the
+     * `pass == tbl->nr_pools + 1` large-pool pass ("use largepool as a last
+     * resort when !largealloc", 2021); Linux 4.4 has none */
+    switch (p->large_fallback) {
+    case IOMMU_FALLBACK_ERA: t->large_fallback = !old; break;
+    case IOMMU_FALLBACK_ON: t->large_fallback = true; break;
+    case IOMMU_FALLBACK_OFF: t->large_fallback = false; break;
+    default: return TCESIM_EINVAL;
+    }
 
     /* iommu_init_table(): split only windows of 1 GiB or more (">=" in the
      * source), IOMMU_NR_POOLS = 4. */
@@ -244,8 +258,10 @@ static void note_alloc(iommu_table *t, uint64_t npages, uint32_t idx, uint32_t h
         t->st.pages_in_use_peak = t->st.pages_in_use;
 }
 
-/* iommu_range_alloc(). Cost: each pass is one bitmap search, O(limit -
- * start) / 64 words at worst; a failing request makes nr_pools + 3 passes. */
+/* iommu_range_alloc() (arch/powerpc/kernel/iommu.c, Linux 4.4 and 6.6; the
+ * large-pool pass 6.6 only). Cost: each pass is one bitmap search, O(limit -
+ * start) / 64 words at worst; a failing request makes nr_pools + 3 passes
+ * (nr_pools + 2 without the large-pool pass). */
 uint64_t iommu_range_alloc(iommu_table *t, unsigned cpu, uint64_t npages, uint64_t *handle,
                            uint64_t mask_pages, unsigned align_order, iommu_alloc_info *info)
 {
@@ -309,7 +325,7 @@ uint64_t iommu_range_alloc(iommu_table *t, unsigned cpu, uint64_t npages, uint64
             cur = pool_nr;
             words = hold_open(info, t, cur);
             pool_at(t, cur)->hint = pool_at(t, cur)->start;
-        } else if (pass == t->nr_pools + 1) {
+        } else if (t->large_fallback && pass == t->nr_pools + 1) {
             cur = t->nr_pools;
             words = hold_open(info, t, cur);
             t->large_pool.hint = t->large_pool.start;
@@ -419,15 +435,40 @@ uint64_t iommu_map_page(iommu_table *t, unsigned cpu, uint64_t pa, uint64_t size
     return e;
 }
 
-/* ppc_iommu_map_sg(), following its bookkeeping literally: `segstart` is the
- * input segment that opened the current output segment `o`. Output 0 starts
- * empty, so leading zero-length input segments leave it empty and the first
- * mapped segment opens output 1, as in the kernel. */
+/* The offset a map_sg segment's dma_address keeps (ppc_iommu_map_sg(),
+ * arch/powerpc/kernel/iommu.c): Linux 6.6 `dma_addr |= (vaddr &
+ * ~IOMMU_PAGE_MASK(tbl))`; Linux 4.4 `dma_addr |= (s->offset &
+ * ~IOMMU_PAGE_MASK(tbl))`, s->offset being the offset within the CPU page,
+ * so with IO pages larger than CPU pages the CPU page's own offset within
+ * the IO page is lost. */
+static uint64_t sg_offset(const iommu_table *t, uint64_t pa)
+{
+    uint64_t io_mask = (1ull << t->p.page_shift) - 1;
+    if (t->p.kernel == IOMMU_KERNEL_4_4)
+        return pa & ((1ull << t->p.cpu_page_shift) - 1) & io_mask;
+    return pa & io_mask;
+}
+
+uint64_t iommu_sg_out_pages(const iommu_table *t, const iommu_sg_out *o)
+{
+    return io_num_pages(o->bus, o->len, t->p.page_shift);
+}
+
+/* ppc_iommu_map_sg() (Linux 4.4 and 6.6), following its bookkeeping
+ * literally: `segstart` is the input segment that opened the current output
+ * segment `o`. Output 0 starts empty, so leading zero-length input segments
+ * leave it empty and the first mapped segment opens output 1, as in the
+ * kernel. */
 uint64_t iommu_map_sg(iommu_table *t, unsigned cpu, const uint64_t *pas, const uint64_t *sizes,
                       uint32_t n, uint64_t dma_mask, uint64_t max_seg_size, bool novmerge,
-                      uint64_t *bus_in, iommu_alloc_info *infos, iommu_sg_out *outs, uint32_t *nouts)
+                      uint64_t *bus_in, iommu_alloc_info *infos, iommu_sg_out *outs, uint32_t *nouts,
+                      iommu_sg_failure *fail)
 {
     *nouts = 0;
+    if (fail) {
+        fail->seg = n;
+        fail->nunwound = 0;
+    }
     if (n == 0)
         return IOMMU_MAP_ERROR;
     uint64_t handle = 0, dma_next = 0;
@@ -451,19 +492,39 @@ uint64_t iommu_map_sg(iommu_table *t, unsigned cpu, const uint64_t *pas, const u
         uint64_t e = iommu_range_alloc(t, cpu, npages, &handle, mask_pages,
                                        map_align(t, pas[i], sizes[i]), info);
         if (e == IOMMU_MAP_ERROR) {
-            if (bus_in)
-                bus_in[i] = IOMMU_MAP_ERROR;
-            /* unwind: free each filled output segment up to the current one,
-             * a merged one as a single range */
+            for (uint32_t k = i; k < n; k++) {
+                if (bus_in)
+                    bus_in[k] = IOMMU_MAP_ERROR;
+                if (infos && k > i)
+                    info_reset(&infos[k], 0);
+            }
+            if (fail)
+                fail->seg = i;
+            /* the `failure:` unwind: __iommu_free() each filled output
+             * segment up to the current one, a merged one as a single range
+             * of iommu_num_pages(dma_address, dma_length) pages */
             for (uint32_t k = 0; k <= o; k++) {
                 if (outs[k].len == 0)
                     continue;
                 uint64_t first = (outs[k].bus >> t->p.page_shift) - t->p.it_offset;
-                iommu_range_free(t, first, io_num_pages(outs[k].bus, outs[k].len, t->p.page_shift), NULL);
+                uint64_t np = iommu_sg_out_pages(t, &outs[k]);
+                iommu_alloc_info fi;
+                int rc = iommu_range_free(t, first, np, &fi);
+                if (fail) {
+                    if (fail->unwound)
+                        fail->unwound[fail->nunwound] = (iommu_sg_unwind){
+                            .entry = first,
+                            .npages = np,
+                            .pool = rc == 0 ? fi.pool : IOMMU_NO_POOL,
+                            .words = rc == 0 ? fi.holds[0].words_scanned : 0,
+                            .bad = rc != 0,
+                        };
+                    fail->nunwound++;
+                }
             }
             return IOMMU_MAP_ERROR;
         }
-        uint64_t dma_addr = bus_of(t, e, pas[i]);
+        uint64_t dma_addr = ((e + t->p.it_offset) << t->p.page_shift) | sg_offset(t, pas[i]);
         if (bus_in)
             bus_in[i] = dma_addr;
         if (segstart != i) {
@@ -484,9 +545,38 @@ uint64_t iommu_map_sg(iommu_table *t, unsigned cpu, const uint64_t *pas, const u
     return 0;
 }
 
-/* iommu_alloc_coherent() */
-uint64_t iommu_alloc_coherent(iommu_table *t, unsigned cpu, uint64_t size, uint64_t dma_mask,
-                              uint64_t *bus, iommu_alloc_info *info)
+/* iommu_alloc_coherent() / iommu_free_coherent(), arch/powerpc/kernel/
+ * iommu.c: Linux 6.6 `nio_pages = IOMMU_PAGE_ALIGN(size, tbl) >>
+ * tbl->it_page_shift` (Gaurav Batra's 2023 change for IO pages larger than
+ * the CPU page); Linux 4.4 `nio_pages = size >> tbl->it_page_shift`, both
+ * after size = PAGE_ALIGN(size). */
+uint64_t iommu_coherent_pages(const iommu_table *t, uint64_t size)
+{
+    const uint64_t cpu_page = 1ull << t->p.cpu_page_shift;
+    const unsigned shift = t->p.page_shift;
+    const uint64_t io = 1ull << shift;
+    if (size > UINT64_MAX - cpu_page || size > UINT64_MAX - io)
+        return UINT64_MAX >> shift;
+    size = (size + cpu_page - 1) & ~(cpu_page - 1);
+    if (t->p.kernel == IOMMU_KERNEL_4_4)
+        return size >> shift;
+    return ((size + io - 1) & ~(io - 1)) >> shift;
+}
+
+/* iommu_alloc_coherent(): Linux 6.6 `*dma_handle = mapping | ((u64)ret &
+ * (tcesize - 1))`, ret the buffer's linear-map address, whose low bits are
+ * the physical address's; Linux 4.4 `*dma_handle = mapping`. */
+uint64_t iommu_coherent_offset(const iommu_table *t, uint64_t pa)
+{
+    if (t->p.kernel == IOMMU_KERNEL_4_4)
+        return 0;
+    return pa & ((1ull << t->p.page_shift) - 1);
+}
+
+/* iommu_alloc_coherent() (Linux 4.4 and 6.6; the page count and the offset
+ * per era, above) */
+uint64_t iommu_alloc_coherent(iommu_table *t, unsigned cpu, uint64_t pa, uint64_t size,
+                              uint64_t dma_mask, uint64_t *bus, iommu_alloc_info *info)
 {
     iommu_alloc_info scratch;
     if (!info)
@@ -501,15 +591,15 @@ uint64_t iommu_alloc_coherent(iommu_table *t, unsigned cpu, uint64_t size, uint6
         t->st.rejected++;
         return IOMMU_MAP_ERROR;
     }
+    const uint64_t nio_pages = iommu_coherent_pages(t, size);
     size = (size + cpu_page - 1) & ~(cpu_page - 1);
     const unsigned shift = t->p.page_shift;
-    const uint64_t io = 1ull << shift;
-    uint64_t nio_pages = ((size + io - 1) & ~(io - 1)) >> shift;
     /* get_iommu_order(): __ilog2((size - 1) >> shift) + 1, __ilog2(0) = -1 */
     uint64_t q = (size - 1) >> shift;
     unsigned io_order = q ? (unsigned)(64 - __builtin_clzll(q)) : 0;
+    /* 4.4 with nio_pages 0: iommu_range_alloc()'s npages == 0 WARN, refused */
     uint64_t e = iommu_range_alloc(t, cpu, nio_pages, NULL, dma_mask >> shift, io_order, info);
     if (e != IOMMU_MAP_ERROR && bus)
-        *bus = bus_of(t, e, 0);
+        *bus = ((e + t->p.it_offset) << shift) | iommu_coherent_offset(t, pa);
     return e;
 }

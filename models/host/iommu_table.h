@@ -2,7 +2,8 @@
  * and hints, the large pool, and the DMA API callers built on it
  * (arch/powerpc/kernel/iommu.c: iommu_init_table, iommu_range_alloc,
  * __iommu_free, iommu_map_page, ppc_iommu_map_sg, iommu_alloc_coherent;
- * lib/iommu-helper.c: iommu_area_alloc; powernv-dma.md s.2).
+ * lib/iommu-helper.c: iommu_area_alloc; powernv-dma.md s.2), as Linux 4.4 or
+ * Linux 6.6 has it (iommu_table_params.kernel; README.md#kernel-eras here).
  *
  * Functional only: no time. Every allocation reports which pool locks it
  * took, in order, and how many bitmap words it scanned under each, so that
@@ -23,8 +24,9 @@
 #define IOMMU_NO_POOL (-1)
 /* Worst case of one iommu_range_alloc: two holds in passes 0 (initial lock,
  * DMA-mask switch to pool 0), one in pass 1 (mask switch; the rescan keeps
- * the lock), two in each of the nr_pools "next pool" passes and two in the
- * large-pool pass: 2 * nr_pools + 5. */
+ * the lock), two in each of the nr_pools "next pool" passes and, with the
+ * large-pool fallback (Linux 6.6), two in the large-pool pass: 2 * nr_pools
+ * + 5 (2 * nr_pools + 3 without the fallback, Linux 4.4). */
 #define IOMMU_MAX_HOLDS (2u * IOMMU_MAX_POOLS + 6u)
 #define IOMMU_MAP_ERROR UINT64_MAX  /* DMA_MAPPING_ERROR */
 #define IOMMU_MAX_ORDER 13u          /* IOMAP_MAX_ORDER (arch/powerpc/include/asm/iommu.h) */
@@ -35,6 +37,30 @@
  * CPUs 0..15 in pools 0,2,0,3,1,0,2,1,3,2,0,3,1,0,2,1 instead. */
 #define IOMMU_HASH_MULT_MODERN 0x61C88647u
 #define IOMMU_HASH_MULT_LEGACY 0x9e370001u
+
+/* The kernel whose allocator rules apply (powernv-dma.md s.9). Each era
+ * brings its defaults (hash multiplier, large-pool fallback) and the forms
+ * that matter when the IO page is larger than the CPU page:
+ * - IOMMU_KERNEL_6_6: hash_32 with GOLDEN_RATIO_32; a small allocation that
+ *   finds no room in the small pools tries the large pool last; coherent
+ *   allocations count IOMMU_PAGE_ALIGN(size) >> shift pages and return the
+ *   buffer's offset within its IO page; map_sg keeps vaddr's offset within
+ *   the IO page.
+ * - IOMMU_KERNEL_4_4: hash_32 with GOLDEN_RATIO_PRIME_32; no large-pool
+ *   fallback; coherent allocations count size >> shift pages (0 for a buffer
+ *   smaller than one IO page: refused) at offset 0; map_sg keeps only the
+ *   offset within the CPU page (s->offset). */
+typedef enum iommu_kernel {
+    IOMMU_KERNEL_6_6 = 0,
+    IOMMU_KERNEL_4_4,
+} iommu_kernel;
+
+/* The large-pool last-resort pass of iommu_range_alloc(). */
+typedef enum iommu_fallback {
+    IOMMU_FALLBACK_ERA = 0,   /* the era's: on in 6.6, off in 4.4 */
+    IOMMU_FALLBACK_ON,
+    IOMMU_FALLBACK_OFF,
+} iommu_fallback;
 
 typedef struct iommu_table_params {
     uint64_t it_offset;       /* first entry's index in bus space (window start >> page_shift) */
@@ -52,7 +78,9 @@ typedef struct iommu_table_params {
     uint64_t reserved_end;
     uint64_t seg_boundary;    /* device segment boundary in bytes, a power of two;
                                * 0 = the PCI default, 4 GiB (dma_get_seg_boundary() + 1) */
-    uint32_t hash_mult;       /* hash_32() multiplier; 0 = IOMMU_HASH_MULT_MODERN */
+    iommu_kernel kernel;      /* whose rules; 0 = Linux 6.6 */
+    uint32_t hash_mult;       /* hash_32() multiplier; 0 = the era's */
+    iommu_fallback large_fallback;
 } iommu_table_params;
 
 typedef struct iommu_pool {
@@ -87,7 +115,8 @@ typedef struct iommu_table_stats {
 } iommu_table_stats;
 
 typedef struct iommu_table {
-    iommu_table_params p;
+    iommu_table_params p;        /* hash_mult resolved */
+    bool large_fallback;         /* resolved from p.large_fallback and the era */
     uint32_t nr_pools;
     uint64_t poolsize;
     iommu_pool pools[IOMMU_MAX_POOLS];
@@ -112,7 +141,9 @@ uint32_t iommu_pool_of_cpu(const iommu_table *t, unsigned cpu);
  * hints, `*handle` (may be NULL), DMA-mask limit (mask_pages = dma_mask >>
  * page_shift), natural alignment (align_order: the range starts on a
  * multiple of 1 << align_order entries) and the segment boundary, exactly
- * as the kernel does. Fills *info (holds, pool, passes; may be NULL);
+ * as the kernel does; the large-pool last resort for a small allocation
+ * only when t->large_fallback (Linux 6.6; 4.4 fails after the small pools).
+ * Fills *info (holds, pool, passes; may be NULL);
  * returns the entry or IOMMU_MAP_ERROR when everything is full (counted in
  * failures). npages == 0, align_order >= 64 and mask_pages < it_offset (the
  * kernel would search past its bitmap) are refused: counted in rejected, no
@@ -151,31 +182,77 @@ typedef struct iommu_sg_out {
     uint64_t len;                /* dma_length */
 } iommu_sg_out;
 
+/* A range the failure unwind of ppc_iommu_map_sg() handed back with
+ * __iommu_free(): its TCEs are cleared (and killed) outside the lock, then
+ * its bits cleared under `pool`'s lock, touching `words` bitmap words. */
+typedef struct iommu_sg_unwind {
+    uint64_t entry, npages;      /* table index (without it_offset), IO pages */
+    int pool;                    /* IOMMU_NO_POOL when the free was refused */
+    uint64_t words;
+    bool bad;                    /* refused as a bad free (nothing changed) */
+} iommu_sg_unwind;
+
+/* How a map_sg failed: `seg` is the input segment whose allocation failed
+ * (n when none did); unwound[0..nunwound) the ranges freed again, in the
+ * kernel's order. unwound is the caller's array of capacity n (may be NULL:
+ * then only nunwound is set). */
+typedef struct iommu_sg_failure {
+    uint32_t seg;
+    uint32_t nunwound;
+    iommu_sg_unwind *unwound;
+} iommu_sg_failure;
+
 /* ppc_iommu_map_sg(): one allocation per input segment, chained through a
  * handle starting at 0 so segments land back to back; output segments are
  * merged when the next starts where the previous ends and the merged length
- * stays <= max_seg_size (and !novmerge). infos[i], bus_in[i] describe input
+ * stays <= max_seg_size (and !novmerge). A segment's bus address keeps the
+ * buffer's offset within the IO page (6.6: vaddr & ~IOMMU_PAGE_MASK) or only
+ * its offset within the CPU page (4.4: s->offset & ~IOMMU_PAGE_MASK; the two
+ * differ only when the IO page is larger than the CPU page); its page count
+ * is iommu_num_pages(vaddr, len) in both. infos[i], bus_in[i] describe input
  * segment i; outs[] receives the merged segments (capacity n) and *nouts
- * their count. On a failed segment everything mapped so far is freed and
- * IOMMU_MAP_ERROR is returned (*nouts = 0); else 0 (n == 0: IOMMU_MAP_ERROR,
+ * their count. On a failed segment every filled output segment up to the
+ * current one is freed, npages = iommu_num_pages(dma_address, dma_length)
+ * as the kernel computes it (in 4.4 a segment that lost its offset frees
+ * fewer pages than it took: they stay in use), and IOMMU_MAP_ERROR is
+ * returned (*nouts = 0; infos and bus_in after the failed segment are
+ * reset: entry IOMMU_MAP_ERROR, no hold); else 0 (n == 0: IOMMU_MAP_ERROR,
  * the kernel's -EINVAL). A zero-length input
  * segment is skipped as the kernel skips it (bus_in[i] = IOMMU_MAP_ERROR,
  * infos[i].entry = IOMMU_MAP_ERROR, no hold) and ends any merge; leading
  * zero-length segments leave outs[0] empty (len 0, bus IOMMU_MAP_ERROR) and
- * counted in *nouts, as the kernel's sglist bookkeeping does. bus_in and
- * infos may be NULL. The unwinding frees are counted in frees, not reported
- * as holds. */
+ * counted in *nouts, as the kernel's sglist bookkeeping does. bus_in, infos
+ * and fail may be NULL. The unwinding frees are counted in frees and
+ * reported in *fail, not as holds. */
 uint64_t iommu_map_sg(iommu_table *t, unsigned cpu, const uint64_t *pas, const uint64_t *sizes,
                       uint32_t n, uint64_t dma_mask, uint64_t max_seg_size, bool novmerge,
-                      uint64_t *bus_in, iommu_alloc_info *infos, iommu_sg_out *outs, uint32_t *nouts);
+                      uint64_t *bus_in, iommu_alloc_info *infos, iommu_sg_out *outs, uint32_t *nouts,
+                      iommu_sg_failure *fail);
 
-/* iommu_alloc_coherent(): size rounded up to the CPU page; fails when
- * get_order(size) >= IOMAP_MAX_ORDER (13); nio_pages = size >> page_shift;
- * natural alignment io_order = ilog2((size - 1) >> page_shift) + 1 (0 for
- * one IO page), and the DMA mask limit. *bus as for map_page (offset 0).
- * Returns the first entry or IOMMU_MAP_ERROR. size 0 and the order limit are
- * counted in rejected (get_order(0) is past the limit in the kernel too). */
-uint64_t iommu_alloc_coherent(iommu_table *t, unsigned cpu, uint64_t size, uint64_t dma_mask,
-                              uint64_t *bus, iommu_alloc_info *info);
+/* IO pages a dma_unmap_sg() frees for one output segment, the kernel's
+ * iommu_num_pages(dma_address, dma_length, IOMMU_PAGE_SIZE). */
+uint64_t iommu_sg_out_pages(const iommu_table *t, const iommu_sg_out *o);
+
+/* iommu_alloc_coherent() for a buffer at physical address pa (the page
+ * allocator's block: at least CPU-page aligned): size rounded up to the CPU
+ * page; fails when get_order(size) >= IOMAP_MAX_ORDER (13); nio_pages =
+ * iommu_coherent_pages(); natural alignment io_order = ilog2((size - 1) >>
+ * page_shift) + 1 (0 for one IO page), and the DMA mask limit. *bus =
+ * (entry + it_offset) << page_shift, | (pa & (IO page - 1)) in 6.6 (4.4: no
+ * offset). Returns the first entry or IOMMU_MAP_ERROR. size 0, the order
+ * limit and (4.4) a 0-page count are counted in rejected (get_order(0) is
+ * past the limit in the kernel too). */
+uint64_t iommu_alloc_coherent(iommu_table *t, unsigned cpu, uint64_t pa, uint64_t size,
+                              uint64_t dma_mask, uint64_t *bus, iommu_alloc_info *info);
+
+/* The IO pages a coherent allocation of `size` bytes takes (and its free
+ * releases): PAGE_ALIGN(size), then IOMMU_PAGE_ALIGN(size) >> page_shift in
+ * 6.6 or size >> page_shift in 4.4 (iommu_alloc_coherent /
+ * iommu_free_coherent). */
+uint64_t iommu_coherent_pages(const iommu_table *t, uint64_t size);
+
+/* The offset a coherent mapping's bus address carries for a buffer at pa:
+ * pa & (IO page - 1) in 6.6, 0 in 4.4. */
+uint64_t iommu_coherent_offset(const iommu_table *t, uint64_t pa);
 
 #endif

@@ -229,6 +229,18 @@ int pe_dma_setup_compute(const pe_setup_params *p, pe_dma_setup *out, char *why,
                     "%s: one level would be 2^%u bytes; the TVE's TCE_TABLE_SIZE field holds "
                     "at most 2^%u (use more levels)", key, g.level_shift, TVE_MAX_LEVEL_SHIFT);
 
+    /* The table is never smaller than one CPU page of TCEs, and the window
+     * follows the table: pnv_pci_ioda2_table_alloc_pages() (pci-ioda.c in
+     * Linux 4.4, pci-ioda-tce.c in 6.6) sizes tce_table_size = 1 <<
+     * max(entries_shift + 3, PAGE_SHIFT) from the whole window's
+     * entries_shift; pnv_pci_setup_iommu_table() sets it_size =
+     * tce_table_size >> 3; pnv_pci_ioda2_set_window() opens it_size <<
+     * it_page_shift. (The reserved range below uses the requested size, as
+     * pnv_pci_ioda2_setup_default_config() does.) */
+    unsigned entries_shift = ilog2_u64(window) - page_shift;
+    unsigned it_size_shift = entries_shift + 3 > p->cpu_page_shift ? entries_shift : p->cpu_page_shift - 3;
+    uint64_t table_window = 1ull << (it_size_shift + page_shift);
+
     uint64_t res_start = 0, res_end = 0;
     if (modern && window > p->m32_base) {
         res_start = p->m32_base >> page_shift;
@@ -236,7 +248,8 @@ int pe_dma_setup_compute(const pe_setup_params *p, pe_dma_setup *out, char *why,
     }
 
     *out = (pe_dma_setup){
-        .window_bytes = window,
+        .window_bytes = table_window,
+        .requested_window_bytes = window,
         .page_shift = page_shift,
         .levels = levels,
         .reserved_start = res_start,

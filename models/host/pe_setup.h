@@ -17,8 +17,8 @@
 #define PE_AUTO UINT64_MAX
 
 typedef enum host_kernel {
-    HOST_KERNEL_SEED = 0,   /* Linux 3.x-4.x, the seed's code */
-    HOST_KERNEL_MODERN,     /* Linux 5.x-6.x */
+    HOST_KERNEL_SEED = 0,   /* Linux 4.4 (the seed's code) */
+    HOST_KERNEL_MODERN,     /* Linux 6.6 */
 } host_kernel;
 
 typedef struct pe_setup_params {
@@ -37,7 +37,9 @@ typedef struct pe_setup_params {
 } pe_setup_params;
 
 typedef struct pe_dma_setup {
-    uint64_t window_bytes;       /* TVE#0 window, bus [0, window) */
+    uint64_t window_bytes;       /* TVE#0 window, bus [0, window): it_size << page_shift, the
+                                  * table being at least one CPU page of TCEs */
+    uint64_t requested_window_bytes; /* the size the kernel asked for (before that rounding) */
     unsigned page_shift;         /* TCE page */
     unsigned levels;
     uint64_t reserved_start;     /* entries marked used at init, [start, end); equal = none */

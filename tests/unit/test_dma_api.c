@@ -216,7 +216,7 @@ static host_map_result map1(env *e, unsigned cpu, host_op op, uint64_t pa, uint6
 static ps_t unmap1(env *e, unsigned cpu, host_op op, const host_seg *seg, ps_t t, bool *bad)
 {
     e->last_sync = 0;
-    return host_unmap(e->h, cpu, (unsigned)e->pe_index, op, seg, 1, t, bad);
+    return host_unmap(e->h, cpu, (unsigned)e->pe_index, op, seg, 1, NULL, 0, t, bad);
 }
 
 static void xlate(env *e, uint64_t bus, ps_t t, phb_xlate *x)
@@ -501,7 +501,7 @@ static void phb4_escalation_makes_one_pe_kill_per_call(void **state)
 
 /* ---- map_sg ---- */
 
-static void map_sg_charges_segment_holds_in_order_back_to_back(void **state)
+static void map_sg_builds_each_segment_after_its_allocation_in_kernel_order(void **state)
 {
     (void)state;
     env *e = env_new(&(env_opts){.with_phb = true});
@@ -514,10 +514,12 @@ static void map_sg_charges_segment_holds_in_order_back_to_back(void **state)
     host_map_result r;
     host_map(e->h, 0, 0, HOST_MAP_SG, TCE_READ, ~0ull, 8192, segs, 3, outs, T0, &r);
     assert_false(r.failed);
-    /* 1100: three holds of 12 (each segment continues at the previous
-     * one's end through the handle: 2 words each), the same CPU retaking
-     * its own lock without a wait -> 1136; then per segment 2 + 7 -> 1163;
-     * mb -> 1168 */
+    /* ppc_iommu_map_sg() order: per segment its allocation, then its
+     * TCE write and kill. 1100: hold 12 (each segment continues at the
+     * previous one's end through the handle: 2 words each; the same CPU
+     * retakes its own lock without a wait) -> 1112, write 2 -> 1114, kill 7
+     * -> 1121; segment 1: 1121 -> 1133 -> 1135 -> 1142; segment 2: 1142 ->
+     * 1154 -> 1156 -> 1163; mb -> 1168 */
     assert_int_equal(r.done_ps, NS(1168));
     assert_int_equal(e->nlocks, 3);
     for (unsigned i = 0; i < 3; i++) {
@@ -529,11 +531,12 @@ static void map_sg_charges_segment_holds_in_order_back_to_back(void **state)
         assert_int_equal(segs[i].bus, (1 + i) << 12);
         assert_int_equal(tce_table_get(&e->tbl, 1 + i), segs[i].pa | TCE_READ);
     }
-    /* the lock syncs in order, then the kills: 1100, 1112, 1124, 1138, 1147, 1156 */
+    /* lock, kill, lock, kill, lock, kill: 1100, 1114, 1121, 1135, 1142, 1156 */
     assert_int_equal(e->nsyncs, 6);
-    assert_int_equal(e->syncs[2], NS(1124));
-    assert_int_equal(e->syncs[3], NS(1138));
-    assert_int_equal(e->stores[0].t, NS(1136));
+    assert_int_equal(e->syncs[1], NS(1114));
+    assert_int_equal(e->syncs[2], NS(1121));
+    assert_int_equal(e->syncs[3], NS(1135));
+    assert_int_equal(e->stores[0].t, NS(1112));
     assert_int_equal(e->stores[2].t, NS(1154));
     /* 0x1000 + 0x2000 merge up to max_seg_size 8192; 0x3000 starts anew */
     assert_int_equal(r.nouts, 2);
@@ -541,6 +544,83 @@ static void map_sg_charges_segment_holds_in_order_back_to_back(void **state)
     assert_int_equal(outs[0].len, 8192);
     assert_int_equal(outs[1].bus, 0x3000);
     assert_int_equal(outs[1].len, 4096);
+    env_free(e);
+}
+
+/* ppc_iommu_unmap_sg(): one __iommu_free per merged output segment,
+ * npages = iommu_num_pages(dma_address, dma_length). The map of the test
+ * above gives outputs {0x1000, 8 KiB} (entries 1, 2) and {0x3000, 4 KiB}.
+ * From 2000: op 100 -> 2100; output 0: clear 2 TCEs (4), kill 2 pages (14),
+ * free under pool 0 (10 + 1 word) -> 2129; output 1: 2 + 7 + 11 -> 2149.
+ * Two lock holds, not one per input segment (three). */
+static void unmap_sg_frees_per_output_segment(void **state)
+{
+    (void)state;
+    env *e = env_new(&(env_opts){.with_phb = true});
+    host_seg segs[3] = {
+        {.pa = 0x1000000, .size = 4096},
+        {.pa = 0x3000000, .size = 4096},
+        {.pa = 0x2000000, .size = 4096},
+    };
+    iommu_sg_out outs[3];
+    host_map_result r;
+    host_map(e->h, 0, 0, HOST_MAP_SG, TCE_READ, ~0ull, 8192, segs, 3, outs, T0, &r);
+    assert_false(r.failed);
+    assert_int_equal(r.nouts, 2);
+    clear_records(e);
+    bool bad = true;
+    ps_t done = host_unmap(e->h, 0, 0, HOST_MAP_SG, segs, 3, outs, r.nouts, NS(2000), &bad);
+    assert_false(bad);
+    assert_int_equal(done, NS(2149));
+    assert_int_equal(e->nlocks, 2);
+    assert_int_equal(e->locks[0].hold, NS(FREE1));
+    assert_int_equal(host_get_table(e->h, 0)->st.frees, 2);
+    assert_int_equal(host_get_table(e->h, 0)->st.pages_in_use, 0);
+    for (unsigned i = 1; i <= 3; i++)
+        assert_int_equal(tce_table_get(&e->tbl, i), 0);
+    env_free(e);
+}
+
+/* A map_sg that fails part way (ppc_iommu_map_sg's `failure:` path). A
+ * 64-entry table: 1 pool [0,48), large [48,64). Segments 4 KiB, 4 KiB, 200
+ * KiB (50 pages > 15: the large pool, too small; then pool 0, then the
+ * large pool again: fails). In the kernel's order: 1100 (op), segment 0:
+ * hold 12, write 2, kill 7 -> 1121; segment 1 the same -> 1142; segment 2:
+ * its failed searches' holds (H, read back from the lock records); then
+ * the unwind of the merged output {0x1000, 8 KiB}: clear 2 TCEs (4), kill 2
+ * pages (14), free under pool 0 (10 + 1 word): 1142 + H + 29, no mb(). */
+static void map_sg_failing_part_way_unwinds_timed_in_kernel_order(void **state)
+{
+    (void)state;
+    env *e = env_new(&(env_opts){.with_phb = true, .it_size = 64});
+    host_seg segs[3] = {
+        {.pa = 0x1000000, .size = 4096},
+        {.pa = 0x3000000, .size = 4096},
+        {.pa = 0x5000000, .size = 200 * 1024},
+    };
+    iommu_sg_out outs[3];
+    host_map_result r;
+    e->last_sync = 0;
+    host_map(e->h, 0, 0, HOST_MAP_SG, TCE_READ, ~0ull, 8192, segs, 3, outs, T0, &r);
+    assert_true(r.failed);
+    assert_int_equal(r.unwound, 1);
+    assert_int_equal(e->nlocks, 2 + 3 + 1); /* 2 segments, 3 failed passes' holds, the free */
+    ps_t h = 0;
+    for (unsigned i = 2; i < 5; i++)
+        h += e->locks[i].hold;
+    assert_int_equal(e->locks[5].lock, 0);
+    assert_int_equal(e->locks[5].hold, NS(FREE1));
+    assert_int_equal(r.done_ps, NS(1142) + h + NS(29));
+    /* 2 kills to build, 2 in the unwind; the TCEs cleared, nothing in use */
+    assert_int_equal(phb_get_stats(e->phb)->kills_page, 4);
+    assert_int_equal(tce_table_get(&e->tbl, 1), 0);
+    assert_int_equal(tce_table_get(&e->tbl, 2), 0);
+    const iommu_table *it = host_get_table(e->h, 0);
+    assert_int_equal(it->st.pages_in_use, 0);
+    assert_int_equal(it->st.failures, 1);
+    assert_int_equal(it->bitmap[0], 1);
+    for (unsigned i = 0; i < 3; i++)
+        assert_int_equal(segs[i].entry, IOMMU_MAP_ERROR);
     env_free(e);
 }
 
@@ -814,7 +894,9 @@ int main(void)
         cmocka_unit_test(global_lock_makes_different_pools_contend),
         cmocka_unit_test(phb4_strict_kill_queues_each_page_then_syncs),
         cmocka_unit_test(phb4_escalation_makes_one_pe_kill_per_call),
-        cmocka_unit_test(map_sg_charges_segment_holds_in_order_back_to_back),
+        cmocka_unit_test(map_sg_builds_each_segment_after_its_allocation_in_kernel_order),
+        cmocka_unit_test(unmap_sg_frees_per_output_segment),
+        cmocka_unit_test(map_sg_failing_part_way_unwinds_timed_in_kernel_order),
         cmocka_unit_test(alloc_coherent_4k_with_64k_pages_takes_16_tces_from_the_large_pool),
         cmocka_unit_test(lazy_wrap_kills_nothing_until_the_hint_wraps_then_the_pe),
         cmocka_unit_test(flush_queue_defers_kills_and_frees_until_it_is_full),

@@ -260,7 +260,7 @@ static void page_aligned_buffers_of_a_cpu_page_align_to_the_cpu_page(void **stat
     iommu_alloc_info infos[3];
     iommu_sg_out outs[3];
     uint32_t nouts;
-    assert_int_equal(iommu_map_sg(&t, 0, pas, sizes, 3, NOMASK, 64 * KiB, false, bus, infos, outs, &nouts), 0);
+    assert_int_equal(iommu_map_sg(&t, 0, pas, sizes, 3, NOMASK, 64 * KiB, false, bus, infos, outs, &nouts, NULL), 0);
     assert_int_equal(infos[0].entry, 1);
     assert_int_equal(infos[1].entry, 2);
     assert_int_equal(infos[2].entry, 8);
@@ -294,22 +294,22 @@ static void coherent_rounds_to_the_cpu_page_and_aligns_naturally(void **state)
     uint64_t bus;
     /* 4 KiB -> PAGE_ALIGN 64 KiB -> 16 TCEs (> 15: large pool); io_order =
      * ilog2(15) + 1 = 4 */
-    assert_int_equal(iommu_alloc_coherent(&t, 0, 4 * KiB, NOMASK, &bus, &info), 393216);
+    assert_int_equal(iommu_alloc_coherent(&t, 0, 0, 4 * KiB, NOMASK, &bus, &info), 393216);
     assert_int_equal(info.npages, 16);
     assert_int_equal(info.pool, IOMMU_POOL_LARGE);
     assert_int_equal(bus, 393216ull << 12);
     /* 100 KiB -> 128 KiB -> 32 TCEs, io_order ilog2(31) + 1 = 5: from hint
      * 393232 up to a multiple of 32, 393248 */
-    assert_int_equal(iommu_alloc_coherent(&t, 0, 100 * KiB, NOMASK, &bus, &info), 393248);
+    assert_int_equal(iommu_alloc_coherent(&t, 0, 0, 100 * KiB, NOMASK, &bus, &info), 393248);
     assert_int_equal(info.npages, 32);
     uint64_t st_fail = t.st.failures;
     /* one byte more is order 13 = IOMAP_MAX_ORDER: refused before the table */
-    assert_int_equal(iommu_alloc_coherent(&t, 0, 256 * MiB + 1, NOMASK, &bus, &info), IOMMU_MAP_ERROR);
+    assert_int_equal(iommu_alloc_coherent(&t, 0, 0, 256 * MiB + 1, NOMASK, &bus, &info), IOMMU_MAP_ERROR);
     assert_int_equal(bus, IOMMU_MAP_ERROR);
     assert_int_equal(t.st.rejected, 1);
     assert_int_equal(t.st.failures, st_fail);
     assert_int_equal(info.nholds, 0);
-    assert_int_equal(iommu_alloc_coherent(&t, 0, 0, NOMASK, &bus, &info), IOMMU_MAP_ERROR);
+    assert_int_equal(iommu_alloc_coherent(&t, 0, 0, 0, NOMASK, &bus, &info), IOMMU_MAP_ERROR);
     assert_int_equal(t.st.rejected, 2);
     iommu_table_destroy(&t);
 
@@ -317,13 +317,13 @@ static void coherent_rounds_to_the_cpu_page_and_aligns_naturally(void **state)
      * window: 65536 entries aligned to 65536 (io_order ilog2(65535) + 1 =
      * 16), the large pool's start 393216 = 6 * 65536 */
     assert_int_equal(iommu_table_init(&t, &p), TCESIM_OK);
-    assert_int_equal(iommu_alloc_coherent(&t, 0, 256 * MiB, NOMASK, &bus, &info), 393216);
+    assert_int_equal(iommu_alloc_coherent(&t, 0, 0, 256 * MiB, NOMASK, &bus, &info), 393216);
     assert_int_equal(info.npages, 65536);
     /* a second one: 458752 would end at 524288 > 524287, the large pool
      * fails twice; pools 1, 2, 3, 0 from CPU 0: pool 1 from 98304 aligned to
      * 65536 -> 131072, ends at 196608 > 196607: fails; pool 2 from 196608 ->
      * 196608, ends 262144 <= 294911: found at pass 3 */
-    assert_int_equal(iommu_alloc_coherent(&t, 0, 256 * MiB, NOMASK, &bus, &info), 196608);
+    assert_int_equal(iommu_alloc_coherent(&t, 0, 0, 256 * MiB, NOMASK, &bus, &info), 196608);
     assert_int_equal(info.passes, 3);
     assert_int_equal(info.pool, 2);
     assert_int_equal(info.nholds, 3);
@@ -336,7 +336,7 @@ static void coherent_rounds_to_the_cpu_page_and_aligns_naturally(void **state)
     /* IO page = CPU page: one page, order 0, a small pool */
     p = window(2 * GiB, 16, 16);
     assert_int_equal(iommu_table_init(&t, &p), TCESIM_OK);
-    assert_int_equal(iommu_alloc_coherent(&t, 1, 4 * KiB, NOMASK, &bus, &info), t.poolsize);
+    assert_int_equal(iommu_alloc_coherent(&t, 1, 0, 4 * KiB, NOMASK, &bus, &info), t.poolsize);
     assert_int_equal(info.pool, 1);
     iommu_table_destroy(&t);
 }
@@ -361,7 +361,7 @@ static void map_sg_chains_segments_and_merges_up_to_max_seg_size(void **state)
         pas[i] = 0x1000000ull * (uint64_t)(N - i);
         sizes[i] = 4 * KiB;
     }
-    assert_int_equal(iommu_map_sg(&t, 0, pas, sizes, N, NOMASK, 64 * KiB, false, bus, infos, outs, &nouts), 0);
+    assert_int_equal(iommu_map_sg(&t, 0, pas, sizes, N, NOMASK, 64 * KiB, false, bus, infos, outs, &nouts, NULL), 0);
     for (int i = 0; i < N; i++) {
         assert_int_equal(infos[i].entry, (uint64_t)i + 1);
         assert_int_equal(bus[i], ((uint64_t)i + 1) << 12);
@@ -375,7 +375,7 @@ static void map_sg_chains_segments_and_merges_up_to_max_seg_size(void **state)
     assert_int_equal(t.st.allocs, N);
 
     /* novmerge: as many outputs as inputs */
-    assert_int_equal(iommu_map_sg(&t, 0, pas, sizes, 3, NOMASK, 64 * KiB, true, bus, infos, outs, &nouts), 0);
+    assert_int_equal(iommu_map_sg(&t, 0, pas, sizes, 3, NOMASK, 64 * KiB, true, bus, infos, outs, &nouts, NULL), 0);
     assert_int_equal(nouts, 3);
     assert_int_equal(outs[0].bus, 32ull << 12);
     assert_int_equal(outs[2].bus, 34ull << 12);
@@ -385,7 +385,7 @@ static void map_sg_chains_segments_and_merges_up_to_max_seg_size(void **state)
      * next segment's address differs from dma_next, new output */
     uint64_t pa2[4] = {0x5000800, 0x9000000, 0xA000000, 0xB000000};
     uint64_t sz2[4] = {6 * KiB, 2 * KiB, 4 * KiB, 4 * KiB};
-    assert_int_equal(iommu_map_sg(&t, 0, pa2, sz2, 4, NOMASK, 64 * KiB, false, bus, infos, outs, &nouts), 0);
+    assert_int_equal(iommu_map_sg(&t, 0, pa2, sz2, 4, NOMASK, 64 * KiB, false, bus, infos, outs, &nouts, NULL), 0);
     /* from hint 48: 48-49, 50, 51, 52 */
     assert_int_equal(bus[0], (48ull << 12) | 0x800);
     assert_int_equal(bus[1], 50ull << 12);
@@ -410,7 +410,7 @@ static void map_sg_zero_length_segments_end_a_merge(void **state)
     iommu_alloc_info infos[4];
     iommu_sg_out outs[4];
     uint32_t nouts;
-    assert_int_equal(iommu_map_sg(&t, 0, pas, sizes, 4, NOMASK, 64 * KiB, false, bus, infos, outs, &nouts), 0);
+    assert_int_equal(iommu_map_sg(&t, 0, pas, sizes, 4, NOMASK, 64 * KiB, false, bus, infos, outs, &nouts, NULL), 0);
     assert_int_equal(bus[0], IOMMU_MAP_ERROR);
     assert_int_equal(infos[0].nholds, 0);
     /* the leading empty segment leaves output 0 empty (the kernel's
@@ -435,7 +435,7 @@ static void map_sg_failure_frees_what_it_mapped(void **state)
     iommu_alloc_info infos[3];
     iommu_sg_out outs[3];
     uint32_t nouts = 99;
-    assert_int_equal(iommu_map_sg(&t, 0, pas, sizes, 3, NOMASK, 64 * KiB, false, bus, infos, outs, &nouts),
+    assert_int_equal(iommu_map_sg(&t, 0, pas, sizes, 3, NOMASK, 64 * KiB, false, bus, infos, outs, &nouts, NULL),
                      IOMMU_MAP_ERROR);
     assert_int_equal(nouts, 0);
     assert_int_equal(infos[0].entry, 1);
@@ -446,6 +446,276 @@ static void map_sg_failure_frees_what_it_mapped(void **state)
     assert_int_equal(t.st.frees, 1); /* the merged output segment, freed whole */
     assert_int_equal(t.st.pages_in_use, 0);
     assert_int_equal(t.bitmap[0], 1);
+    iommu_table_destroy(&t);
+}
+
+/* ------------------------------------------- era rules (4.4 and 6.6) */
+
+static iommu_table_params era(iommu_table_params p, iommu_kernel k)
+{
+    p.kernel = k;
+    return p;
+}
+
+/* iommu_range_alloc(): Linux 6.6 ends with `else if (pass == tbl->nr_pools
+ * + 1)` (the large pool); Linux 4.4 gives up after the small pools.
+ * 2 MiB of 4 KiB TCEs, 4 KiB CPU pages: it_size 512, < 1 GiB so 1 pool,
+ * poolsize 512 * 3/4 = 384, pool [0,384), large [384,512). 61440 bytes at
+ * pa = h << 20: 15 pages (not > 15: small), alignment 0 (the IO page is not
+ * smaller than the CPU page). Map 1 takes [1,16) (entry 0 reserved), hint
+ * ALIGN(16, 16) = 16; map k >= 2 takes 16 (k - 1): bus 0x10000 (k - 1); the
+ * search limit is 384 - 1 = 383, so the last fit is 368 = 16 * 23 (map 24,
+ * bus 0x170000). Map 25: hint 384 >= end -> 0, pass 0 fails, pass 1 (hint
+ * 0) fails, pass 2 = pool (0 + 1) & 0 = 0 fails; 6.6: pass 3 = large from
+ * 384: bus 384 << 12 = 0x180000; 4.4: fails after pass 2. */
+static void seed_has_no_large_pool_fallback_modern_has(void **state)
+{
+    (void)state;
+    for (unsigned k = 0; k < 2; k++) {
+        iommu_table t;
+        iommu_table_params p = era(window(2 * MiB, 12, 12), k ? IOMMU_KERNEL_4_4 : IOMMU_KERNEL_6_6);
+        assert_int_equal(iommu_table_init(&t, &p), TCESIM_OK);
+        uint64_t bus = 0;
+        iommu_alloc_info info;
+        for (uint64_t h = 1; h <= 24; h++) {
+            assert_int_not_equal(iommu_map_page(&t, 0, h << 20, 61440, NOMASK, &bus, &info), IOMMU_MAP_ERROR);
+            assert_int_equal(bus, h == 1 ? 0x1000 : 0x10000 * (h - 1));
+        }
+        assert_int_equal(bus, 0x170000);
+        uint64_t e = iommu_map_page(&t, 0, 25ull << 20, 61440, NOMASK, &bus, &info);
+        if (k == 0) {
+            assert_int_equal(e, 384);
+            assert_int_equal(bus, 0x180000);
+            assert_int_equal(info.passes, 3);
+            assert_int_equal(info.nholds, 3); /* pool 0, pool 0 (next pool), large */
+            assert_int_equal(info.holds[2].pool, IOMMU_POOL_LARGE);
+        } else {
+            assert_int_equal(e, IOMMU_MAP_ERROR);
+            assert_int_equal(bus, IOMMU_MAP_ERROR);
+            assert_int_equal(info.passes, 2);
+            assert_int_equal(info.nholds, 2); /* pool 0, pool 0 (next pool) */
+            assert_int_equal(t.st.failures, 1);
+        }
+        iommu_table_destroy(&t);
+    }
+    /* the override: 4.4's rules with the fallback on, 6.6's with it off */
+    iommu_table t;
+    iommu_table_params p = era(window(2 * MiB, 12, 12), IOMMU_KERNEL_4_4);
+    p.large_fallback = IOMMU_FALLBACK_ON;
+    assert_int_equal(iommu_table_init(&t, &p), TCESIM_OK);
+    assert_true(t.large_fallback);
+    iommu_table_destroy(&t);
+    p = era(window(2 * MiB, 12, 12), IOMMU_KERNEL_6_6);
+    p.large_fallback = IOMMU_FALLBACK_OFF;
+    assert_int_equal(iommu_table_init(&t, &p), TCESIM_OK);
+    assert_false(t.large_fallback);
+    iommu_table_destroy(&t);
+}
+
+/* hash_32(val, bits) = (val * mult) >> (32 - bits): Linux 4.4's
+ * include/linux/hash.h multiplies by GOLDEN_RATIO_PRIME_32 = 0x9e370001, so
+ * cpu 1 -> 0x9e370001 >> 30 = 2 (0x9e = 0b10011110); Linux 6.6's by
+ * GOLDEN_RATIO_32 = 0x61C88647 -> 1 (0x61 = 0b01100001). 1 GiB of 4 KiB
+ * TCEs: 262144 entries, 4 pools of (262144 * 3/4) / 4 = 49152; one 4096-byte
+ * map starts its pool: 4.4 pool 2 at 98304 -> bus 0x18000000, 6.6 pool 1 at
+ * 49152 -> bus 0xc000000. */
+static void seed_hashes_cpus_with_the_old_multiplier(void **state)
+{
+    (void)state;
+    static const uint64_t want[2] = {0xc000000, 0x18000000};
+    for (unsigned k = 0; k < 2; k++) {
+        iommu_table t;
+        iommu_table_params p = era(window(1 * GiB, 12, 16), k ? IOMMU_KERNEL_4_4 : IOMMU_KERNEL_6_6);
+        assert_int_equal(iommu_table_init(&t, &p), TCESIM_OK);
+        uint64_t bus;
+        iommu_alloc_info info;
+        iommu_map_page(&t, 1, 0x1000000, 4096, NOMASK, &bus, &info);
+        assert_int_equal(bus, want[k]);
+        assert_int_equal(info.pool, k ? 2 : 1);
+        iommu_table_destroy(&t);
+    }
+}
+
+/* iommu_alloc_coherent() with 64 KiB TCEs under 4 KiB CPU pages. 1 GiB of
+ * 64 KiB TCEs: 16384 entries, 4 pools of 3072; cpu 0 -> pool 0, entry 0
+ * reserved. 4096 bytes at pa 0x12345000: PAGE_ALIGN -> 4096;
+ * get_iommu_order = __ilog2((4096 - 1) >> 16) + 1 = 0.
+ * - 6.6: nio_pages = IOMMU_PAGE_ALIGN(4096) >> 16 = 1 -> entry 1, mapping
+ *   0x10000, | (0x12345000 & 0xffff) = 0x15000.
+ * - 4.4: nio_pages = 4096 >> 16 = 0 -> iommu_range_alloc's npages == 0 WARN:
+ *   refused, no lock taken.
+ * 69632 bytes (68 KiB) at pa 0x12343000: order = __ilog2(69631 >> 16) + 1
+ * = 1, so aligned to 2 entries. 6.6: IOMMU_PAGE_ALIGN -> 131072 >> 16 = 2
+ * pages, from the hint ALIGN(1 + 1, 16) = 16 the first allocation left:
+ * entry 16, bus 0x100000 | 0x3000 = 0x103000; 4.4: 69632 >> 16 = 1 page,
+ * the hint still 0 (the refusal took nothing): first free 1, aligned -> 2,
+ * bus 0x20000 (no offset). */
+static void coherent_with_tce_pages_above_the_cpu_page_per_era(void **state)
+{
+    (void)state;
+    iommu_table t;
+    uint64_t bus;
+    iommu_alloc_info info;
+    iommu_table_params p = era(window(1 * GiB, 16, 12), IOMMU_KERNEL_6_6);
+    assert_int_equal(iommu_table_init(&t, &p), TCESIM_OK);
+    assert_int_equal(iommu_alloc_coherent(&t, 0, 0x12345000, 4096, NOMASK, &bus, &info), 1);
+    assert_int_equal(bus, 0x15000);
+    assert_int_equal(info.npages, 1);
+    assert_int_equal(iommu_alloc_coherent(&t, 0, 0x12343000, 69632, NOMASK, &bus, &info), 16);
+    assert_int_equal(bus, 0x103000);
+    assert_int_equal(info.npages, 2);
+    iommu_table_destroy(&t);
+
+    p = era(window(1 * GiB, 16, 12), IOMMU_KERNEL_4_4);
+    assert_int_equal(iommu_table_init(&t, &p), TCESIM_OK);
+    assert_int_equal(iommu_alloc_coherent(&t, 0, 0x12345000, 4096, NOMASK, &bus, &info), IOMMU_MAP_ERROR);
+    assert_int_equal(bus, IOMMU_MAP_ERROR);
+    assert_int_equal(info.nholds, 0);
+    assert_int_equal(t.st.rejected, 1);
+    assert_int_equal(iommu_alloc_coherent(&t, 0, 0x12343000, 69632, NOMASK, &bus, &info), 2);
+    assert_int_equal(bus, 0x20000);
+    assert_int_equal(info.npages, 1);
+    iommu_table_destroy(&t);
+}
+
+/* ppc_iommu_map_sg() with 64 KiB TCEs under 4 KiB CPU pages (the table of
+ * the previous test). One segment, pa 0x12345100, 0x200 bytes:
+ * iommu_num_pages(vaddr, 0x200, 64K) = 1 page, entry 1 (mapping 0x10000).
+ * 6.6: | (vaddr & 0xffff) = 0x5100 -> 0x15100; 4.4: | (s->offset & 0xffff),
+ * s->offset = 0x100 (within the 4 KiB page) -> 0x10100. */
+static void map_sg_offset_is_vaddr_in_modern_and_the_cpu_page_offset_in_seed(void **state)
+{
+    (void)state;
+    static const uint64_t want[2] = {0x15100, 0x10100};
+    for (unsigned k = 0; k < 2; k++) {
+        iommu_table t;
+        iommu_table_params p = era(window(1 * GiB, 16, 12), k ? IOMMU_KERNEL_4_4 : IOMMU_KERNEL_6_6);
+        assert_int_equal(iommu_table_init(&t, &p), TCESIM_OK);
+        uint64_t pa = 0x12345100, size = 0x200, bus;
+        iommu_alloc_info info;
+        iommu_sg_out outs[1];
+        uint32_t nouts;
+        assert_int_equal(iommu_map_sg(&t, 0, &pa, &size, 1, NOMASK, 64 * KiB, false, &bus, &info, outs, &nouts, NULL), 0);
+        assert_int_equal(bus, want[k]);
+        assert_int_equal(info.npages, 1);
+        assert_int_equal(outs[0].bus, want[k]);
+        iommu_table_destroy(&t);
+    }
+}
+
+/* The consequence in 4.4: frees count pages from dma_address/dma_length
+ * (iommu_num_pages(s->dma_address, s->dma_length), ppc_iommu_unmap_sg and
+ * the map_sg failure unwind), so a segment that lost its offset frees fewer
+ * pages than it took. Same table; max_seg_size 1 MiB.
+ * seg 0: pa 0x20000000, 0x10000 bytes: 1 page, entry 1 (bus 0x10000), the
+ *   handle moves to 2; dma_next 0x20000.
+ * seg 1: pa 0x2001f000, 0x2000 bytes: offset in the IO page 0xf000, in the
+ *   CPU page 0: iommu_num_pages = (0xf000 + 0x2000) / 64K rounded up = 2,
+ *   from the handle: [2,4).
+ *   6.6: bus 0x20000 | 0xf000 = 0x2f000 != dma_next: two outputs
+ *     {0x10000, 0x10000}, {0x2f000, 0x2000}: they free 1 + 2 pages.
+ *   4.4: bus 0x20000 == dma_next: merged {0x10000, 0x12000}: the unmap frees
+ *     iommu_num_pages(0x10000, 0x12000) = 2 pages [1,3); entry 3 stays.
+ * seg 2 (the failing variant): 2 GiB = 32768 pages, more than the window:
+ *   fails in every pool. The unwind frees what the outputs say: 6.6 [1,2)
+ *   and [2,4), nothing left; 4.4 [1,3), entry 3 left in use. */
+static void seed_map_sg_frees_by_dma_length_and_leaks_the_lost_offset(void **state)
+{
+    (void)state;
+    for (unsigned k = 0; k < 2; k++) {
+        bool seed = k == 1;
+        iommu_table t;
+        iommu_table_params p = era(window(1 * GiB, 16, 12), seed ? IOMMU_KERNEL_4_4 : IOMMU_KERNEL_6_6);
+        assert_int_equal(iommu_table_init(&t, &p), TCESIM_OK);
+        uint64_t pas[3] = {0x20000000, 0x2001f000, 0x30000000};
+        uint64_t sizes[3] = {0x10000, 0x2000, 2 * GiB};
+        uint64_t bus[3];
+        iommu_alloc_info infos[3];
+        iommu_sg_out outs[3];
+        uint32_t nouts;
+        assert_int_equal(iommu_map_sg(&t, 0, pas, sizes, 2, NOMASK, 1 * MiB, false, bus, infos, outs, &nouts, NULL), 0);
+        assert_int_equal(infos[1].entry, 2);
+        assert_int_equal(infos[1].npages, 2);
+        assert_int_equal(t.st.pages_in_use, 3);
+        if (seed) {
+            assert_int_equal(nouts, 1);
+            assert_int_equal(outs[0].len, 0x12000);
+            assert_int_equal(iommu_sg_out_pages(&t, &outs[0]), 2);
+            assert_int_equal(iommu_range_free(&t, 1, 2, NULL), TCESIM_OK);
+            assert_int_equal(t.st.pages_in_use, 1);
+            assert_int_equal(t.bitmap[0], 0x9); /* entry 0 reserved, entry 3 leaked */
+        } else {
+            assert_int_equal(nouts, 2);
+            assert_int_equal(outs[1].bus, 0x2f000);
+            assert_int_equal(iommu_sg_out_pages(&t, &outs[0]), 1);
+            assert_int_equal(iommu_sg_out_pages(&t, &outs[1]), 2);
+            assert_int_equal(iommu_range_free(&t, 1, 1, NULL), TCESIM_OK);
+            assert_int_equal(iommu_range_free(&t, 2, 2, NULL), TCESIM_OK);
+            assert_int_equal(t.st.pages_in_use, 0);
+        }
+        iommu_table_destroy(&t);
+
+        /* the same two segments, then one that fails */
+        assert_int_equal(iommu_table_init(&t, &p), TCESIM_OK);
+        iommu_sg_unwind unw[3];
+        iommu_sg_failure fail = {.unwound = unw};
+        assert_int_equal(iommu_map_sg(&t, 0, pas, sizes, 3, NOMASK, 1 * MiB, false, bus, infos, outs, &nouts, &fail),
+                         IOMMU_MAP_ERROR);
+        assert_int_equal(nouts, 0);
+        assert_int_equal(fail.seg, 2);
+        if (seed) {
+            assert_int_equal(fail.nunwound, 1);
+            assert_int_equal(unw[0].entry, 1);
+            assert_int_equal(unw[0].npages, 2);
+            assert_int_equal(t.st.pages_in_use, 1);
+            assert_int_equal(t.bitmap[0], 0x9);
+        } else {
+            assert_int_equal(fail.nunwound, 2);
+            assert_int_equal(unw[0].entry, 1);
+            assert_int_equal(unw[0].npages, 1);
+            assert_int_equal(unw[1].entry, 2);
+            assert_int_equal(unw[1].npages, 2);
+            assert_int_equal(t.st.pages_in_use, 0);
+            assert_int_equal(t.bitmap[0], 0x1);
+        }
+        assert_int_equal(unw[0].pool, 0);
+        assert_false(unw[0].bad);
+        iommu_table_destroy(&t);
+    }
+}
+
+/* The failure report: with the tiny table of map_sg_failure_frees_what_it_
+ * mapped (64 entries, 1 pool, usable 1..46), segments of 2, 2, 50, 2 pages:
+ * segment 2 fails; 0 and 1 merged into one output {0x1000, 16 KiB} (max_seg
+ * 64 KiB) are unwound as one range [1,5) under pool 0's lock, touching one
+ * bitmap word; segment 3 was never reached: reset, no hold. */
+static void map_sg_failure_reports_the_unwound_ranges_and_stops_at_the_failed_segment(void **state)
+{
+    (void)state;
+    iommu_table t;
+    tiny(&t, 64, 0);
+    uint64_t pas[4] = {0x10000, 0x12000, 0x30000, 0x40000};
+    uint64_t sizes[4] = {8 * KiB, 8 * KiB, 200 * KiB, 8 * KiB};
+    uint64_t bus[4];
+    iommu_alloc_info infos[4];
+    memset(infos, 0x5a, sizeof infos); /* garbage, as from malloc */
+    iommu_sg_out outs[4];
+    uint32_t nouts;
+    iommu_sg_unwind unw[4];
+    iommu_sg_failure fail = {.unwound = unw};
+    assert_int_equal(iommu_map_sg(&t, 0, pas, sizes, 4, NOMASK, 64 * KiB, false, bus, infos, outs, &nouts, &fail),
+                     IOMMU_MAP_ERROR);
+    assert_int_equal(fail.seg, 2);
+    assert_int_equal(fail.nunwound, 1);
+    assert_int_equal(unw[0].entry, 1);
+    assert_int_equal(unw[0].npages, 4);
+    assert_int_equal(unw[0].pool, 0);
+    assert_int_equal(unw[0].words, 1);
+    assert_true(infos[2].nholds > 0); /* the failed search held locks */
+    assert_int_equal(infos[3].nholds, 0);
+    assert_int_equal(infos[3].entry, IOMMU_MAP_ERROR);
+    assert_int_equal(bus[3], IOMMU_MAP_ERROR);
+    assert_int_equal(t.st.pages_in_use, 0);
     iommu_table_destroy(&t);
 }
 
@@ -763,6 +1033,8 @@ typedef struct ref {
     unsigned shift, cpu_shift, npools;
     uint64_t blocksize;
     uint32_t mult;
+    int seed;          /* Linux 4.4's rules, else 6.6's */
+    int fallback;      /* the large-pool last resort */
     ref_pool pool[5];  /* [npools] = large */
     uint8_t *used;
     uint64_t rs, re;   /* reserved, table indices */
@@ -785,7 +1057,11 @@ static void ref_init(ref *r, const iommu_table_params *p)
     r->shift = p->page_shift;
     r->cpu_shift = p->cpu_page_shift;
     r->blocksize = p->blocksize;
-    r->mult = p->hash_mult ? p->hash_mult : 0x61C88647u;
+    r->seed = p->kernel == IOMMU_KERNEL_4_4;
+    /* GOLDEN_RATIO_PRIME_32 before Linux 4.7, GOLDEN_RATIO_32 after */
+    r->mult = p->hash_mult ? p->hash_mult : r->seed ? 0x9e370001u : 0x61C88647u;
+    /* "use largepool as a last resort" arrived in 2021: in 6.6, not in 4.4 */
+    r->fallback = p->large_fallback == IOMMU_FALLBACK_ON || (p->large_fallback == IOMMU_FALLBACK_ERA && !r->seed);
     uint64_t seg = p->seg_boundary ? p->seg_boundary : 4 * GiB;
     r->bsz = seg < (1ull << r->shift) ? 1 : seg >> r->shift;
     r->npools = (r->size << r->shift) >= GiB ? 4 : 1;
@@ -893,7 +1169,7 @@ again:
             r->pool[p].hint = r->pool[p].start;
             pass++;
             goto again;
-        } else if (pass == r->npools + 1) {
+        } else if (r->fallback && pass == r->npools + 1) {
             p = r->npools;
             res->locks[res->nlocks++] = ref_id(r, p);
             r->pool[p].hint = r->pool[p].start;
@@ -959,7 +1235,10 @@ static uint64_t ref_map_page(ref *r, unsigned cpu, uint64_t pa, uint64_t len, ui
     return e;
 }
 
-static uint64_t ref_coherent(ref *r, unsigned cpu, uint64_t size, uint64_t mask, uint64_t *bus, ref_result *res)
+/* iommu_alloc_coherent(): 4.4 nio_pages = size >> shift and no offset; 6.6
+ * nio_pages = IOMMU_PAGE_ALIGN(size) >> shift, | (ret & (tcesize - 1)). */
+static uint64_t ref_coherent(ref *r, unsigned cpu, uint64_t pa, uint64_t size, uint64_t mask, uint64_t *bus,
+                             ref_result *res)
 {
     *bus = UINT64_MAX;
     uint64_t page = 1ull << r->cpu_shift;
@@ -975,21 +1254,23 @@ static uint64_t ref_coherent(ref *r, unsigned cpu, uint64_t size, uint64_t mask,
         return UINT64_MAX;
     }
     uint64_t io = 1ull << r->shift;
-    uint64_t nio = (size + io - 1) / io;
+    uint64_t nio = r->seed ? size / io : (size + io - 1) / io;
     unsigned io_order = 0;
     while (((size - 1) >> r->shift) >> io_order)
         io_order++;
     uint64_t e = ref_alloc(r, cpu, nio, NULL, mask >> r->shift, io_order, res);
     if (e != UINT64_MAX)
-        *bus = (e + r->off) << r->shift;
+        *bus = ((e + r->off) << r->shift) + (r->seed ? 0 : pa % io);
     return e;
 }
 
 /* ppc_iommu_map_sg(), sglist-style: output k lives in slot k. */
 static int ref_map_sg(ref *r, unsigned cpu, const uint64_t *pas, const uint64_t *lens, uint32_t n, uint64_t mask,
                       uint64_t max_seg, int novmerge, uint64_t *bus_in, ref_result *res, iommu_sg_out *outs,
-                      uint32_t *nouts)
+                      uint32_t *nouts, uint32_t *failed_seg, uint32_t *nunwound)
 {
+    *failed_seg = n;
+    *nunwound = 0;
     uint64_t dma_next = 0, handle = 0;
     uint32_t outs_i = 0, segstart = 0, outcount = 1;
     outs[0].len = 0;
@@ -1007,13 +1288,19 @@ static int ref_map_sg(ref *r, unsigned cpu, const uint64_t *pas, const uint64_t 
                                ref_align(r, pas[i], lens[i]), &res[i]);
         if (e == UINT64_MAX) {
             bus_in[i] = UINT64_MAX;
+            *nunwound = 0;
             for (uint32_t k = 0; k <= outs_i; k++)
-                if (outs[k].len)
+                if (outs[k].len) {
                     ref_free(r, (outs[k].bus >> r->shift) - r->off, ref_num_pages(outs[k].bus, outs[k].len, r->shift));
+                    ++*nunwound;
+                }
             *nouts = 0;
+            *failed_seg = i;
             return -1;
         }
-        uint64_t dma = ((e + r->off) << r->shift) | (pas[i] & ((1ull << r->shift) - 1));
+        /* 6.6: vaddr & ~IOMMU_PAGE_MASK; 4.4: s->offset (within the CPU page) & ~IOMMU_PAGE_MASK */
+        uint64_t in_page = r->seed ? pas[i] % (1ull << r->cpu_shift) : pas[i];
+        uint64_t dma = ((e + r->off) << r->shift) + in_page % (1ull << r->shift);
         bus_in[i] = dma;
         if (segstart != i) {
             if (novmerge || dma != dma_next || outs[outs_i].len + lens[i] > max_seg) {
@@ -1090,12 +1377,13 @@ static uint64_t pick_size(rng *g, uint64_t big)
     }
 }
 
+/* DMA_BIT_MASK(24..64), or a power of two inside the window, or none */
 static uint64_t pick_mask(rng *g, const iommu_table_params *p)
 {
     uint64_t top = (p->it_offset + p->it_size) << p->page_shift;
     switch (rng_below(g, 6)) {
     case 0: {
-        unsigned bits = 13 + (unsigned)rng_below(g, 40);
+        unsigned bits = 24 + (unsigned)rng_below(g, 41);
         return bits >= 64 ? NOMASK : (1ull << bits) - 1;
     }
     case 1: {
@@ -1109,7 +1397,32 @@ static uint64_t pick_mask(rng *g, const iommu_table_params *p)
     }
 }
 
-static void differential(const iommu_table_params *p, uint64_t seed, int nops, uint64_t big)
+typedef struct diff_stats {
+    uint64_t succeeded, failed, fallbacks, sg_unwinds;
+} diff_stats;
+
+/* Invariants of a new range: inside the window, not over a live range (the
+ * live set holds what the driver still has mapped), and every byte of its
+ * IO pages reachable under the DMA mask. O(nlive). */
+static void check_new_range(const iommu_table_params *p, const live *lv, uint32_t nlive, uint64_t entry,
+                            uint64_t npages, uint64_t mask)
+{
+    assert_true(npages > 0);
+    assert_true(entry + npages <= p->it_size);
+    for (uint32_t j = 0; j < nlive; j++)
+        assert_true(entry + npages <= lv[j].entry || lv[j].entry + lv[j].npages <= entry);
+    uint64_t last = ((entry + p->it_offset + npages) << p->page_shift) - 1;
+    assert_true(last <= mask);
+}
+
+/* When no offset can be lost (the IO page is not larger than the CPU page,
+ * or Linux 6.6), a failed map_sg gives back all it took. */
+static bool unwind_restores(const iommu_table_params *p)
+{
+    return p->kernel == IOMMU_KERNEL_6_6 || p->page_shift <= p->cpu_page_shift;
+}
+
+static diff_stats differential(const iommu_table_params *p, uint64_t seed, int nops, uint64_t big)
 {
     iommu_table t;
     ref r;
@@ -1121,10 +1434,13 @@ static void differential(const iommu_table_params *p, uint64_t seed, int nops, u
     enum { MAXLIVE = 4096, MAXSEG = 8 };
     live *lv = malloc(MAXLIVE * sizeof(*lv));
     iommu_alloc_info *infos = malloc(MAXSEG * sizeof(*infos));
+    uint64_t *before = malloc((p->it_size + 63) / 64 * sizeof(*before));
     assert_non_null(lv);
     assert_non_null(infos);
+    assert_non_null(before);
     uint32_t nlive = 0;
-    uint64_t succeeded = 0, failed = 0, fallbacks = 0;
+    diff_stats st = {0};
+    const unsigned sh = p->page_shift;
 
     for (int op = 0; op < nops; op++) {
         unsigned cpu = (unsigned)rng_below(&g, 48);
@@ -1144,16 +1460,18 @@ static void differential(const iommu_table_params *p, uint64_t seed, int nops, u
             assert_int_equal(b1, b2);
             same_result(&infos[0], &rr);
             if (e1 != IOMMU_MAP_ERROR) {
+                check_new_range(p, lv, nlive, e1, infos[0].npages, mask);
                 lv[nlive++] = (live){e1, infos[0].npages};
-                succeeded++;
-                fallbacks += infos[0].pool != infos[0].home_pool;
+                st.succeeded++;
+                st.fallbacks += infos[0].pool != infos[0].home_pool;
             } else {
-                failed++;
+                st.failed++;
             }
         } else if (k < 50) {
             uint32_t n = 1 + (uint32_t)rng_below(&g, MAXSEG);
             uint64_t pas[MAXSEG], lens[MAXSEG], bus1[MAXSEG], bus2[MAXSEG];
             iommu_sg_out o1[MAXSEG], o2[MAXSEG];
+            iommu_sg_unwind unw[MAXSEG];
             ref_result rr[MAXSEG];
             uint64_t pa = rng_below(&g, 1ull << 36) & ~0xfffull;
             for (uint32_t i = 0; i < n; i++) {
@@ -1163,40 +1481,58 @@ static void differential(const iommu_table_params *p, uint64_t seed, int nops, u
             }
             uint64_t maxseg = rng_below(&g, 2) ? 64 * KiB : 1 * MiB;
             bool nov = rng_below(&g, 10) == 0;
-            uint32_t no1 = 0, no2 = 0;
-            uint64_t ret = iommu_map_sg(&t, cpu, pas, lens, n, mask, maxseg, nov, bus1, infos, o1, &no1);
-            int ret2 = ref_map_sg(&r, cpu, pas, lens, n, mask, maxseg, nov, bus2, rr, o2, &no2);
+            uint32_t no1 = 0, no2 = 0, fseg2, nunw2;
+            iommu_sg_failure fail = {.unwound = unw};
+            memcpy(before, t.bitmap, (p->it_size + 63) / 64 * sizeof(*before));
+            uint64_t ret = iommu_map_sg(&t, cpu, pas, lens, n, mask, maxseg, nov, bus1, infos, o1, &no1, &fail);
+            int ret2 = ref_map_sg(&r, cpu, pas, lens, n, mask, maxseg, nov, bus2, rr, o2, &no2, &fseg2, &nunw2);
             assert_int_equal(ret == 0, ret2 == 0);
             assert_int_equal(no1, no2);
-            /* every segment up to the failed one, if any */
+            assert_int_equal(fail.seg, fseg2);
+            assert_int_equal(fail.nunwound, nunw2);
+            /* every segment up to the failed one, if any; none after it */
             for (uint32_t i = 0; i < n; i++) {
+                if (i > fail.seg) {
+                    assert_int_equal(infos[i].nholds, 0);
+                    assert_int_equal(bus1[i], IOMMU_MAP_ERROR);
+                    continue;
+                }
                 same_result(&infos[i], &rr[i]);
                 assert_int_equal(bus1[i], bus2[i]);
-                if (lens[i] && infos[i].entry == IOMMU_MAP_ERROR)
-                    break;
+                if (ret == 0 && lens[i])
+                    check_new_range(p, lv, nlive, infos[i].entry, infos[i].npages, mask);
             }
             for (uint32_t i = 0; i < no1; i++) {
                 assert_int_equal(o1[i].bus, o2[i].bus);
                 assert_int_equal(o1[i].len, o2[i].len);
                 if (o1[i].len)
-                    lv[nlive++] = (live){(o1[i].bus >> p->page_shift) - p->it_offset,
-                                         ref_num_pages(o1[i].bus, o1[i].len, p->page_shift)};
+                    lv[nlive++] = (live){(o1[i].bus >> sh) - p->it_offset, ref_num_pages(o1[i].bus, o1[i].len, sh)};
             }
-            if (ret == 0)
-                succeeded++;
-            else
-                failed++;
+            if (ret == 0) {
+                st.succeeded++;
+            } else {
+                st.failed++;
+                st.sg_unwinds += fail.nunwound > 0;
+                for (uint32_t u = 0; u < fail.nunwound; u++)
+                    assert_false(unw[u].bad);
+                if (unwind_restores(p))
+                    assert_memory_equal(before, t.bitmap, (p->it_size + 63) / 64 * sizeof(*before));
+            }
         } else if (k < 60) {
             uint64_t size = rng_below(&g, 20) == 0 ? rng_below(&g, 1ull << 30) : pick_size(&g, big * 4);
+            uint64_t pa = rng_below(&g, 1ull << 36) & ~((1ull << p->cpu_page_shift) - 1);
             uint64_t b1, b2;
             ref_result rr;
-            uint64_t e1 = iommu_alloc_coherent(&t, cpu, size, mask, &b1, &infos[0]);
-            uint64_t e2 = ref_coherent(&r, cpu, size, mask, &b2, &rr);
+            uint64_t e1 = iommu_alloc_coherent(&t, cpu, pa, size, mask, &b1, &infos[0]);
+            uint64_t e2 = ref_coherent(&r, cpu, pa, size, mask, &b2, &rr);
             assert_int_equal(e1, e2);
             assert_int_equal(b1, b2);
             same_result(&infos[0], &rr);
-            if (e1 != IOMMU_MAP_ERROR)
+            if (e1 != IOMMU_MAP_ERROR) {
+                check_new_range(p, lv, nlive, e1, infos[0].npages, mask);
+                assert_int_equal(infos[0].npages, iommu_coherent_pages(&t, size));
                 lv[nlive++] = (live){e1, infos[0].npages};
+            }
         } else if (k < 95) {
             if (nlive == 0)
                 continue;
@@ -1224,43 +1560,150 @@ static void differential(const iommu_table_params *p, uint64_t seed, int nops, u
         same_state(&t, &r, (op & 127) == 0);
     }
     same_state(&t, &r, true);
-    /* the run must have exercised both outcomes and the fallbacks */
-    assert_true(succeeded > 100);
-    assert_true(failed > 0);
-    assert_true(fallbacks > 0);
     free(lv);
     free(infos);
+    free(before);
     free(r.used);
     iommu_table_destroy(&t);
+    return st;
+}
+
+/* the run must have exercised both outcomes and the fallbacks */
+static void assert_exercised(diff_stats st)
+{
+    assert_true(st.succeeded > 100);
+    assert_true(st.failed > 0);
+    assert_true(st.fallbacks > 0);
 }
 
 static void random_operations_match_the_reference_small_window(void **state)
 {
     (void)state;
-    /* 16 MiB, 4 KiB pages: 4096 entries, 1 pool; fills up quickly */
-    iommu_table_params p = window(16 * MiB, 12, 16);
-    differential(&p, 1, 6000, 256 * KiB);
-    /* same with a reserved range and a small segment boundary */
-    p.reserved_start = 2000;
-    p.reserved_end = 2300;
-    p.seg_boundary = 1 * MiB;
-    differential(&p, 2, 6000, 256 * KiB);
+    for (unsigned k = 0; k < 2; k++) {
+        /* 16 MiB, 4 KiB pages: 4096 entries, 1 pool; fills up quickly */
+        iommu_table_params p = era(window(16 * MiB, 12, 16), k ? IOMMU_KERNEL_4_4 : IOMMU_KERNEL_6_6);
+        assert_exercised(differential(&p, 1, 6000, 256 * KiB));
+        /* same with a reserved range and a small segment boundary */
+        p.reserved_start = 2000;
+        p.reserved_end = 2300;
+        p.seg_boundary = 1 * MiB;
+        assert_exercised(differential(&p, 2, 6000, 256 * KiB));
+    }
 }
 
 static void random_operations_match_the_reference_large_window(void **state)
 {
     (void)state;
-    /* 1 GiB of 64 KiB IO pages: 16384 entries, 4 pools */
-    iommu_table_params p = window(1 * GiB, 16, 16);
-    differential(&p, 3, 6000, 8 * MiB);
-    /* 2 GiB of 4 KiB pages under 64 KiB CPU pages, at bus 1 GiB, with the
-     * legacy hash: masks below pools switch to pool 0 */
-    p = window(2 * GiB, 12, 16);
-    p.it_offset = 262144;
-    p.hash_mult = IOMMU_HASH_MULT_LEGACY;
-    p.reserved_start = 262144 + 400000;
-    p.reserved_end = 262144 + 410000;
-    differential(&p, 4, 4000, 64 * MiB);
+    for (unsigned k = 0; k < 2; k++) {
+        iommu_kernel kern = k ? IOMMU_KERNEL_4_4 : IOMMU_KERNEL_6_6;
+        /* 1 GiB of 64 KiB IO pages: 16384 entries, 4 pools */
+        iommu_table_params p = era(window(1 * GiB, 16, 16), kern);
+        assert_exercised(differential(&p, 3, 6000, 8 * MiB));
+        /* 2 GiB of 4 KiB pages under 64 KiB CPU pages, at bus 1 GiB, with the
+         * other era's hash: masks below pools switch to pool 0 */
+        p = era(window(2 * GiB, 12, 16), kern);
+        p.it_offset = 262144;
+        p.hash_mult = k ? IOMMU_HASH_MULT_MODERN : IOMMU_HASH_MULT_LEGACY;
+        p.reserved_start = 262144 + 400000;
+        p.reserved_end = 262144 + 410000;
+        assert_exercised(differential(&p, 4, 4000, 64 * MiB));
+    }
+}
+
+/* Both eras; 4 KiB and 64 KiB CPU pages under 4 KiB, 64 KiB, 2 MiB (PHB4)
+ * and 16 MiB (PHB3) TCEs; windows small enough to fill to failure, one of 4
+ * pools, and one across the 4 GiB segment boundary (bus [4 GiB - half,
+ * 4 GiB + half)); DMA masks of 24 to 64 bits (pick_mask). Each checked
+ * against the reference and the invariants above. */
+static void reference_matrix_both_eras_page_sizes_windows_and_masks(void **state)
+{
+    (void)state;
+    static const unsigned cpu_shifts[2] = {12, 16};
+    static const unsigned io_shifts[4] = {12, 16, 21, 24};
+    diff_stats total = {0};
+    uint64_t seed = 100;
+    for (unsigned k = 0; k < 2; k++)
+        for (unsigned c = 0; c < 2; c++)
+            for (unsigned i = 0; i < 4; i++) {
+                unsigned ps = io_shifts[i], cps = cpu_shifts[c];
+                iommu_kernel kern = k ? IOMMU_KERNEL_4_4 : IOMMU_KERNEL_6_6;
+                uint64_t big = (64ull << ps) < 64 * MiB ? 64ull << ps : 64 * MiB;
+                /* 1024 entries: 1 pool, fills */
+                iommu_table_params p = era(window(1024ull << ps, ps, cps), kern);
+                if ((p.it_size << ps) >= GiB)
+                    p.it_size = (GiB >> ps) / 2; /* keep it below 1 GiB: the 1-pool rule */
+                diff_stats a = differential(&p, seed++, 1500, big);
+                /* 1 GiB or more: 4 pools (at least 2048 entries) */
+                uint64_t bytes = (2048ull << ps) > GiB ? 2048ull << ps : GiB;
+                p = era(window(bytes, ps, cps), kern);
+                diff_stats b = differential(&p, seed++, 1500, big);
+                /* across 4 GiB: 4096 entries from 4 GiB - 2048 pages (from
+                 * 2 GiB for pages above 2 MiB) */
+                p = era(window(4096ull << ps, ps, cps), kern);
+                uint64_t below = ((4 * GiB) >> ps) / 2 < 2048 ? ((4 * GiB) >> ps) / 2 : 2048;
+                p.it_offset = ((4 * GiB) >> ps) - below;
+                diff_stats c4 = differential(&p, seed++, 1500, big);
+                total.succeeded += a.succeeded + b.succeeded + c4.succeeded;
+                total.failed += a.failed + b.failed + c4.failed;
+                total.fallbacks += a.fallbacks + b.fallbacks + c4.fallbacks;
+                total.sg_unwinds += a.sg_unwinds + b.sg_unwinds + c4.sg_unwinds;
+            }
+    assert_exercised(total);
+    assert_true(total.sg_unwinds > 0);
+}
+
+/* A map_sg of 6 segments whose segment f (every f) cannot fit, in both
+ * eras and under each page-size pair: the reference agrees on the failed
+ * segment, the unwound count and the bitmap; where no offset is lost the
+ * bitmap is as before the call. */
+static void map_sg_failing_at_every_position_unwinds_as_the_reference(void **state)
+{
+    (void)state;
+    static const unsigned pairs[5][2] = {{12, 12}, {12, 16}, {16, 12}, {16, 16}, {12, 24}};
+    enum { N = 6 };
+    for (unsigned k = 0; k < 2; k++)
+        for (unsigned q = 0; q < 5; q++)
+            for (uint32_t f = 0; f < N; f++) {
+                unsigned cps = pairs[q][0], ps = pairs[q][1];
+                iommu_table_params p = era(window(4096ull << ps, ps, cps), k ? IOMMU_KERNEL_4_4 : IOMMU_KERNEL_6_6);
+                iommu_table t;
+                ref r;
+                assert_int_equal(iommu_table_init(&t, &p), TCESIM_OK);
+                ref_init(&r, &p);
+                uint64_t pas[N], lens[N], bus1[N], bus2[N];
+                iommu_alloc_info *infos = malloc(N * sizeof(*infos));
+                assert_non_null(infos);
+                ref_result rr[N];
+                iommu_sg_out o1[N], o2[N];
+                iommu_sg_unwind unw[N];
+                for (uint32_t i = 0; i < N; i++) {
+                    /* offsets that 4.4 loses with IO pages above the CPU page */
+                    pas[i] = 0x40000000ull + i * (4ull << ps) + (i % 3) * 0x1000 + (i == 2 ? 0x80 : 0);
+                    lens[i] = i == f ? (8192ull << ps) : (i % 2 ? 0x3000 : (1ull << ps));
+                }
+                uint32_t no1, no2, fseg2, nunw2;
+                iommu_sg_failure fail = {.unwound = unw};
+                uint64_t before = t.bitmap[0];
+                assert_int_equal(iommu_map_sg(&t, 3, pas, lens, N, NOMASK, 1 * MiB, false, bus1, infos, o1, &no1, &fail),
+                                 IOMMU_MAP_ERROR);
+                assert_int_equal(ref_map_sg(&r, 3, pas, lens, N, NOMASK, 1 * MiB, 0, bus2, rr, o2, &no2, &fseg2, &nunw2),
+                                 -1);
+                assert_int_equal(fail.seg, f);
+                assert_int_equal(fseg2, f);
+                assert_int_equal(fail.nunwound, nunw2);
+                for (uint32_t i = 0; i <= f; i++) {
+                    same_result(&infos[i], &rr[i]);
+                    assert_int_equal(bus1[i], bus2[i]);
+                }
+                same_state(&t, &r, true);
+                if (unwind_restores(&p)) {
+                    assert_int_equal(t.bitmap[0], before);
+                    assert_int_equal(t.st.pages_in_use, 0);
+                }
+                free(infos);
+                free(r.used);
+                iommu_table_destroy(&t);
+            }
 }
 
 int main(void)
@@ -1278,6 +1721,12 @@ int main(void)
         cmocka_unit_test(map_sg_chains_segments_and_merges_up_to_max_seg_size),
         cmocka_unit_test(map_sg_zero_length_segments_end_a_merge),
         cmocka_unit_test(map_sg_failure_frees_what_it_mapped),
+        cmocka_unit_test(seed_has_no_large_pool_fallback_modern_has),
+        cmocka_unit_test(seed_hashes_cpus_with_the_old_multiplier),
+        cmocka_unit_test(coherent_with_tce_pages_above_the_cpu_page_per_era),
+        cmocka_unit_test(map_sg_offset_is_vaddr_in_modern_and_the_cpu_page_offset_in_seed),
+        cmocka_unit_test(seed_map_sg_frees_by_dma_length_and_leaks_the_lost_offset),
+        cmocka_unit_test(map_sg_failure_reports_the_unwound_ranges_and_stops_at_the_failed_segment),
         cmocka_unit_test(full_home_pool_falls_back_in_the_kernels_pass_order),
         cmocka_unit_test(one_pool_falls_back_to_itself_then_the_large_pool),
         cmocka_unit_test(exhaustion_fails_and_frees_make_room_again),
@@ -1288,6 +1737,8 @@ int main(void)
         cmocka_unit_test(reserved_top_sends_large_requests_to_the_small_pools),
         cmocka_unit_test(random_operations_match_the_reference_small_window),
         cmocka_unit_test(random_operations_match_the_reference_large_window),
+        cmocka_unit_test(reference_matrix_both_eras_page_sizes_windows_and_masks),
+        cmocka_unit_test(map_sg_failing_at_every_position_unwinds_as_the_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

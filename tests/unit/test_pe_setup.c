@@ -331,6 +331,41 @@ static void override_huge_window_one_level_is_rejected(void **state)
     assert_rejected(&p, TCESIM_ERANGE, "TCE_TABLE_SIZE");
 }
 
+/* pnv_pci_ioda2_table_alloc_pages() (pci-ioda.c, Linux 4.4; pci-ioda-tce.c,
+ * Linux 6.6): table_shift = max(entries_shift + 3, PAGE_SHIFT) over the whole
+ * window, it_size = tce_table_size >> 3, and the window set is it_size <<
+ * it_page_shift. 16 MiB of 4 KiB TCEs: entries_shift = 24 - 12 = 12, 12 + 3
+ * = 15 < 16 (64 KiB CPU pages) -> table_shift 16, 64 KiB of TCEs, it_size
+ * 8192, window 8192 << 12 = 32 MiB, in both eras. With 4 KiB CPU pages: 15
+ * >= 12, the table is the 32 KiB asked for and the window stays 16 MiB. */
+static void table_is_at_least_one_cpu_page_and_the_window_follows_it(void **state)
+{
+    (void)state;
+    const host_kernel eras[2] = {HOST_KERNEL_SEED, HOST_KERNEL_MODERN};
+    for (unsigned k = 0; k < 2; k++) {
+        pe_setup_params p = params(eras[k], PHB_GEN3);
+        p.window = 16ull << 20;
+        p.page_size = 4096;
+        p.levels = 1;
+        pe_dma_setup s;
+        assert_int_equal(pe_dma_setup_compute(&p, &s, NULL, 0), TCESIM_OK);
+        assert_int_equal(s.window_bytes, 32ull << 20);
+        assert_int_equal(s.requested_window_bytes, 16ull << 20);
+        assert_int_equal(s.reserved_start, s.reserved_end); /* 16 MiB < m32_base: nothing */
+        p.cpu_page_shift = 12;
+        assert_int_equal(pe_dma_setup_compute(&p, &s, NULL, 0), TCESIM_OK);
+        assert_int_equal(s.window_bytes, 16ull << 20);
+    }
+    /* 2 levels, 64 KiB TCEs, 1 MiB asked: entries_shift 4, 4 + 3 < 16 ->
+     * it_size 8192, window 8192 << 16 = 512 MiB */
+    pe_setup_params p = params(HOST_KERNEL_MODERN, PHB_GEN3);
+    p.window = 1ull << 20;
+    pe_dma_setup s;
+    assert_int_equal(pe_dma_setup_compute(&p, &s, NULL, 0), TCESIM_OK);
+    assert_int_equal(s.levels, 2);
+    assert_int_equal(s.window_bytes, 512ull << 20);
+}
+
 static void bad_inputs_are_rejected_with_the_key(void **state)
 {
     (void)state;
@@ -525,6 +560,7 @@ int main(void)
         cmocka_unit_test(override_levels_outside_1_to_5_is_rejected),
         cmocka_unit_test(override_levels_3_with_64k_pages_hits_kernel_55_bit_rule),
         cmocka_unit_test(override_huge_window_one_level_is_rejected),
+        cmocka_unit_test(table_is_at_least_one_cpu_page_and_the_window_follows_it),
         cmocka_unit_test(bad_inputs_are_rejected_with_the_key),
         cmocka_unit_test(mask_path_seed_bypass_from_60_bits_else_tce),
         cmocka_unit_test(mask_path_modern_phb3_tve0_bypass_between_ram_plus_4g_and_bypass),
