@@ -253,7 +253,15 @@ int of_open(const char *path, of_file **out, char *msg, size_t cap)
     struct stat st;
     bool exists;
     int rc = resolve(path, &f->kind, &f->final, &st, &exists, msg, cap);
-    if (!rc && f->kind == OF_DIRECT) {
+    struct stat so;
+    if (!rc && exists && fstat(STDOUT_FILENO, &so) == 0 && so.st_dev == st.st_dev && so.st_ino == st.st_ino) {
+        /* The file standard output goes to (--json /dev/stdout, stdout
+         * redirected to a file or a pipe): written through fd 1, after and
+         * in order with whatever went there, never replaced. */
+        f->kind = OF_DIRECT;
+        if (fflush(stdout) != 0 || (f->fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3)) < 0)
+            rc = seterr(msg, cap, TCESIM_EIO, "%s: %s", path, strerror(errno));
+    } else if (!rc && f->kind == OF_DIRECT) {
         /* No O_CREAT, no O_TRUNC: a FIFO or a device is written, never
          * replaced. A FIFO's open waits for its reader, as any writer's. */
         f->fd = open(f->final, O_WRONLY | O_NOCTTY | O_CLOEXEC);
@@ -367,7 +375,7 @@ static size_t temp_prefix(const char *base, char *out, size_t cap)
     return n < 0 ? 0 : (size_t)n;
 }
 
-int of_remove_temps(const char *path)
+static int scan_temps(const char *path, bool remove)
 {
     const char *base;
     char *dir = dir_of(path, &base);
@@ -381,6 +389,10 @@ int of_remove_temps(const char *path)
     while (d && (e = readdir(d)) != NULL) {
         if (strlen(e->d_name) != np + OF_TMP_RANDOM || strncmp(e->d_name, prefix, np) != 0)
             continue;
+        if (!remove) {
+            removed++;
+            continue;
+        }
         char *p = join(dir, e->d_name);
         if (p && unlink(p) == 0)
             removed++;
@@ -391,6 +403,9 @@ int of_remove_temps(const char *path)
     free(dir);
     return removed;
 }
+
+int of_remove_temps(const char *path) { return scan_temps(path, true); }
+int of_count_temps(const char *path) { return scan_temps(path, false); }
 
 int of_stdout_close(char *msg, size_t cap)
 {

@@ -16,7 +16,9 @@
  * - A target that exists and is not a regular file nor a directory (FIFO,
  *   character device, /dev/stdout and the like) is opened O_WRONLY without
  *   O_CREAT or O_TRUNC and written straight: it is never replaced. A
- *   directory is an error.
+ *   target that is the file standard output goes to (/dev/stdout with
+ *   stdout redirected to a file) is written through fd 1, in order with
+ *   the rest of standard output. A directory is an error.
  * - Every write is checked: short writes are retried, EINTR retried, and an
  *   error is sticky (later writes fail, the close does not commit).
  *
@@ -80,6 +82,8 @@ int of_write_file(const char *path, const void *data, size_t n, char *msg, size_
  * sweep holding its directory's lock). Returns how many were removed.
  * O(entries in the directory). */
 int of_remove_temps(const char *path);
+/* How many such temp files there are (for tests: none after a write). */
+int of_count_temps(const char *path);
 
 /* The final check of standard output, once, at the end of the process:
  * fflush(stdout) and its error flag, then a close of a duplicate of fd 1
