@@ -1207,14 +1207,16 @@ int claim_files(const Options &o, const Sweep &sw)
     for (const std::string &t : sw.trace_paths)
         if (e.empty())
             e = c.input("--trace", t);
+    // The files have distinct names in DIR: only the inputs need comparing,
+    // O(points x inputs).
     for (const char *f : {"sweep.json", "results.csv", "jobs.txt", "sweep.slurm"})
         if (e.empty())
-            e = c.output("--out", o.out + "/" + f);
+            e = c.check("--out", o.out + "/" + f);
     for (const Point &p : sw.points) {
         if (e.empty())
-            e = c.output("--out", o.out + "/" + p.name + ".json");
+            e = c.check("--out", o.out + "/" + p.name + ".json");
         if (e.empty())
-            e = c.output("--out", o.out + "/logs/" + p.name + ".log");
+            e = c.check("--out", o.out + "/logs/" + p.name + ".log");
     }
     if (e.empty())
         return 0;

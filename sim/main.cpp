@@ -32,7 +32,9 @@ const char *kUsage =
     "\n"
     "CONFIG is a JSON file or the name of a preset in configs/ (phb3, ...).\n"
     "No CONFIG: the embedded default. No --trace: the built-in workload (workload.*).\n"
-    "`tcesim config` lists every key with its value, default and meaning.\n";
+    "`tcesim config` lists every key with its value, default and meaning.\n"
+    "Outputs (--json, --mappings, --timeline, -o) are written atomically, never over an input,\n"
+    "another output, a FIFO or a device (README \"Outputs\"); --json - is standard output.\n";
 
 int usage_error(const std::string &msg)
 {

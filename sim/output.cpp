@@ -55,4 +55,12 @@ std::string Claims::output(const std::string &label, const std::string &path)
     return "";
 }
 
+std::string Claims::check(const std::string &label, const std::string &path) const
+{
+    char msg[kMsg];
+    if (of_check_output(&c_, label.c_str(), path.c_str(), msg, sizeof msg))
+        return msg;
+    return "";
+}
+
 } // namespace tcesim

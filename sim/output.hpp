@@ -36,6 +36,8 @@ public:
     Claims &operator=(const Claims &) = delete;
     std::string input(const std::string &label, const std::string &path);
     std::string output(const std::string &label, const std::string &path);
+    // output() without recording it (of_check_output).
+    std::string check(const std::string &label, const std::string &path) const;
 
 private:
     of_claims c_;

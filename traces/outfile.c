@@ -495,31 +495,52 @@ int of_claim_input(of_claims *c, const char *label, const char *path, char *msg,
     return add_claim(c, label, path, NULL, true, false, &st, msg, cap);
 }
 
-int of_claim_output(of_claims *c, const char *label, const char *path, char *msg, size_t cap)
+/* Resolves an output and compares it with every claim; on success the
+ * caller owns *final and gets what stat() found. */
+static int check_output(const of_claims *c, const char *label, const char *path, char **final, struct stat *st,
+                        bool *exists, char *msg, size_t cap)
 {
+    *final = NULL;
     if (!*path)
         return seterr(msg, cap, TCESIM_EINVAL, "%s: empty path", label);
     enum of_kind kind;
-    char *final;
-    struct stat st;
-    bool exists;
     char why[512];
-    int rc = resolve(path, &kind, &final, &st, &exists, why, sizeof why);
-    if (rc == TCESIM_EINVAL)
+    int rc = resolve(path, &kind, final, st, exists, why, sizeof why);
+    if (rc == TCESIM_EINVAL || rc == TCESIM_ENOMEM)
         return seterr(msg, cap, rc, "%s: %s", label, why);
-    if (rc == TCESIM_ENOMEM)
-        return seterr(msg, cap, rc, "%s: %s", label, why);
-    if (rc) /* cannot be resolved: of_open will say why */
-        final = strdup(path);
+    if (rc && !(*final = strdup(path))) /* cannot be resolved: of_open will say why */
+        return seterr(msg, cap, TCESIM_ENOMEM, "%s: out of memory", label);
     for (size_t i = 0; i < c->n; i++) {
         const of_claim *e = &c->e[i];
-        bool same = exists ? e->exists && e->dev == st.st_dev && e->ino == st.st_ino
-                           : e->output && !e->exists && final && e->resolved && !strcmp(e->resolved, final);
+        bool same = *exists ? e->exists && e->dev == st->st_dev && e->ino == st->st_ino
+                            : e->output && !e->exists && e->resolved && !strcmp(e->resolved, *final);
         if (same) {
-            free(final);
+            free(*final);
+            *final = NULL;
             return seterr(msg, cap, TCESIM_EINVAL, "%s: %s is the same file as %s %s", label, path, e->label,
                           e->path);
         }
     }
+    return 0;
+}
+
+int of_check_output(const of_claims *c, const char *label, const char *path, char *msg, size_t cap)
+{
+    char *final;
+    struct stat st;
+    bool exists;
+    int rc = check_output(c, label, path, &final, &st, &exists, msg, cap);
+    free(final);
+    return rc;
+}
+
+int of_claim_output(of_claims *c, const char *label, const char *path, char *msg, size_t cap)
+{
+    char *final;
+    struct stat st;
+    bool exists;
+    int rc = check_output(c, label, path, &final, &st, &exists, msg, cap);
+    if (rc)
+        return rc;
     return add_claim(c, label, path, final, exists, true, &st, msg, cap);
 }

@@ -98,9 +98,8 @@ int of_stdout_close(char *msg, size_t cap);
  * output (same st_dev and st_ino through stat(), so through symlinks, hard
  * links and any spelling of the path; for outputs not created yet, the
  * same resolved path) is refused. Caller-allocated; of_claims_free releases
- * the copies it keeps. Labels and paths are copied. Each claim is O(claims
- * so far): a sweep of N points claims O(N) files, O(N^2) compares, cheap
- * next to running N simulations. */
+ * the copies it keeps. Labels and paths are copied. Each claim or check
+ * is O(claims so far). */
 typedef struct of_claim {
     char *label, *path;     /* as given, for messages */
     char *resolved;         /* where an output would be written (NULL for inputs) */
@@ -127,6 +126,9 @@ int of_claim_input(of_claims *c, const char *label, const char *path, char *msg,
  * PATH2", or TCESIM_ENOMEM. A path whose directory does not exist is not an
  * error here (of_open reports it). */
 int of_claim_output(of_claims *c, const char *label, const char *path, char *msg, size_t cap);
+/* The same checks without recording the output: for many outputs that
+ * cannot be each other (a sweep's point files), O(claims) each. */
+int of_check_output(const of_claims *c, const char *label, const char *path, char *msg, size_t cap);
 
 #ifdef __cplusplus
 }

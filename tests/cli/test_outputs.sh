@@ -67,6 +67,30 @@ expect_exit 2 "$TCESIM" import trace-cmd "$D/r.txt" -o "$D/r.trace"
 expect_err "^-o: .*r\.trace is the same file as REPORT .*r\.txt$"
 unchanged "$D/r.txt" "$D/r.orig" "import R -o R"
 
+# a sweep whose point report would replace its CONFIG; report's page over its input
+S=$TMP/s
+mkdir "$S"
+cp "$SRC/configs/phb3.json" "$S/phb.tce_cache.entries=16.json"
+cp "$S/phb.tce_cache.entries=16.json" "$S/c.orig"
+expect_exit 2 "$TCESIM" sweep "$S/phb.tce_cache.entries=16.json" --vary phb.tce_cache.entries=16,32 $SMALL --out "$S"
+expect_err "^--out: .*entries=16\.json is the same file as CONFIG "
+unchanged "$S/phb.tce_cache.entries=16.json" "$S/c.orig" "sweep over its CONFIG"
+# a sweep removes the temp files a killed point left (it holds DIR's lock),
+# unlinking a link without following it
+W=$TMP/w
+mkdir -p "$W"
+echo precious >"$TMP/w-victim"
+ln -s "$TMP/w-victim" "$W/.seed=1.json.tcesim-Ab12Cd"
+echo partial >"$W/.seed=2.json.tcesim-xYz789"
+expect_exit 0 "$TCESIM" sweep --vary seed=1,2 $SMALL --out "$W" --jobs 1
+expect_eq "$(ls -A "$W" | grep -c tcesim-)" 0 "stale point temp files removed"
+expect_eq "$(cat "$TMP/w-victim")" precious "the stale link's target"
+expect_exit 0 "$TCESIM" run $SMALL --json "$S/a.json"
+cp "$S/a.json" "$S/a.orig"
+expect_exit 2 "$TCESIM" report "$S/a.json" -o "$S/./a.json"
+expect_err "^-o: .*a\.json is the same file as RUN\.json .*a\.json$"
+unchanged "$S/a.json" "$S/a.orig" "report -o RUN.json"
+
 # ---- Two outputs the same: refused before anything is written ----
 expect_exit 2 "$TCESIM" run $SMALL --json "$D/f.out" --mappings "$D/f.out"
 expect_err "^--mappings: .*f\.out is the same file as --json .*f\.out$"
