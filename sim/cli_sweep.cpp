@@ -881,11 +881,11 @@ int cmd_emit(const Options &o, const Sweep &sw, const std::string &exe, const st
     }
     if (o.emit == "parallel") {
         say += strprintf("run them with GNU parallel on this machine:\n"
-                    "  parallel --joblog %s%s < %s\n"
-                    "or across hosts that see DIR and the binary at the same paths:\n"
-                    "  parallel --joblog %s --sshlogin HOST1,HOST2 < %s\n%s",
-                    shell_quote(o.out + "/joblog").c_str(), j.c_str(), shell_quote(jobs_path).c_str(),
-                    shell_quote(o.out + "/joblog").c_str(), shell_quote(jobs_path).c_str(), collect.c_str());
+                         "  parallel --joblog %s%s < %s\n"
+                         "or across hosts that see DIR and the binary at the same paths:\n"
+                         "  parallel --joblog %s --sshlogin HOST1,HOST2 < %s\n%s",
+                         shell_quote(o.out + "/joblog").c_str(), j.c_str(), shell_quote(jobs_path).c_str(),
+                         shell_quote(o.out + "/joblog").c_str(), shell_quote(jobs_path).c_str(), collect.c_str());
         return emit_say(say);
     }
     // Slurm: one array task per line of jobs.txt. #SBATCH lines are read by
@@ -915,10 +915,10 @@ int cmd_emit(const Options &o, const Sweep &sw, const std::string &exe, const st
         return 1;
     }
     say += strprintf("%s: a Slurm array job of %zu tasks\n"
-                "  sbatch %s\n"
-                "dry run of one point here: SLURM_ARRAY_TASK_ID=0 bash %s\n%s",
-                slurm_path.c_str(), todo.size(), shell_quote(slurm_path).c_str(), shell_quote(slurm_path).c_str(),
-                collect.c_str());
+                         "  sbatch %s\n"
+                         "dry run of one point here: SLURM_ARRAY_TASK_ID=0 bash %s\n%s",
+                         slurm_path.c_str(), todo.size(), shell_quote(slurm_path).c_str(), shell_quote(slurm_path).c_str(),
+                         collect.c_str());
     return emit_say(say);
 }
 
