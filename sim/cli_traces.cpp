@@ -140,6 +140,14 @@ int cmd_trace(int argc, char **argv)
                 return usage(("trace info: unexpected argument '" + a + "'").c_str());
             }
         }
+        Claims claims;
+        std::string e = claims.input("FILE", argv[3]);
+        if (e.empty())
+            e = claims.check_stdout();
+        if (!e.empty()) {
+            std::fprintf(stderr, "%s\n", e.c_str());
+            return 2;
+        }
         tr_info_result *r = static_cast<tr_info_result *>(std::calloc(1, sizeof(tr_info_result)));
         if (!r)
             return usage("out of memory");
@@ -161,7 +169,7 @@ int cmd_trace(int argc, char **argv)
         tr_info_print(r, mem);
         std::fclose(mem);
         std::free(r);
-        std::string e = write_stdout(std::string(text ? text : "", len));
+        e = write_stdout(std::string(text ? text : "", len));
         std::free(text);
         if (!e.empty()) {
             std::fprintf(stderr, "%s\n", e.c_str());

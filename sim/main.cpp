@@ -153,12 +153,20 @@ int cmd_config(int argc, char **argv)
     auto cfg = std::make_unique<tcesim_config>();
     if ((rc = load_config(a, argv[0], *cfg)))
         return rc;
+    tcesim::Claims claims;
+    std::string e = claims.input("CONFIG", a.config_path);
+    if (e.empty())
+        e = claims.check_stdout();
+    if (!e.empty()) {
+        std::fprintf(stderr, "%s\n", e.c_str());
+        return 2;
+    }
     char *s = a.json_flag ? config_to_json(cfg.get()) : config_describe(cfg.get());
     std::string text = s ? s : "";
     std::free(s);
     if (a.json_flag)
         text += '\n';
-    std::string e = tcesim::write_stdout(text);
+    e = tcesim::write_stdout(text);
     if (!e.empty()) {
         std::fprintf(stderr, "%s\n", e.c_str());
         return 1;
@@ -167,13 +175,16 @@ int cmd_config(int argc, char **argv)
 }
 
 // Refuses, before anything runs, an output that is an input (CONFIG, the
-// trace) or another output; '-' for --json is standard output.
+// trace) or another output, standard output included; '-' for --json is
+// standard output.
 int claim_run_files(const Args &a)
 {
     tcesim::Claims c;
     std::string e = c.input("CONFIG", a.config_path);
     if (e.empty())
         e = c.input("--trace", a.trace);
+    if (e.empty())
+        e = c.check_stdout();
     if (e.empty() && a.has_json && a.json_out != "-")
         e = c.output("--json", a.json_out);
     if (e.empty() && a.has_mappings)

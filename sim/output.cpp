@@ -63,4 +63,12 @@ std::string Claims::check(const std::string &label, const std::string &path) con
     return "";
 }
 
+std::string Claims::check_stdout() const
+{
+    char msg[kMsg];
+    if (of_check_stdout(&c_, msg, sizeof msg))
+        return msg;
+    return "";
+}
+
 } // namespace tcesim

@@ -38,6 +38,8 @@ public:
     std::string output(const std::string &label, const std::string &path);
     // output() without recording it (of_check_output).
     std::string check(const std::string &label, const std::string &path) const;
+    // Standard output against the inputs (of_check_stdout).
+    std::string check_stdout() const;
 
 private:
     of_claims c_;

@@ -544,3 +544,16 @@ int of_claim_output(of_claims *c, const char *label, const char *path, char *msg
         return rc;
     return add_claim(c, label, path, final, exists, true, &st, msg, cap);
 }
+
+int of_check_stdout(const of_claims *c, char *msg, size_t cap)
+{
+    struct stat st;
+    if (fstat(STDOUT_FILENO, &st) != 0)
+        return 0; /* closed: the first write says so */
+    for (size_t i = 0; i < c->n; i++) {
+        const of_claim *e = &c->e[i];
+        if (!e->output && e->dev == st.st_dev && e->ino == st.st_ino)
+            return seterr(msg, cap, TCESIM_EINVAL, "stdout: is the same file as %s %s", e->label, e->path);
+    }
+    return 0;
+}

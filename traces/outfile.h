@@ -126,6 +126,11 @@ int of_claim_input(of_claims *c, const char *label, const char *path, char *msg,
  * PATH2", or TCESIM_ENOMEM. A path whose directory does not exist is not an
  * error here (of_open reports it). */
 int of_claim_output(of_claims *c, const char *label, const char *path, char *msg, size_t cap);
+/* Standard output as an output: refused (TCESIM_EINVAL, "stdout: is the
+ * same file as LABEL PATH") when it is the same file as a claimed input
+ * (`tcesim trace info t.trace >> t.trace`). Not recorded: an output path
+ * that names standard output's file is written through fd 1. */
+int of_check_stdout(const of_claims *c, char *msg, size_t cap);
 /* The same checks without recording the output: for many outputs that
  * cannot be each other (a sweep's point files), O(claims) each. */
 int of_check_output(const of_claims *c, const char *label, const char *path, char *msg, size_t cap);

@@ -67,6 +67,19 @@ expect_exit 2 "$TCESIM" import trace-cmd "$D/r.txt" -o "$D/r.trace"
 expect_err "^-o: .*r\.trace is the same file as REPORT .*r\.txt$"
 unchanged "$D/r.txt" "$D/r.orig" "import R -o R"
 
+# standard output appended to an input
+"$TCESIM" trace info "$D/t.trace" >>"$D/t.trace" 2>"$TMP/err"
+expect_eq "$?" 2 "trace info T >> T"
+expect_err "^stdout: is the same file as FILE .*t\.trace$"
+"$TCESIM" run --trace "$D/t.trace" >>"$D/t.trace" 2>"$TMP/err"
+expect_eq "$?" 2 "run --trace T >> T"
+expect_err "^stdout: is the same file as --trace .*t\.trace$"
+"$TCESIM" config "$D/c.json" >>"$D/c.json" 2>"$TMP/err"
+expect_eq "$?" 2 "config CFG >> CFG"
+expect_err "^stdout: is the same file as CONFIG .*c\.json$"
+unchanged "$D/t.trace" "$D/t.orig" "stdout appended to the trace"
+unchanged "$D/c.json" "$D/c.orig" "stdout appended to the config"
+
 # a sweep whose point report would replace its CONFIG; report's page over its input
 S=$TMP/s
 mkdir "$S"

@@ -2,6 +2,7 @@
  * its own fresh temporary directory (removed with everything in it). */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -253,6 +254,28 @@ static void two_outputs_the_same_are_refused(void **state)
     of_claims_free(&c); /* idempotent */
 }
 
+static void stdout_that_is_an_input_is_refused(void **state)
+{
+    write_text("in.trace", "data\n");
+    of_claims c;
+    char msg[512];
+    of_claims_init(&c);
+    assert_int_equal(of_claim_input(&c, "FILE", "in.trace", msg, sizeof msg), 0);
+    fflush(stdout);
+    int saved = dup(STDOUT_FILENO);
+    int fd = open("in.trace", O_WRONLY | O_APPEND);
+    assert_true(saved >= 0 && fd >= 0);
+    dup2(fd, STDOUT_FILENO);
+    close(fd);
+    int rc = of_check_stdout(&c, msg, sizeof msg);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    assert_int_equal(rc, TCESIM_EINVAL);
+    assert_string_equal(msg, "stdout: is the same file as FILE in.trace");
+    assert_int_equal(of_check_stdout(&c, msg, sizeof msg), 0);
+    of_claims_free(&c);
+}
+
 static void remove_temps_takes_only_the_pattern(void **state)
 {
     write_text(".p.json.tcesim-abc123", "");
@@ -279,6 +302,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(fifo_is_written_straight, setup, teardown),
         cmocka_unit_test_setup_teardown(output_that_is_an_input_is_refused_through_any_path, setup, teardown),
         cmocka_unit_test_setup_teardown(two_outputs_the_same_are_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(stdout_that_is_an_input_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(remove_temps_takes_only_the_pattern, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
