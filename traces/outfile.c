@@ -298,7 +298,9 @@ int of_open_stdout(of_file **out, char *msg, size_t cap)
     return 0;
 }
 
-void of_set_failed(of_file *f, int errnum)
+/* Records the first failure (sticky); standard output's also for
+ * of_stdout_close. */
+static void of_set_failed(of_file *f, int errnum)
 {
     if (!f->errnum)
         f->errnum = errnum ? errnum : EIO;

@@ -9,7 +9,8 @@
  *   O_NOFOLLOW, mode 0666 & ~umask as fopen) in the target's directory, and
  *   renamed onto the target only on a committed close. Exclusive creation
  *   means a file or link planted at a temp name is never opened, followed
- *   or removed. A failed or abandoned output removes its temp file.
+ *   or removed. A failed or abandoned output removes its temp file; a
+ *   process killed mid-write leaves it (of_remove_temps, for a sweep).
  * - A target that is a symlink is resolved first (realpath; a dangling link
  *   to where it points): the temp file goes next to the resolved file and
  *   the rename replaces that file, so the link survives.
@@ -38,7 +39,8 @@
 extern "C" {
 #endif
 
-/* The prefix and suffix length of every temp name: ".NAME" OF_TMP_TAG "XXXXXX". */
+/* Every temp name is "." NAME OF_TMP_TAG and OF_TMP_RANDOM random
+ * characters of [A-Za-z0-9]. */
 #define OF_TMP_TAG ".tcesim-"
 #define OF_TMP_RANDOM 6
 
@@ -70,8 +72,6 @@ bool of_failed(const of_file *f);
 int of_fd(const of_file *f);
 /* The path as given ("stdout" for standard output), for messages. */
 const char *of_path(const of_file *f);
-/* Marks f failed with errnum (a child writing to of_fd failed). */
-void of_set_failed(of_file *f, int errnum);
 
 /* of_open + of_write + of_close(true): a whole output at once. */
 int of_write_file(const char *path, const void *data, size_t n, char *msg, size_t cap);
