@@ -10,7 +10,9 @@ D=$TMP/o
 mkdir "$D"
 "$TCESIM" gen nvme --set ios=20 -o "$D/t.trace" 2>/dev/null || bad "gen for the fixtures"
 cp "$D/t.trace" "$D/t.orig"
-unchanged() { cmp -s "$1" "$2" && ok || bad "$3: $1 was changed"; }
+# unchanged FILE ORIG WHAT: FILE still holds ORIG's bytes (restored if not,
+# so that each case is checked on its own)
+unchanged() { if cmp -s "$1" "$2"; then ok; else bad "$3: $1 was changed"; cp "$2" "$1"; fi; }
 # no_temps DIR: no temp file (new or old pattern) left in DIR
 no_temps() {
   local left
