@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "outfile.h"
+
 #define FUZZ_TMP_MAX 8       /* distinct suffixes a harness may use */
 #define FUZZ_PATH_LEN 512
 
@@ -26,11 +28,9 @@ static void fuzz_tmp_cleanup(void)
 {
     for (unsigned i = 0; i < fuzz_tmp_count; i++) {
         unlink(fuzz_tmp_paths[i]);
-        /* A writer that failed half-way removes its .tmp itself; this is
-         * for one interrupted by the exit. */
-        char tmp[FUZZ_PATH_LEN + 8];
-        snprintf(tmp, sizeof tmp, "%s.tmp", fuzz_tmp_paths[i]);
-        unlink(tmp);
+        /* A writer that failed half-way removes its temp file itself;
+         * this is for one interrupted by the exit. */
+        of_remove_temps(fuzz_tmp_paths[i]);
     }
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Makes one self-contained HTML page from a tcesim run report or a sweep.
 
-usage: report.py RUN.json|DIR -o FILE.html
+usage: report.py RUN.json|DIR -o FILE.html|- [--stdout-name NAME]
 
 RUN.json is a `tcesim run --json` report (schema tcesim.report/1). DIR is a
 `tcesim sweep --out DIR` directory: results.csv (the varied keys first, then
@@ -11,6 +11,12 @@ The page has inline CSS and its plots as base64 PNG <img>: no external
 resources, so it can be mailed or attached as it is. Plots are matplotlib
 (Agg backend); run with Debian's /usr/bin/python3, which is the interpreter
 Debian's python3-matplotlib belongs to (`tcesim report` does that).
+
+`-o -` writes the page to standard output (`tcesim report` passes the output
+file it opened that way; --stdout-name names it in messages). A FILE is
+written as tcesim writes its outputs (README "Outputs"): a temp file
+`.NAME.tcesim-XXXXXX` created exclusively next to it and renamed onto it; an
+existing FIFO or device is written straight, never replaced.
 
 Exit status: 0 written, 1 runtime failure (matplotlib missing, cannot write),
 2 bad input; every error is one line on stderr ("FILE: message").
@@ -22,8 +28,9 @@ import io
 import json
 import math
 import os
+import random
+import stat
 import sys
-import tempfile
 
 SCHEMA = "tcesim.report/1"
 NEEDS_MPL = "report: needs Debian's python3-matplotlib (scripts/setup.sh installs it)"
@@ -756,16 +763,40 @@ def sweep_page(dirpath, header, data, keys, metrics, manifest):
 # ---- main ----
 
 def write_atomic(path, text):
-    d = os.path.dirname(os.path.abspath(path))
+    data = text.encode("utf-8")
     try:
-        fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=d)
-    except OSError as e:
-        raise RuntimeFailure("%s: %s" % (path, e.strerror))
+        st = os.stat(path)
+    except OSError:
+        st = None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise InputError("%s: Is a directory" % path)
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_NOCTTY)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+        except OSError as e:
+            raise RuntimeFailure("%s: %s" % (path, e.strerror))
+        return
+    target = os.path.realpath(path)
+    d, base = os.path.split(target)
+    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    rng = random.SystemRandom()
+    for _ in range(100):
+        tmp = os.path.join(d, "." + base[:240] + ".tcesim-" + "".join(rng.choice(alphabet) for _ in range(6)))
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
+            break
+        except FileExistsError:
+            continue
+        except OSError as e:
+            raise RuntimeFailure("%s: %s" % (path, e.strerror))
+    else:
+        raise RuntimeFailure("%s: no free temp name" % path)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, target)
     except OSError as e:
         try:
             os.unlink(tmp)
@@ -774,13 +805,21 @@ def write_atomic(path, text):
         raise RuntimeFailure("%s: %s" % (path, e.strerror))
 
 
+def write_stdout(text, name):
+    try:
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
+    except OSError as e:
+        raise RuntimeFailure("%s: %s" % (name, e.strerror))
+
+
 def usage(msg):
     sys.stderr.write("report: %s\nusage: report.py RUN.json|DIR -o FILE.html\n" % msg)
     return 2
 
 
 def main(argv):
-    inp, out = None, None
+    inp, out, out_name = None, None, "stdout"
     i = 0
     while i < len(argv):
         a = argv[i]
@@ -788,6 +827,11 @@ def main(argv):
             if i + 1 >= len(argv):
                 return usage("-o needs a file")
             out = argv[i + 1]
+            i += 1
+        elif a == "--stdout-name":
+            if i + 1 >= len(argv):
+                return usage("--stdout-name needs a name")
+            out_name = argv[i + 1]
             i += 1
         elif a in ("-h", "--help"):
             sys.stdout.write(__doc__)
@@ -810,7 +854,10 @@ def main(argv):
             doc = load_run(inp)
             setup_matplotlib()
             text = run_page(inp, doc)
-        write_atomic(out, text)
+        if out == "-":
+            write_stdout(text, out_name)
+        else:
+            write_atomic(out, text)
     except InputError as e:
         sys.stderr.write("%s\n" % e)
         return 2

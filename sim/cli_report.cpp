@@ -9,8 +9,11 @@
 #include <vector>
 
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "output.hpp"
 
 extern char **environ;
 
@@ -59,6 +62,7 @@ static std::string find_script()
 int cmd_report(int argc, char **argv)
 {
     std::string in, out;
+    bool has_out = false;
     for (int i = 2; i < argc; i++) {
         std::string a = argv[i];
         if (a == "-h" || a == "--help") {
@@ -67,6 +71,7 @@ int cmd_report(int argc, char **argv)
         }
         if ((a == "-o" || a == "--out") && i + 1 < argc) {
             out = argv[++i];
+            has_out = true;
         } else if (a == "-o" || a == "--out") {
             std::fprintf(stderr, "tcesim: report: -o needs a file\n");
             return 2;
@@ -80,8 +85,26 @@ int cmd_report(int argc, char **argv)
             return 2;
         }
     }
-    if (in.empty() || out.empty()) {
+    if (in.empty() || !has_out) {
         std::fprintf(stderr, "tcesim: report: RUN.json|DIR and -o FILE.html are required\n");
+        return 2;
+    }
+    // The page must not replace what it is made from: the run's report, or
+    // the sweep's results.csv and manifest.
+    Claims claims;
+    struct stat st;
+    std::string e;
+    if (stat(in.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+        e = claims.input("DIR", in + "/results.csv");
+        if (e.empty())
+            e = claims.input("DIR", in + "/sweep.json");
+    } else {
+        e = claims.input("RUN.json", in);
+    }
+    if (e.empty())
+        e = claims.output("-o", out);
+    if (!e.empty()) {
+        std::fprintf(stderr, "%s\n", e.c_str());
         return 2;
     }
     std::string py = python_path();
@@ -94,24 +117,47 @@ int cmd_report(int argc, char **argv)
         std::fprintf(stderr, "report: scripts/report.py not found next to the binary nor in %s\n", TCESIM_SOURCE_DIR);
         return 1;
     }
+    // report.py writes the page to its standard output, which is the output
+    // file opened here (outfile.h): published only when report.py succeeds.
+    char msg[1024];
+    of_file *f;
+    if (of_open(out.c_str(), &f, msg, sizeof msg)) {
+        std::fprintf(stderr, "%s\n", msg);
+        return 1;
+    }
     std::vector<char *> args = {const_cast<char *>(py.c_str()), const_cast<char *>(script.c_str()),
                                 const_cast<char *>(in.c_str()), const_cast<char *>("-o"),
+                                const_cast<char *>("-"), const_cast<char *>("--stdout-name"),
                                 const_cast<char *>(out.c_str()), nullptr};
     std::fflush(stdout);
     std::fflush(stderr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, of_fd(f), STDOUT_FILENO);
     pid_t pid;
-    int rc = posix_spawn(&pid, py.c_str(), nullptr, nullptr, args.data(), environ);
+    int rc = posix_spawn(&pid, py.c_str(), &fa, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
     if (rc != 0) {
+        of_close(f, false, nullptr, 0);
         std::fprintf(stderr, "report: %s: %s\n", py.c_str(), std::strerror(rc));
         return 1;
     }
     int status = 0;
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) {
+            of_close(f, false, nullptr, 0);
             std::fprintf(stderr, "report: waiting for %s: %s\n", py.c_str(), std::strerror(errno));
             return 1;
         }
     }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        if (of_close(f, true, msg, sizeof msg)) {
+            std::fprintf(stderr, "%s\n", msg);
+            return 1;
+        }
+        return 0;
+    }
+    of_close(f, false, nullptr, 0);
     if (WIFEXITED(status))
         return WEXITSTATUS(status);
     std::fprintf(stderr, "report: %s killed by signal %d\n", py.c_str(), WIFSIGNALED(status) ? WTERMSIG(status) : 0);

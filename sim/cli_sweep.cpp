@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <climits>
 #include <cmath>
+#include <cstdarg>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -39,6 +40,7 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "output.hpp"
 #include "report.hpp"
 
 namespace tcesim {
@@ -66,7 +68,8 @@ const char *const kMetrics[] = {"hit_rate",           "translation_p50_ns", "tra
                                 "alloc_failures",     "faults",             "dma_lost_bytes"};
 constexpr size_t kNMetrics = sizeof kMetrics / sizeof kMetrics[0];
 
-// A point's file name stays well under NAME_MAX with ".json.tmp" appended.
+// A point's file name stays well under NAME_MAX with ".json" and its temp
+// name's "." and ".tcesim-XXXXXX" (outfile.h) around it.
 constexpr size_t kMaxName = 120;
 
 int usage(const std::string &msg)
@@ -180,7 +183,7 @@ int parse_args(int argc, char **argv, Sweep &sw, Options &o)
         uint64_t v;
         if (a == "-h" || a == "--help") {
             std::fputs(kSweepUsage, stdout);
-            std::exit(0);
+            std::exit(finish_stdout(0));
         } else if (a == "--vary" && next) {
             if (int rc = parse_vary(argv[++i], sw))
                 return rc;
@@ -565,7 +568,7 @@ int ensure_manifest(const std::string &dir, const Sweep &sw)
         }
         return 0;
     }
-    std::string e = write_file_atomic(path, manifest_text(sw));
+    std::string e = write_output(path, manifest_text(sw));
     if (!e.empty()) {
         std::fprintf(stderr, "%s\n", e.c_str());
         return 1;
@@ -802,7 +805,7 @@ size_t write_results(const std::string &dir, const Sweep &sw, bool quiet, size_t
         csv += line + "\n";
         rows++;
     }
-    err = write_file_atomic(dir + "/results.csv", csv);
+    err = write_output(dir + "/results.csv", csv);
     return rows;
 }
 
@@ -829,6 +832,29 @@ int cmd_collect(const Options &o)
 
 // ---- --emit parallel | slurm ----
 
+std::string strprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+std::string strprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *p = nullptr;
+    int n = vasprintf(&p, fmt, ap);
+    va_end(ap);
+    std::string r = n >= 0 && p ? std::string(p, static_cast<size_t>(n)) : std::string();
+    std::free(p);
+    return r;
+}
+
+int emit_say(const std::string &text)
+{
+    std::string e = write_stdout(text);
+    if (e.empty())
+        return 0;
+    std::fprintf(stderr, "%s\n", e.c_str());
+    return 1;
+}
+
 int cmd_emit(const Options &o, const Sweep &sw, const std::string &exe, const std::vector<size_t> &todo)
 {
     std::string jobs;
@@ -841,26 +867,27 @@ int cmd_emit(const Options &o, const Sweep &sw, const std::string &exe, const st
         jobs += line + "\n";
     }
     std::string jobs_path = o.out + "/jobs.txt";
-    std::string e = write_file_atomic(jobs_path, jobs);
+    std::string e = write_output(jobs_path, jobs);
     if (!e.empty()) {
         std::fprintf(stderr, "%s\n", e.c_str());
         return 1;
     }
+    std::string say; // what to do next, for standard output (checked as a whole)
     std::string j = o.jobs ? " -j " + std::to_string(o.jobs) : "";
     std::string collect = "then: " + shell_quote(exe) + " sweep --collect " + shell_quote(o.out) + "\n";
-    std::printf("%s: %zu of %zu points to run, one command a line\n", jobs_path.c_str(), todo.size(), sw.points.size());
+    say += strprintf("%s: %zu of %zu points to run, one command a line\n", jobs_path.c_str(), todo.size(), sw.points.size());
     if (todo.empty()) {
-        std::printf("every point has its report; %s", collect.c_str());
-        return 0;
+        say += "every point has its report; " + collect;
+        return emit_say(say);
     }
     if (o.emit == "parallel") {
-        std::printf("run them with GNU parallel on this machine:\n"
-                    "  parallel --joblog %s%s < %s\n"
-                    "or across hosts that see DIR and the binary at the same paths:\n"
-                    "  parallel --joblog %s --sshlogin HOST1,HOST2 < %s\n%s",
-                    shell_quote(o.out + "/joblog").c_str(), j.c_str(), shell_quote(jobs_path).c_str(),
-                    shell_quote(o.out + "/joblog").c_str(), shell_quote(jobs_path).c_str(), collect.c_str());
-        return 0;
+        say += strprintf("run them with GNU parallel on this machine:\n"
+                         "  parallel --joblog %s%s < %s\n"
+                         "or across hosts that see DIR and the binary at the same paths:\n"
+                         "  parallel --joblog %s --sshlogin HOST1,HOST2 < %s\n%s",
+                         shell_quote(o.out + "/joblog").c_str(), j.c_str(), shell_quote(jobs_path).c_str(),
+                         shell_quote(o.out + "/joblog").c_str(), shell_quote(jobs_path).c_str(), collect.c_str());
+        return emit_say(say);
     }
     // Slurm: one array task per line of jobs.txt. #SBATCH lines are read by
     // sbatch, not by a shell: their paths are written unquoted.
@@ -883,17 +910,17 @@ int cmd_emit(const Options &o, const Sweep &sw, const std::string &exe, const st
         "if [ -z \"$line\" ]; then echo \"$jobs: no line for task $task\" >&2; exit 2; fi\n"
         "exec bash -c \"$line\"\n";
     std::string slurm_path = o.out + "/sweep.slurm";
-    e = write_file_atomic(slurm_path, script);
+    e = write_output(slurm_path, script);
     if (!e.empty() || chmod(slurm_path.c_str(), 0755) != 0) {
         std::fprintf(stderr, "%s\n", e.empty() ? errno_msg(slurm_path).c_str() : e.c_str());
         return 1;
     }
-    std::printf("%s: a Slurm array job of %zu tasks\n"
-                "  sbatch %s\n"
-                "dry run of one point here: SLURM_ARRAY_TASK_ID=0 bash %s\n%s",
-                slurm_path.c_str(), todo.size(), shell_quote(slurm_path).c_str(), shell_quote(slurm_path).c_str(),
-                collect.c_str());
-    return 0;
+    say += strprintf("%s: a Slurm array job of %zu tasks\n"
+                         "  sbatch %s\n"
+                         "dry run of one point here: SLURM_ARRAY_TASK_ID=0 bash %s\n%s",
+                         slurm_path.c_str(), todo.size(), shell_quote(slurm_path).c_str(), shell_quote(slurm_path).c_str(),
+                         collect.c_str());
+    return emit_say(say);
 }
 
 // ---- The local pool ----
@@ -1084,7 +1111,7 @@ int run_pool(const std::string &dir, const Sweep &sw, const std::string &exe, co
         while (!stop && running.size() < jobs && next < todo.size()) {
             const Point &p = sw.points[todo[next]];
             std::string report = dir + "/" + p.name + ".json";
-            unlink((report + ".tmp").c_str()); // left by a point killed mid-write
+            of_remove_temps(report.c_str()); // left by a point killed mid-write
             pid_t pid = spawn_point(point_argv(sw, p, exe, dir), dir + "/logs/" + p.name + ".log", child_mask);
             if (pid < 0) {
                 std::fprintf(stderr, "%s\n", errno_msg("fork").c_str());
@@ -1131,14 +1158,14 @@ int run_pool(const std::string &dir, const Sweep &sw, const std::string &exe, co
         }
     }
     if (stop) {
-        // Points in flight are lost; their partial .tmp goes with them.
+        // Points in flight are lost; their partial temp files go with them.
         for (auto &kv : running)
             kill(kv.first, SIGTERM);
         for (auto &kv : running) {
             int status;
             while (waitpid(kv.first, &status, 0) < 0 && errno == EINTR) {
             }
-            unlink((dir + "/" + sw.points[kv.second.point].name + ".json.tmp").c_str());
+            of_remove_temps((dir + "/" + sw.points[kv.second.point].name + ".json").c_str());
         }
         pr.end();
         std::fprintf(stderr, "sweep: %s: %zu of %zu points done, %zu in flight lost; run the same command again to finish\n",
@@ -1172,6 +1199,32 @@ int lock_dir(const std::string &dir)
     return fd; // held until exit
 }
 
+// Refuses a sweep whose files in DIR would replace its CONFIG or a trace
+// (a point's report, its log, the manifest, results.csv, the job files).
+int claim_files(const Options &o, const Sweep &sw)
+{
+    Claims c;
+    std::string e = c.input("CONFIG", sw.config_path);
+    for (const std::string &t : sw.trace_paths)
+        if (e.empty())
+            e = c.input("--trace", t);
+    // The files have distinct names in DIR: only the inputs need comparing,
+    // O(points x inputs).
+    for (const char *f : {"sweep.json", "results.csv", "jobs.txt", "sweep.slurm"})
+        if (e.empty())
+            e = c.check("--out", o.out + "/" + f);
+    for (const Point &p : sw.points) {
+        if (e.empty())
+            e = c.check("--out", o.out + "/" + p.name + ".json");
+        if (e.empty())
+            e = c.check("--out", o.out + "/logs/" + p.name + ".log");
+    }
+    if (e.empty())
+        return 0;
+    std::fprintf(stderr, "%s\n", e.c_str());
+    return 2;
+}
+
 } // namespace
 
 int cmd_sweep(int argc, char **argv)
@@ -1193,6 +1246,8 @@ int cmd_sweep(int argc, char **argv)
         return rc;
     // Absolute, so that job lists run from anywhere (and on other hosts).
     o.out = absolute_path(o.out);
+    if (int rc = claim_files(o, sw))
+        return rc;
     int lock = lock_dir(o.out);
     if (lock < 0)
         return 1;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config.h"
+#include "output.hpp"
 
 extern "C" {
 #include "traces/generators.h"
@@ -43,6 +44,7 @@ int cmd_gen(int argc, char **argv)
     const char *pattern = argv[2];
     std::vector<std::string> keys, values;
     std::string out;
+    bool has_out = false;
     uint64_t seed = 1;
     for (int i = 3; i < argc; i++) {
         std::string a = argv[i];
@@ -58,12 +60,17 @@ int cmd_gen(int argc, char **argv)
                 return usage("--seed: expected a non-negative integer");
         } else if ((a == "-o" || a == "--out") && i + 1 < argc) {
             out = argv[++i];
+            has_out = true;
         } else {
             return usage(("gen: unexpected argument '" + a + "'\n" + kGenUsage).c_str());
         }
     }
-    if (out.empty())
+    if (!has_out)
         return usage("gen: -o FILE is required");
+    if (out.empty()) {
+        std::fprintf(stderr, "-o: empty path\n");
+        return 2;
+    }
     std::vector<const char *> k, v;
     for (size_t i = 0; i < keys.size(); i++) {
         k.push_back(keys[i].c_str());
@@ -133,6 +140,14 @@ int cmd_trace(int argc, char **argv)
                 return usage(("trace info: unexpected argument '" + a + "'").c_str());
             }
         }
+        Claims claims;
+        std::string e = claims.input("FILE", argv[3]);
+        if (e.empty())
+            e = claims.check_stdout();
+        if (!e.empty()) {
+            std::fprintf(stderr, "%s\n", e.c_str());
+            return 2;
+        }
         tr_info_result *r = static_cast<tr_info_result *>(std::calloc(1, sizeof(tr_info_result)));
         if (!r)
             return usage("out of memory");
@@ -142,8 +157,24 @@ int cmd_trace(int argc, char **argv)
             std::free(r);
             return 2;
         }
-        tr_info_print(r, stdout);
+        // Printed to memory first, so that standard output is written (and
+        // its errors caught) by one checked write.
+        char *text = nullptr;
+        size_t len = 0;
+        FILE *mem = open_memstream(&text, &len);
+        if (!mem) {
+            std::free(r);
+            return usage("out of memory");
+        }
+        tr_info_print(r, mem);
+        std::fclose(mem);
         std::free(r);
+        e = write_stdout(std::string(text ? text : "", len));
+        std::free(text);
+        if (!e.empty()) {
+            std::fprintf(stderr, "%s\n", e.c_str());
+            return 1;
+        }
         return 0;
     }
     if (sub == "convert") {
@@ -183,12 +214,14 @@ int cmd_import(int argc, char **argv)
     import_params p;
     import_params_default(&p);
     std::string out;
+    bool has_out = false;
     for (int i = 4; i < argc; i++) {
         std::string a = argv[i];
         uint64_t v;
         bool has = i + 1 < argc;
         if ((a == "-o" || a == "--out") && has) {
             out = argv[++i];
+            has_out = true;
         } else if (a == "--access" && has) {
             std::string m = argv[++i];
             if (m == "once")
@@ -233,7 +266,7 @@ int cmd_import(int argc, char **argv)
             return usage(("import trace-cmd: unexpected argument '" + a + "'\n" + kImportUsage).c_str());
         }
     }
-    if (out.empty())
+    if (!has_out)
         return usage("import trace-cmd: -o FILE is required");
     import_stats st;
     tr_error err;

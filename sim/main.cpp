@@ -13,6 +13,7 @@
 #include "cli_sweep.hpp"
 #include "cli_traces.hpp"
 #include "config.h"
+#include "output.hpp"
 #include "report.hpp"
 #include "result.hpp"
 #include "system.hpp"
@@ -31,7 +32,9 @@ const char *kUsage =
     "\n"
     "CONFIG is a JSON file or the name of a preset in configs/ (phb3, ...).\n"
     "No CONFIG: the embedded default. No --trace: the built-in workload (workload.*).\n"
-    "`tcesim config` lists every key with its value, default and meaning.\n";
+    "`tcesim config` lists every key with its value, default and meaning.\n"
+    "Outputs (--json, --mappings, --timeline, -o) are written atomically, never over an input,\n"
+    "another output, a FIFO or a device (README \"Outputs\"); --json - is standard output.\n";
 
 int usage_error(const std::string &msg)
 {
@@ -44,6 +47,8 @@ struct Args {
     uint64_t epoch_ns = 0, tl_from = 0, tl_to = 100000;
     std::vector<std::string> sets;
     bool json_flag = false;
+    bool has_json = false, has_mappings = false, has_timeline = false; // given, even as ''
+    std::string config_path; // CONFIG resolved by load_config ("" = the embedded default)
 };
 
 // Parses the options common to run and config. Returns 0 or 2.
@@ -74,11 +79,13 @@ int parse_args(int argc, char **argv, int first, bool is_run, Args &a)
             if (!v)
                 return usage_error("--json needs a file (- for standard output)");
             a.json_out = v;
+            a.has_json = true;
         } else if (is_run && s == "--mappings") {
             const char *v = need("--mappings");
             if (!v)
                 return usage_error("--mappings needs a file");
             a.mappings = v;
+            a.has_mappings = true;
         } else if (is_run && s == "--epoch") {
             const char *v = need("--epoch");
             if (!v || config_parse_u64(v, false, &a.epoch_ns) || !a.epoch_ns)
@@ -88,6 +95,7 @@ int parse_args(int argc, char **argv, int first, bool is_run, Args &a)
             if (!v)
                 return usage_error("--timeline needs a file");
             a.timeline = v;
+            a.has_timeline = true;
         } else if (is_run && s == "--timeline-window") {
             const char *v = need("--timeline-window");
             std::string w = v ? v : "";
@@ -99,7 +107,7 @@ int parse_args(int argc, char **argv, int first, bool is_run, Args &a)
             a.json_flag = true;
         } else if (s == "-h" || s == "--help") {
             std::fputs(kUsage, stdout);
-            std::exit(0);
+            std::exit(tcesim::finish_stdout(0));
         } else if (!s.empty() && s[0] == '-' && s != "-") {
             return usage_error("unknown option '" + s + "'\n" + kUsage);
         } else if (a.config.empty()) {
@@ -111,7 +119,7 @@ int parse_args(int argc, char **argv, int first, bool is_run, Args &a)
     return 0;
 }
 
-int load_config(const Args &a, const char *argv0, tcesim_config &cfg)
+int load_config(Args &a, const char *argv0, tcesim_config &cfg)
 {
     cfg_error err;
     config_defaults(&cfg);
@@ -122,6 +130,7 @@ int load_config(const Args &a, const char *argv0, tcesim_config &cfg)
             std::fprintf(stderr, "%s\n", err.msg);
             return 2;
         }
+        a.config_path = path;
     }
     for (const std::string &s : a.sets)
         if (config_set(&cfg, s.c_str(), &err)) {
@@ -144,11 +153,24 @@ int cmd_config(int argc, char **argv)
     auto cfg = std::make_unique<tcesim_config>();
     if ((rc = load_config(a, argv[0], *cfg)))
         return rc;
+    tcesim::Claims claims;
+    std::string e = claims.input("CONFIG", a.config_path);
+    if (e.empty())
+        e = claims.check_stdout();
+    if (!e.empty()) {
+        std::fprintf(stderr, "%s\n", e.c_str());
+        return 2;
+    }
     char *s = a.json_flag ? config_to_json(cfg.get()) : config_describe(cfg.get());
-    std::fputs(s ? s : "", stdout);
-    if (a.json_flag)
-        std::fputc('\n', stdout);
+    std::string text = s ? s : "";
     std::free(s);
+    if (a.json_flag)
+        text += '\n';
+    e = tcesim::write_stdout(text);
+    if (!e.empty()) {
+        std::fprintf(stderr, "%s\n", e.c_str());
+        return 1;
+    }
     return 0;
 }
 
@@ -161,6 +183,29 @@ void print_loss_warning(const tcesim::RunResult &r)
         std::fprintf(stderr, "%s\n", w.c_str());
 }
 
+// Refuses, before anything runs, an output that is an input (CONFIG, the
+// trace) or another output, standard output included; '-' for --json is
+// standard output.
+int claim_run_files(const Args &a)
+{
+    tcesim::Claims c;
+    std::string e = c.input("CONFIG", a.config_path);
+    if (e.empty())
+        e = c.input("--trace", a.trace);
+    if (e.empty())
+        e = c.check_stdout();
+    if (e.empty() && a.has_json && a.json_out != "-")
+        e = c.output("--json", a.json_out);
+    if (e.empty() && a.has_mappings)
+        e = c.output("--mappings", a.mappings);
+    if (e.empty() && a.has_timeline)
+        e = c.output("--timeline", a.timeline);
+    if (e.empty())
+        return 0;
+    std::fprintf(stderr, "%s\n", e.c_str());
+    return 2;
+}
+
 int cmd_run(int argc, char **argv)
 {
     Args a;
@@ -169,6 +214,8 @@ int cmd_run(int argc, char **argv)
         return rc;
     auto cfg = std::make_unique<tcesim_config>();
     if ((rc = load_config(a, argv[0], *cfg)))
+        return rc;
+    if ((rc = claim_run_files(a)))
         return rc;
     tcesim::RunOptions opt;
     opt.trace_path = a.trace;
@@ -185,25 +232,22 @@ int cmd_run(int argc, char **argv)
         return rc;
     }
     std::string text = tcesim::report_text(*res);
+    std::string e;
     if (a.json_out == "-") {
-        std::fputs(tcesim::report_json(*res).c_str(), stdout);
+        e = tcesim::write_stdout(tcesim::report_json(*res));
         std::fputs(text.c_str(), stderr);
-        print_loss_warning(*res);
-        return 0;
+    } else {
+        e = tcesim::write_stdout(text);
+        if (e.empty() && a.has_json)
+            e = tcesim::write_output(a.json_out, tcesim::report_json(*res));
     }
-    std::fputs(text.c_str(), stdout);
-    if (!a.json_out.empty()) {
-        std::string e = tcesim::write_file_atomic(a.json_out, tcesim::report_json(*res));
-        if (!e.empty()) {
-            std::fprintf(stderr, "%s\n", e.c_str());
-            return 1;
-        }
+    if (!e.empty()) {
+        std::fprintf(stderr, "%s\n", e.c_str());
+        return 1;
     }
     print_loss_warning(*res);
     return 0;
 }
-
-} // namespace
 
 // SystemC prints its banner unless this is set before its first use; a
 // constructor runs before main() and the library's first simcontext.
@@ -212,7 +256,7 @@ __attribute__((constructor)) static void quiet_systemc_banner()
     setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
 }
 
-int sc_main(int argc, char **argv)
+int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         std::fputs(kUsage, stderr);
@@ -238,4 +282,12 @@ int sc_main(int argc, char **argv)
         return 0;
     }
     return usage_error("unknown command '" + cmd + "'\n" + kUsage);
+}
+
+} // namespace
+
+// Standard output is checked to its final close, whatever the command.
+int sc_main(int argc, char **argv)
+{
+    return tcesim::finish_stdout(dispatch(argc, argv));
 }

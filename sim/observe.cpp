@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "report.hpp"
+#include "output.hpp"
 
 namespace tcesim {
 
@@ -78,7 +78,7 @@ std::string Timeline::write(const std::string &path) const
     else
         doc += body_;
     doc += "\n]}\n";
-    return write_file_atomic(path, doc);
+    return write_output(path, doc);
 }
 
 } // namespace tcesim

@@ -1,12 +1,10 @@
 #include "report.hpp"
 
-#include <cerrno>
 #include <cstdarg>
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
 #include <jansson.h>
-#include <unistd.h>
 
 extern "C" {
 #include "tce/tce_table.h"
@@ -486,23 +484,6 @@ std::string report_text(const RunResult &r)
     appendf(o, "  wall             %12.3f s   (%.2f M simulated TLPs per wall second)\n", r.wall_s,
          r.wall_s > 0 ? static_cast<double>(r.tlps) / r.wall_s / 1e6 : 0.0);
     return o;
-}
-
-std::string write_file_atomic(const std::string &path, const std::string &content)
-{
-    std::string tmp = path + ".tmp";
-    FILE *f = std::fopen(tmp.c_str(), "w");
-    if (!f)
-        return path + ": " + std::strerror(errno);
-    bool ok = std::fwrite(content.data(), 1, content.size(), f) == content.size();
-    ok &= std::fflush(f) == 0;
-    ok &= std::fclose(f) == 0;
-    if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-        std::string e = path + ": " + std::strerror(errno);
-        unlink(tmp.c_str());
-        return e;
-    }
-    return "";
 }
 
 } // namespace tcesim

@@ -17,9 +17,6 @@ std::string loss_warning(const RunResult &r);
 // The JSON document; fields whose name contains "wall" are the only ones
 // that differ between two runs with the same inputs.
 std::string report_json(const RunResult &r);
-// Writes `content` to `path` atomically (temp file + rename). Returns "" or
-// an error message "path: reason".
-std::string write_file_atomic(const std::string &path, const std::string &content);
 
 } // namespace tcesim
 

@@ -33,6 +33,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "observe.hpp"
+#include "output.hpp"
 #include "result.hpp"
 
 extern "C" {
@@ -307,14 +308,13 @@ class MappingsWriter {
 public:
     bool open(const std::string &path, std::string &err)
     {
+        char msg[1024];
         path_ = path;
-        tmp_ = path + ".tmp";
-        f_ = std::fopen(tmp_.c_str(), "w");
-        if (!f_) {
-            err = path + ": " + std::strerror(errno);
+        if (of_open(path.c_str(), &f_, msg, sizeof msg)) {
+            err = msg;
             return false;
         }
-        std::fputs("time_ns,cpu,op,dev,handle,bus_addr,npages,pool\n", f_);
+        buf_ = "time_ns,cpu,op,dev,handle,bus_addr,npages,pool\n";
         return true;
     }
     bool active() const { return f_ != nullptr; }
@@ -322,28 +322,43 @@ public:
     {
         pending_.emplace(seq, std::move(line));
         for (auto it = pending_.begin(); it != pending_.end() && it->first == next_; it = pending_.erase(it)) {
-            std::fputs(it->second.c_str(), f_);
+            buf_ += it->second;
             next_++;
         }
+        if (buf_.size() >= kFlushBytes)
+            flush();
     }
-    // Renames into place on success; removes the temp file otherwise.
+    // Publishes the file on success (outfile.h: rename, or nothing more
+    // for a FIFO); removes the temp file otherwise.
     std::string close(bool ok)
     {
         if (!f_)
             return "";
-        bool good = std::fflush(f_) == 0;
-        good &= std::fclose(f_) == 0;
+        if (ok)
+            flush();
+        char msg[1024];
+        bool good = ok && pending_.empty();
+        int rc = of_close(f_, good, msg, sizeof msg);
         f_ = nullptr;
-        if (ok && good && pending_.empty() && std::rename(tmp_.c_str(), path_.c_str()) == 0)
+        if (!ok)
             return "";
-        std::remove(tmp_.c_str());
-        return ok ? path_ + ": could not be written" : "";
+        if (rc)
+            return msg;
+        return good ? "" : path_ + ": could not be written (rows missing at the end of the run)";
     }
     ~MappingsWriter() { close(false); }
 
 private:
-    std::FILE *f_ = nullptr;
-    std::string path_, tmp_;
+    static constexpr size_t kFlushBytes = 1 << 16;
+    // Write errors stay in f_ (sticky) and come out of close().
+    void flush()
+    {
+        if (!buf_.empty() && !of_failed(f_))
+            of_write(f_, buf_.data(), buf_.size(), nullptr, 0);
+        buf_.clear();
+    }
+    of_file *f_ = nullptr;
+    std::string path_, buf_;
     uint64_t next_ = 0;
     std::map<uint64_t, std::string> pending_;
 };

@@ -1290,6 +1290,10 @@ int import_tracecmd(const char *report_path, const import_params *p, const char 
         return tr_seterr(err, TCESIM_EINVAL, "dma_mask_bits: %u out of range (1..64)",
                          p->dma_mask_bits);
 
+    int crc = tr_check_output("-o", out_path, "REPORT", report_path, err);
+    if (crc)
+        return crc;
+
     import_state s = {.p = p, .report = report_path, .st = st, .free_ent = -1};
     import_parser *ps = import_parser_new();
     tr_device_decl *decls = NULL;

@@ -131,7 +131,8 @@ void import_stats_print(const import_stats *st, FILE *f);
 /* ---- The import ---- */
 
 /* Reads report_path (the text of `trace-cmd report`), writes out_path
- * (format by file name, as tr_writer_open picks it) atomically: on error no output is left.
+ * (format by file name, as tr_writer_open picks it) atomically: on error no output is left;
+ * an out_path that is the same file as report_path is refused (TCESIM_EINVAL, tr_check_output).
  * p NULL: defaults. st may be NULL. Returns 0 (even when lines were skipped:
  * they are in *st) or a negative TCESIM_* error with err->msg set (missing
  * or unreadable report, write failure, more than TR_MAX_DEVICES devices,

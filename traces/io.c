@@ -11,6 +11,7 @@
 #include <zstd.h>
 
 #include "common/tcesim_err.h"
+#include "outfile.h"
 #include "trace_internal.h"
 #include "trace_io.h"
 
@@ -172,11 +173,16 @@ size_t tr_in_fill(tr_in *in, size_t want)
     return in->end - in->pos;
 }
 
-/* ---- Writing ---- */
+/* ---- Writing ----
+ * Bytes go through outfile.h (an atomic temp file + rename, or straight to
+ * a FIFO or device); this layer buffers and compresses. */
+
+/* err may be NULL (a close that only cleans up). */
+#define ERR_MSG(err) ((err) ? (err)->msg : NULL)
+#define ERR_CAP(err) ((err) ? sizeof (err)->msg : 0)
 
 struct tr_out {
-    int fd;
-    char *path, *tmp;
+    of_file *f;
     uint8_t *buf;
     size_t len;
     ZSTD_CCtx *zc;         /* NULL for a plain file */
@@ -185,22 +191,11 @@ struct tr_out {
     bool failed;
 };
 
-static int out_fail(tr_out *o, tr_error *err, int errnum)
-{
-    o->failed = true;
-    return tr_seterr(err, TCESIM_EIO, "%s: %s", o->tmp, strerror(errnum ? errnum : EIO));
-}
-
 static int write_all(tr_out *o, const uint8_t *p, size_t n, tr_error *err)
 {
-    while (n) {
-        ssize_t r = write(o->fd, p, n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return out_fail(o, err, r < 0 ? errno : ENOSPC);
-        p += r;
-        n -= (size_t)r;
+    if (of_write(o->f, p, n, ERR_MSG(err), ERR_CAP(err)) != 0) {
+        o->failed = true;
+        return TCESIM_EIO;
     }
     return 0;
 }
@@ -221,7 +216,7 @@ static int flush(tr_out *o, bool end, tr_error *err)
         size_t rem = ZSTD_compressStream2(o->zc, &ob, &ib, mode);
         if (ZSTD_isError(rem)) {
             o->failed = true;
-            return tr_seterr(err, TCESIM_EIO, "%s: zstd: %s", o->tmp, ZSTD_getErrorName(rem));
+            return tr_seterr(err, TCESIM_EIO, "%s: zstd: %s", of_path(o->f), ZSTD_getErrorName(rem));
         }
         int rc = write_all(o, o->zbuf, ob.pos, err);
         if (rc)
@@ -238,26 +233,18 @@ static void out_free(tr_out *o)
     ZSTD_freeCCtx(o->zc);
     free(o->zbuf);
     free(o->buf);
-    free(o->path);
-    free(o->tmp);
     free(o);
 }
 
 int tr_out_open(const char *path, tr_out **out, tr_error *err)
 {
     *out = NULL;
-    size_t n = strlen(path);
     tr_out *o = calloc(1, sizeof *o);
     if (!o)
         return tr_seterr(err, TCESIM_ENOMEM, "%s: out of memory", path);
-    o->fd = -1;
-    o->path = strdup(path);
-    o->tmp = malloc(n + sizeof ".tmp");
     o->buf = malloc(TR_OUT_BUF);
-    if (!o->path || !o->tmp || !o->buf)
+    if (!o->buf)
         goto nomem;
-    memcpy(o->tmp, path, n);
-    memcpy(o->tmp + n, ".tmp", sizeof ".tmp");
     if (tr_io_is_zst(path)) {
         o->zc = ZSTD_createCCtx();
         o->zcap = ZSTD_CStreamOutSize();
@@ -267,9 +254,8 @@ int tr_out_open(const char *path, tr_out **out, tr_error *err)
         ZSTD_CCtx_setParameter(o->zc, ZSTD_c_compressionLevel, TR_ZSTD_LEVEL);
         ZSTD_CCtx_setParameter(o->zc, ZSTD_c_checksumFlag, 1);
     }
-    o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (o->fd < 0) {
-        int rc = tr_seterr(err, TCESIM_EIO, "%s: %s", o->tmp, strerror(errno));
+    int rc = of_open(path, &o->f, ERR_MSG(err), ERR_CAP(err));
+    if (rc) {
         out_free(o);
         return rc;
     }
@@ -283,7 +269,7 @@ nomem:
 int tr_out_write(tr_out *o, const void *data, size_t n, tr_error *err)
 {
     if (o->failed)
-        return tr_seterr(err, TCESIM_EIO, "%s: an earlier write failed", o->tmp);
+        return tr_seterr(err, TCESIM_EIO, "%s: an earlier write failed", of_path(o->f));
     const uint8_t *p = data;
     while (n) {
         size_t k = TR_OUT_BUF - o->len;
@@ -303,7 +289,7 @@ int tr_out_write(tr_out *o, const void *data, size_t n, tr_error *err)
 }
 
 bool tr_out_failed(const tr_out *o) { return o->failed; }
-const char *tr_out_tmp_path(const tr_out *o) { return o->tmp; }
+const char *tr_out_path(const tr_out *o) { return of_path(o->f); }
 
 int tr_out_close(tr_out *o, bool ok, tr_error *err)
 {
@@ -311,15 +297,12 @@ int tr_out_close(tr_out *o, bool ok, tr_error *err)
         return 0;
     int rc = 0;
     if (ok && o->failed)
-        rc = tr_seterr(err, TCESIM_EIO, "%s: not written (an earlier write failed)", o->path);
+        rc = tr_seterr(err, TCESIM_EIO, "%s: not written (an earlier write failed)", of_path(o->f));
     if (ok && !rc)
         rc = flush(o, true, err);
-    if (close(o->fd) != 0 && ok && !rc)
-        rc = out_fail(o, err, errno);
-    if (ok && !rc && rename(o->tmp, o->path) != 0)
-        rc = tr_seterr(err, TCESIM_EIO, "%s: %s", o->path, strerror(errno));
-    if (!ok || rc)
-        remove(o->tmp);
+    int crc = of_close(o->f, ok && !rc, ok && !rc ? ERR_MSG(err) : NULL, ok && !rc ? ERR_CAP(err) : 0);
+    if (!rc)
+        rc = crc;
     out_free(o);
     return rc;
 }

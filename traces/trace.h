@@ -112,8 +112,10 @@ size_t tr_text_handle_slots(const tr_source *src);
 
 /* ---- Writers ---- */
 typedef struct tr_writer tr_writer;
-/* Writes to path + ".tmp" and renames on tr_writer_close(ok=true); on
- * ok=false removes the temp file: no half-written output is ever left. */
+/* Writes through outfile.h: to a temp file `.NAME.tcesim-XXXXXX` next to
+ * path, renamed onto path on tr_writer_close(ok=true); on ok=false the temp
+ * file is removed: no half-written output is ever left. An existing FIFO or
+ * device is written straight, never replaced. */
 int tr_writer_open_text(const char *path, const tr_device_decl *devs, uint32_t ndevs,
                         tr_writer **out, tr_error *err);
 /* Any format, picked by the file name as tr_open does (".zst" compresses). */
@@ -125,5 +127,12 @@ int tr_writer_open(const char *path, const tr_device_decl *devs, uint32_t ndevs,
  * business. */
 int tr_writer_put(tr_writer *w, const tr_event *ev, tr_error *err);
 int tr_writer_close(tr_writer *w, bool ok, tr_error *err);
+
+/* Refuses an output that would destroy an input: TCESIM_EINVAL with
+ * "OUT_LABEL: OUT is the same file as IN_LABEL IN" when out is the same file
+ * as in (same device and inode, through any path), "OUT_LABEL: empty path"
+ * or "OUT_LABEL: OUT: Is a directory". Call it before opening either. */
+int tr_check_output(const char *out_label, const char *out, const char *in_label, const char *in,
+                    tr_error *err);
 
 #endif

@@ -84,19 +84,23 @@ static inline const uint8_t *tr_in_peek(tr_in *in, size_t n, size_t *avail)
 static inline uint64_t tr_in_offset(const tr_in *in) { return in->base + in->pos; }
 
 /* ---- Writing ----
- * Output goes to path.tmp, renamed to path by tr_out_close(ok=true) only
- * when every byte was written (and the zstd frame ended): a failed or
- * abandoned write never leaves a file that looks complete. */
+ * Output goes through outfile.h: to a temp file `.NAME.tcesim-XXXXXX`
+ * created exclusively next to path, renamed onto path by
+ * tr_out_close(ok=true) only when every byte was written (and the zstd
+ * frame ended), so a failed or abandoned write never leaves a file that
+ * looks complete; an existing FIFO or device is written straight. */
 typedef struct tr_out tr_out;
 
-/* Returns 0, or TCESIM_EIO / TCESIM_ENOMEM with err->msg "path.tmp: message". */
+/* Returns 0, or TCESIM_EIO / TCESIM_EINVAL / TCESIM_ENOMEM with err->msg
+ * "path: message". */
 int tr_out_open(const char *path, tr_out **out, tr_error *err);
-/* Returns 0 or TCESIM_EIO ("path.tmp: message"); after a failure every later
+/* Returns 0 or TCESIM_EIO ("path: message"); after a failure every later
  * write fails and close(ok) does not publish. */
 int tr_out_write(tr_out *o, const void *data, size_t n, tr_error *err);
-/* ok=false (or an earlier failure): removes path.tmp. Accepts NULL. */
+/* ok=false (or an earlier failure): removes the temp file. Accepts NULL. */
 int tr_out_close(tr_out *o, bool ok, tr_error *err);
 bool tr_out_failed(const tr_out *o);
-const char *tr_out_tmp_path(const tr_out *o);
+/* The path as given to tr_out_open, for messages. */
+const char *tr_out_path(const tr_out *o);
 
 #endif

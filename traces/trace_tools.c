@@ -15,7 +15,10 @@ int tr_convert(const char *in, const char *out, tr_error *err)
     tr_source src;
     tr_writer *w = NULL;
     tr_event ev;
-    int rc = tr_open(in, &src, err);
+    int rc = tr_check_output("OUT", out, "IN", in, err);
+    if (rc)
+        return rc;
+    rc = tr_open(in, &src, err);
     if (rc)
         return rc;
     rc = tr_writer_open(out, src.devices, src.ndevices, &w, err);

@@ -14,7 +14,9 @@
  * (tr_open / tr_writer_open, ".zst" either side), device declarations
  * included. The output is semantically equal to the input (same events,
  * not the same bytes). Atomic: on any error nothing is left at out (nor
- * out.tmp). Returns 0 or the reader's/writer's error (err->msg set). */
+ * a temp file). An out that is the same file as in is refused
+ * (tr_check_output: "OUT: PATH is the same file as IN PATH"). Returns 0 or
+ * the reader's/writer's error (err->msg set). */
 int tr_convert(const char *in, const char *out, tr_error *err);
 
 /* Distinct (key) counts are exact up to this many keys (a hash set of

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/tcesim_err.h"
+#include "outfile.h"
 #include "trace.h"
 #include "trace_binary.h"
 #include "trace_internal.h"
@@ -47,7 +48,7 @@ int tr_writer_begin(const char *path, const tr_device_decl *devs, uint32_t ndevs
 int tr_writer_put(tr_writer *w, const tr_event *ev, tr_error *err)
 {
     if (tr_out_failed(w->out))
-        return tr_seterr(err, TCESIM_EIO, "%s: an earlier write failed", tr_out_tmp_path(w->out));
+        return tr_seterr(err, TCESIM_EIO, "%s: an earlier write failed", tr_out_path(w->out));
     char msg[TR_ERR_LEN];
     const char *why = NULL;
     if (w->any_event && ev->time_ns < w->last_time)
@@ -72,6 +73,20 @@ int tr_writer_close(tr_writer *w, bool ok, tr_error *err)
     int rc = tr_out_close(w->out, ok, err);
     free(w->path);
     free(w);
+    return rc;
+}
+
+int tr_check_output(const char *out_label, const char *out, const char *in_label, const char *in,
+                    tr_error *err)
+{
+    of_claims c;
+    of_claims_init(&c);
+    char *msg = err ? err->msg : NULL;
+    size_t cap = err ? sizeof err->msg : 0;
+    int rc = of_claim_input(&c, in_label, in, msg, cap);
+    if (!rc)
+        rc = of_claim_output(&c, out_label, out, msg, cap);
+    of_claims_free(&c);
     return rc;
 }
 

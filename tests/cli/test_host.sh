@@ -56,5 +56,5 @@ expect_eq "$(json_get "$TMP/b.json" translation.bypass)" 1 "one bypass TLP"
 acq2=$(python3 -c "import json; a=json.load(open('$TMP/b.json'))['allocator']; print(sum(p['acquisitions'] for p in a['pools'] if p['pe']==2))")
 expect_eq "$acq2" 0 "the bypass PE's allocator is never used"
 expect_eq "$(json_get "$TMP/b.json" groups.0.name)" "domain0-pe1" "group name"
-[ -e "$TMP/map.csv.tmp" ] && bad "temp CSV left behind" || ok
+[ -n "$(find "$TMP" -name '.map.csv.tcesim-*')" ] && bad "temp CSV left behind" || ok
 finish

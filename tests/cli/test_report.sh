@@ -36,7 +36,7 @@ for s in "TCE cache hit rate" "translation p99.9" "simulated time" "DMA latency 
          "<h2>CPUs</h2>" "IOMMU groups" "run with <code>--epoch NS</code>"; do
   contains "$TMP/a.html" "$s"
 done
-if ls -a "$TMP" | grep -q '\.tmp'; then bad "a temporary file is left: $(ls -a "$TMP")"; else ok; fi
+if ls -a "$TMP" | grep -Eq '\.tmp|\.tcesim-'; then bad "a temporary file is left: $(ls -a "$TMP")"; else ok; fi
 
 # The contention example: the pool table with contended acquisitions.
 expect_exit 0 "$TCESIM" run "$SRC/examples/contention/config.json" --trace "$SRC/examples/contention/nic16.trace" \
@@ -110,5 +110,5 @@ expect_err "nodir/a.html: "
 # No interpreter: the one-line hint, exit 1.
 TCESIM_PYTHON=$TMP/no-python expect_exit 1 "$TCESIM" report "$TMP/a.json" -o "$TMP/x.html"
 expect_err "needs Debian's python3-matplotlib"
-if ls -a "$TMP" "$TMP/sw" | grep -q '\.tmp'; then bad "a temporary file is left"; else ok; fi
+if ls -a "$TMP" "$TMP/sw" | grep -Eq '\.tmp|\.tcesim-'; then bad "a temporary file is left"; else ok; fi
 finish

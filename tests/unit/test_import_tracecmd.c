@@ -17,6 +17,7 @@
 
 #include "common/tcesim_err.h"
 #include "import_tracecmd.h"
+#include "outfile.h"
 #include "trace.h"
 
 typedef struct fixture {
@@ -24,7 +25,7 @@ typedef struct fixture {
     char oldcwd[4096];
 } fixture;
 
-static const char *const scratch_files[] = {"r.txt", "out.trace", "out.trace.tmp", "out.bin",
+static const char *const scratch_files[] = {"r.txt", "out.trace", "out.bin",
                                             "out.bin.zst"};
 
 static int group_setup(void **state)
@@ -44,8 +45,10 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     fixture *fx = *state;
-    for (size_t i = 0; i < sizeof scratch_files / sizeof scratch_files[0]; i++)
+    for (size_t i = 0; i < sizeof scratch_files / sizeof scratch_files[0]; i++) {
         remove(scratch_files[i]);
+        of_remove_temps(scratch_files[i]);
+    }
     int rc = chdir(fx->oldcwd);
     rmdir(fx->dir);
     free(fx);
@@ -231,7 +234,7 @@ static void missing_report_is_an_error_naming_the_file(void **state)
     assert_int_equal(rc, TCESIM_EIO);
     assert_non_null(strstr(err.msg, "no-such-report.txt: "));
     assert_null(fopen("out.trace", "r"));
-    assert_null(fopen("out.trace.tmp", "r"));
+    assert_int_equal(of_count_temps("out.trace"), 0);
 }
 
 static void bad_params_are_errors(void **state)

@@ -17,6 +17,7 @@
 
 #include "common/tcesim_err.h"
 #include "gen_window.h"
+#include "outfile.h"
 #include "trace.h"
 #include "trace_binary.h"
 #include "trace_tools.h"
@@ -31,7 +32,7 @@ typedef struct fixture {
 
 static const char *const scratch_files[] = {
     "t.trace", "t.bin", "t.bin.zst", "t.trace.zst", "rt.trace", "rt.bin", "rt.bin.zst",
-    "rt.trace.zst", "out.bin", "out.bin.tmp", "big.bin", "big.bin.zst", "pages.trace",
+    "rt.trace.zst", "out.bin", "big.bin", "big.bin.zst", "pages.trace",
 };
 
 static int group_setup(void **state)
@@ -51,8 +52,10 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     fixture *fx = *state;
-    for (size_t i = 0; i < sizeof scratch_files / sizeof scratch_files[0]; i++)
+    for (size_t i = 0; i < sizeof scratch_files / sizeof scratch_files[0]; i++) {
         remove(scratch_files[i]);
+        of_remove_temps(scratch_files[i]);
+    }
     int rc = chdir(fx->oldcwd);
     rmdir(fx->dir);
     free(fx);
@@ -232,7 +235,7 @@ static void zst_suffix_compresses_either_format(void **state)
     p = read_bytes("rt.trace.zst", &n);
     assert_memory_equal(p, zstd_magic, 4);
     free(p);
-    assert_int_equal(access("rt.bin.zst.tmp", F_OK), -1);
+    assert_int_equal(of_count_temps("rt.bin.zst"), 0);
 }
 
 /* A binary event's line is its record number, continuation records
@@ -538,7 +541,7 @@ static void convert_leaves_no_output_on_error(void **state)
     assert_int_equal(tr_convert("t.trace", "out.bin", &err), TCESIM_EINVAL);
     assert_string_equal(err.msg, "t.trace:4: time goes backwards (4 < 5)");
     assert_int_equal(access("out.bin", F_OK), -1);
-    assert_int_equal(access("out.bin.tmp", F_OK), -1);
+    assert_int_equal(of_count_temps("out.bin"), 0);
 
     /* an existing output stays as it was */
     write_file("out.bin", "old");

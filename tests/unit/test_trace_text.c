@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "common/tcesim_err.h"
+#include "outfile.h"
 #include "trace.h"
 
 #define HDR "tcesim-trace 1\n"
@@ -25,7 +26,7 @@ typedef struct fixture {
 } fixture;
 
 static const char *const scratch_files[] = {
-    "t.trace", "t.txt", "rt.trace", "rt.trace.tmp", "big.trace", "long.trace", "t.bin",
+    "t.trace", "t.txt", "rt.trace", "big.trace", "long.trace", "t.bin",
 };
 
 static int group_setup(void **state)
@@ -45,8 +46,10 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     fixture *fx = *state;
-    for (size_t i = 0; i < sizeof scratch_files / sizeof scratch_files[0]; i++)
+    for (size_t i = 0; i < sizeof scratch_files / sizeof scratch_files[0]; i++) {
         remove(scratch_files[i]);
+        of_remove_temps(scratch_files[i]);
+    }
     int rc = chdir(fx->oldcwd);
     rmdir(fx->dir);
     free(fx);
@@ -696,7 +699,7 @@ static void round_trip(const char *in)
     assert_int_equal(rc, 0);
     tr_close(&a);
     assert_int_equal(tr_writer_close(w, true, &err), 0);
-    assert_int_equal(access("rt.trace.tmp", F_OK), -1);
+    assert_int_equal(of_count_temps("rt.trace"), 0);
 
     assert_int_equal(tr_open(in, &a, &err), 0);
     rc = tr_open("rt.trace", &b, &err);
@@ -743,10 +746,10 @@ static void writer_close_not_ok_leaves_no_file(void **state)
     tr_event ev = { .time_ns = 5, .op = TR_READ, .actor = 1, .dev = 1, .addr = 0x1000, .len = 8 };
     remove("rt.trace");
     assert_int_equal(tr_writer_open_text("rt.trace", NULL, 0, &w, &err), 0);
-    assert_int_equal(access("rt.trace.tmp", F_OK), 0);
+    assert_int_equal(of_count_temps("rt.trace"), 1);
     assert_int_equal(tr_writer_put(w, &ev, &err), 0);
     assert_int_equal(tr_writer_close(w, false, &err), 0);
-    assert_int_equal(access("rt.trace.tmp", F_OK), -1);
+    assert_int_equal(of_count_temps("rt.trace"), 0);
     assert_int_equal(access("rt.trace", F_OK), -1);
     assert_int_equal(tr_writer_close(NULL, true, &err), 0);
 }
@@ -770,7 +773,7 @@ static void writer_reports_unwritable_path(void **state)
     tr_error err;
     assert_int_equal(tr_writer_open_text("no/such/dir/x.trace", NULL, 0, &w, &err), TCESIM_EIO);
     assert_null(w);
-    assert_string_equal(err.msg, "no/such/dir/x.trace.tmp: No such file or directory");
+    assert_string_equal(err.msg, "no/such/dir/x.trace: No such file or directory");
 }
 
 /* ---- streaming ---- */
