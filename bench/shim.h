@@ -65,7 +65,7 @@ void shim_phb_free(shim_phb *p); /* accepts NULL */
  * hit or merge, 0 for a miss (or anything else). */
 int shim_phb_translate(shim_phb *p, uint64_t bus_addr, uint64_t now_ps);
 
-/* ---- baseline: the bare 64-entry LRU lookup (anchors.md) ---- */
+/* ---- baseline: the bare 64-entry LRU lookup (the work floor of one translation) ---- */
 
 typedef struct shim_lru64 shim_lru64;
 

@@ -39,7 +39,7 @@ PARTS = ["device", "link", "translation", "fetch_slot_wait", "memory", "completi
 PART_COLORS = ["#4c72b0", "#8172b2", "#dd8452", "#c44e52", "#55a868", "#937860"]
 STATS = ["mean", "p50", "p90", "p99", "p999", "max"]
 STAT_LABELS = {"mean": "mean", "p50": "p50", "p90": "p90", "p99": "p99", "p999": "p99.9", "max": "max"}
-# Sweep metrics (INTERFACE.md, results.csv) with their axis labels.
+# Sweep metrics (docs/interface.md, results.csv) with their axis labels.
 METRICS = {
     "hit_rate": "TCE cache hit rate",
     "translation_p50_ns": "translation p50 (ns)",
@@ -621,7 +621,7 @@ def load_sweep(dirpath):
                 manifest = json.load(f)
         except (OSError, ValueError):
             raise InputError("%s: not JSON" % mpath)
-    # The varied keys are the columns before hit_rate (INTERFACE.md); the
+    # The varied keys are the columns before hit_rate (docs/interface.md); the
     # manifest is shown, not trusted for the layout.
     keys = header[:header.index("hit_rate")]
     metrics = [h for h in header if h not in keys and not h.endswith("_ci95") and h not in BOOKKEEPING]

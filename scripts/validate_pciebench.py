@@ -6,7 +6,8 @@ Anchors: Neugebauer et al., "Understanding PCIe performance for end host
 networking", SIGCOMM 2018; data from pcie-bench/data, directory
 nfp6000-1.2GHz_bdw-Xeon-E5-2630v4-dell-t430-s0-s0-s0-iommu-nosp, files
 bw_dma_win_sweep_{rd,wr}_rnd_{64,256,512}.csv and lat_dma_sweep_rd_rnd_64.csv,
-rows HWarm (see shared/reference/anchors.md). Throughput in Gb/s.
+rows HWarm (Neugebauer et al., "Understanding PCIe performance for end host
+networking", SIGCOMM 2018; the data published with pcie-bench). Throughput in Gb/s.
 
 usage: validate_pciebench.py [--tcesim build/tcesim] [--preset xeon-e5-vtd]
                              [--quick] [--bound 0.15] [--count N] [--jobs 2]

@@ -62,7 +62,7 @@ const char *kSweepUsage =
 const char *kReportSchema = "tcesim.report/1";
 const char *kSweepSchema = "tcesim.sweep/1";
 
-// The results.csv metrics, in column order (INTERFACE.md).
+// The results.csv metrics, in column order (docs/interface.md).
 const char *const kMetrics[] = {"hit_rate",           "translation_p50_ns", "translation_p99_ns",
                                 "translation_p999_ns", "dma_throughput_gbps", "pool_wait_p99_ns",
                                 "alloc_failures",     "faults",             "dma_lost_bytes"};

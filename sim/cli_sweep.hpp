@@ -1,6 +1,6 @@
 // The sweep subcommand of the CLI: the cartesian product of --vary values,
 // traces and seeds, one `tcesim run` process per point, a results.csv per
-// sweep (INTERFACE.md; docs/sweeps.md is the user's description).
+// sweep (docs/interface.md; docs/sweeps.md is the user's description).
 //
 // Contract: every point's report is written by its own `tcesim run`
 // atomically, so a report that exists is complete; a sweep directory holds

@@ -35,7 +35,7 @@ static const char *const cpl_splits[] = {"mps", "rcb", NULL};
 
 #define G(f) offsetof(tcesim_config, f)
 /* Global keys. Defaults that are guesses say so: where POWER hardware
- * publishes nothing (powernv-dma.md s.1.7) a value is a parameter. */
+ * publishes nothing (the TCE cache's geometry and latencies: neither skiboot's hw/phb3.c / hw/phb4.c nor QEMU's pnv_phb3.c / pnv_phb4.c give them) a value is a parameter. */
 static const key global_keys[] = {
     {"seed", K_U64, G(seed), "1", "global seed; every random source derives from it", NULL, false},
     {"sim.quantum_ns", K_U64, G(quantum_ns), "1000", "temporal-decoupling quantum: how far an initiator may run ahead of the others", NULL, false},

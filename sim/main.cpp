@@ -1,4 +1,4 @@
-// tcesim: the command line. Exit codes (INTERFACE.md): 0 success, 1
+// tcesim: the command line. Exit codes (docs/interface.md): 0 success, 1
 // simulation/runtime failure, 2 bad input; every error is one line on stderr.
 #include <cstdio>
 #include <cstdlib>

@@ -1,5 +1,5 @@
 // Report writers: the readable text report and the JSON report (schema
-// tcesim.report/1, INTERFACE.md). They read a RunResult and nothing else.
+// tcesim.report/1, docs/interface.md). They read a RunResult and nothing else.
 #ifndef TCESIM_REPORT_HPP
 #define TCESIM_REPORT_HPP
 

@@ -1,5 +1,5 @@
 // Latency distributions: Boost.Histogram with an axis whose buckets are 1 ns
-// wide below 100 ns and at most 1% wide above (INTERFACE.md, report), so
+// wide below 100 ns and at most 1% wide above (docs/interface.md, report), so
 // every percentile is within 1% (or 1 ns) of the exact nearest-rank value.
 #ifndef TCESIM_STATS_HPP
 #define TCESIM_STATS_HPP

@@ -187,7 +187,7 @@ static uint64_t bus_of(const host_pe *pe, uint64_t entry)
 }
 
 /* Kills for `npages` pages from `entry`, as the PHB generation does them
- * (powernv-dma.md s.1.9): PHB3 one MMIO store per page, no completion wait;
+ * (skiboot hw/phb3.c phb3_tce_kill, hw/phb4.c phb4_tce_kill): PHB3 one MMIO store per page, no completion wait;
  * PHB4 through OPAL: per page a kill-queue slot and a store, then a DMA read
  * sync; with the firmware escalation one PE kill instead of the pages. */
 static ps_t kill_pages(host_model *h, unsigned cpu, host_pe *pe, uint64_t entry, uint64_t npages, ps_t t)

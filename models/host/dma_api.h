@@ -1,8 +1,8 @@
 /* The host side of DMA on PowerNV, timed: what a CPU does for each DMA API
  * call of the trace (map_page, map_sg, alloc_coherent, unmap, free), as
  * Linux does it (arch/powerpc/kernel/iommu.c over the iommu_table allocator,
- * the TCE build/clear/kill of pci-ioda-tce.c / pci-ioda.c, powernv-dma.md
- * s.1.9 and s.2), and what it costs in simulated time:
+ * the TCE build/clear/kill of pci-ioda-tce.c / pci-ioda.c, skiboot hw/phb3.c
+ * and hw/phb4.c phb4_tce_kill), and what it costs in simulated time:
  *
  *   map:   [software path] -> lock(pool) [bitmap search] unlock -> TCE
  *          writes -> TCE kill (per PHB generation) -> mb()

@@ -2,7 +2,7 @@
  * and hints, the large pool, and the DMA API callers built on it
  * (arch/powerpc/kernel/iommu.c: iommu_init_table, iommu_range_alloc,
  * __iommu_free, iommu_map_page, ppc_iommu_map_sg, iommu_alloc_coherent;
- * lib/iommu-helper.c: iommu_area_alloc; powernv-dma.md s.2), as Linux 4.4 or
+ * lib/iommu-helper.c: iommu_area_alloc), as Linux 4.4 or
  * Linux 6.6 has it (iommu_table_params.kernel; README.md#kernel-eras here).
  *
  * Functional only: no time. Every allocation reports which pool locks it
@@ -38,7 +38,7 @@
 #define IOMMU_HASH_MULT_MODERN 0x61C88647u
 #define IOMMU_HASH_MULT_LEGACY 0x9e370001u
 
-/* The kernel whose allocator rules apply (powernv-dma.md s.9). Each era
+/* The kernel whose allocator rules apply (models/host/README.md, Kernel eras). Each era
  * brings its defaults (hash multiplier, large-pool fallback) and the forms
  * that matter when the IO page is larger than the CPU page:
  * - IOMMU_KERNEL_6_6: hash_32 with GOLDEN_RATIO_32; a small allocation that

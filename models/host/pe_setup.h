@@ -1,5 +1,6 @@
 /* How Linux on PowerNV sets up a PE's DMA, for the two kernel eras tcesim
- * models (powernv-dma.md s.2 and s.4): the 32-bit window's size, TCE page
+ * models (Linux pci-ioda.c pnv_pci_ioda2_setup_dma_pe at 4.4 and 6.6,
+ * pci-ioda-tce.c pnv_pci_ioda2_table_alloc_pages): the 32-bit window's size, TCE page
  * size, levels and reserved range; the bypass window; the iommu_group and
  * the add-device checks; and which path a device's DMA mask selects.
  * Functional only; every rule cites the kernel function it comes from

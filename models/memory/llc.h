@@ -4,7 +4,8 @@
  * Why: pcie-bench (Neugebauer et al., SIGCOMM 2018) measured 64 B DMA reads
  * with the IOMMU off flat at 32.5 Gb/s up to a 16 MiB window and falling to
  * 29.1 / 28.4 Gb/s at 32 / 64 MiB, once the window outgrows the LLC of its
- * Xeon E5-2630 v4 (see /work/shared/reference/anchors.md). That part has
+ * Xeon E5-2630 v4 (pcie-bench data set, Neugebauer et al., SIGCOMM 2018: the
+ * -iommu-nosp directory's IOMMU-off twin). That part has
  * 10 cores with a 2.5 MB L3 slice each (AnandTech, "The Intel Xeon E5 v4
  * review", 2016: "2.5 MB L3-cache per core"), 25 MB in all; 20 ways is the
  * associativity usually reported for Haswell/Broadwell-EP slices (2048 sets

@@ -5,7 +5,7 @@
  * down from the top of RAM (the kernel allocates them from node-local pages;
  * their exact addresses do not matter to translation, only their alignment).
  * Buffers are placed at seeded random CPU-page-aligned addresses below the
- * table region, each buffer physically contiguous (INTERFACE.md: "each buffer
+ * table region, each buffer physically contiguous (traces/FORMAT.md: "each buffer
  * starts on a CPU-page boundary of a seeded physical allocator"). Buffers are
  * not tracked: two buffers may overlap, as pages reused by the kernel do. */
 #ifndef TCESIM_PHYSALLOC_H

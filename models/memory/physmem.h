@@ -2,7 +2,7 @@
  * models need (TCE tables), stored sparsely in 4 KiB frames.
  *
  * Contract: never-written bytes read as zero; memory is big-endian where the
- * hardware says so (TCEs are big-endian, powernv-dma.md s.1.6), so the
+ * hardware says so (TCEs are big-endian: Linux pnv_tce_build writes cpu_to_be64), so the
  * accessors say the byte order in their names. Frames are allocated on first
  * write; physmem_zero gives whole frames back. Not thread-safe. */
 #ifndef TCESIM_PHYSMEM_H

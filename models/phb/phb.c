@@ -141,7 +141,8 @@ bool phb_pe_frozen(const phb *p, uint16_t pe, ps_t t)
     return pe < p->npes && frozen_at(p, pe, t);
 }
 
-/* A translation fault freezes the PE (EEH, powernv-dma.md s.1.8): its later
+/* A translation fault freezes the PE (EEH: skiboot hw/phb3.c phb3_eeh_freeze_status, Linux
+ * arch/powerpc/kernel/eeh.c): its later
  * DMA is dropped until recovery, if recovery is configured at all. The
  * freeze has a start as well as an end: a TLP that arrived before the fault
  * but reaches the model after it (temporal decoupling) is not dropped. */

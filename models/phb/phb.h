@@ -1,7 +1,8 @@
 /* The PHB's inbound translation datapath, functional and timed:
  *   RID -> PE (RTT) -> TVE (TVT) -> TCE cache -> TCE walk through memory,
  * with a bounded number of outstanding TCE fetches, merging of concurrent
- * misses to one TCE, and EEH freeze on faults (powernv-dma.md s.1).
+ * misses to one TCE, and EEH freeze on faults (skiboot hw/phb3.c, hw/phb4.c; QEMU
+ * hw/pci-host/pnv_phb3.c for the walk).
  *
  * Timing contract: phb_translate() takes the TLP's arrival time and returns
  * when its translated address is known. Resources (fetch slots, the memory

@@ -3,7 +3,8 @@
  * Hardware: 65536 2-byte entries in memory (128 KiB), cached by the PHB (RTC,
  * invalidated through PHB_RTC_INVALIDATE 0x208; skiboot hw/phb3.c). Unused
  * RIDs point at the reserved PE: PHB3 has 256 PEs with PE 255 reserved, PHB4
- * 256 or 512 with the last reserved (powernv-dma.md s.1.1). The RTC is not
+ * 256 or 512 with the last reserved (skiboot include/phb3.h PHB3_MAX_PE_NUM, hw/phb4.c
+ * phb4_init_ioda3: 512 PEs in "big" mode). The RTC is not
  * timed here: the RTT is written once at setup and its cache is assumed warm,
  * so the lookup cost is part of the PHB's lookup latency. */
 #ifndef TCESIM_RTT_H

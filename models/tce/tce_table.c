@@ -10,8 +10,9 @@
  *   (taddr = base | index << 3, "Invalid indirect TCE" when R and W are both
  *   clear above the last level, next base = tce & ~0xfff, "TCE access fault"
  *   on a write without bit 1 or a read without bit 0).
- * - powernv-dma.md s.1.5: an address beyond the window is an error on real
- *   hardware (QEMU masks the top index instead); we fault it. */
+ * - An address beyond the window is an error on real hardware (the TVE's
+ *   TCE_TABLE_SIZE bounds the table, skiboot hw/phb3.c); QEMU's pnv_phb3.c
+ *   masks the top index instead. We fault it. */
 #include "tce_table.h"
 
 #include "../common/tcesim_err.h"

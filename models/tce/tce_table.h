@@ -3,7 +3,8 @@
  * A TCE is 8 bytes, big-endian: bit 0x1 READ, 0x2 WRITE (Linux sets READ
  * whenever WRITE is set), the rest the page-aligned real address. Indirect
  * (upper-level) entries hold the next level's address | R | W; zero means
- * not present (powernv-dma.md s.1.6). Lower levels are allocated on demand,
+ * not present (Linux pci-ioda-tce.c pnv_tce_build / pnv_tce; QEMU
+ * hw/pci-host/pnv_phb3.c pnv_phb3_translate_tve). Lower levels are allocated on demand,
  * as Linux does for multi-level tables (pnv_tce() with alloc=true in
  * arch/powerpc/platforms/powernv/pci-ioda-tce.c). */
 #ifndef TCESIM_TCE_TABLE_H

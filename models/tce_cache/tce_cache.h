@@ -1,7 +1,7 @@
 /* The PHB's TCE cache: recently used TCEs, tagged by PE and IO page.
  *
- * Geometry and replacement are NOT public for PHB3/PHB4 (powernv-dma.md
- * s.1.7: PHB4 debug dumps show a 1024-entry TCAM/TDR, QEMU's PHB3 masks
+ * Geometry and replacement are NOT public for PHB3/PHB4 (skiboot's
+ * hw/phb4.c debug dumps show a 1024-entry TCAM/TDR, QEMU's PHB3 masks
  * suggest 64), so entries, ways and policy are parameters.
  *
  * Timing-aware: an entry is inserted when its fetch starts, with the time

@@ -105,7 +105,7 @@ unsigned phb_num_pes(phb_gen gen)
 {
     switch (gen) {
     case PHB_GEN3: return 256; /* PHB3_MAX_PE_NUM, skiboot include/phb3.h */
-    case PHB_GEN4: return 512; /* PHB4 "big" mode, 512 PEs (powernv-dma.md s.1.1) */
+    case PHB_GEN4: return 512; /* PHB4 "big" mode, 512 PEs (skiboot hw/phb4.c) */
     }
     return 0;
 }

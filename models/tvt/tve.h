@@ -1,7 +1,7 @@
 /* TVT entries (TVEs): how a PE's DMA window is translated.
  *
- * Index: pe << 1 | ((dma_addr >> 59) & 1), two TVEs per PE (powernv-dma.md
- * s.1.2). A TVE is either translated (through a TCE table) or bypass (a real-
+ * Index: pe << 1 | ((dma_addr >> 59) & 1), two TVEs per PE (skiboot
+ * hw/phb3.c phb3_map_pe_dma_window, Linux pci-ioda.c pnv_pci_ioda2_set_window). A TVE is either translated (through a TCE table) or bypass (a real-
  * address window, bus = phys + 2^59). The bit layouts are IODA2 (PHB3) and
  * IODA3 (PHB4); field positions below use IBM bit numbering (bit 0 = MSB),
  * as skiboot's hw/phb3.c / hw/phb4.c and the register headers write them.
@@ -53,7 +53,8 @@ static inline unsigned tvt_index(uint16_t pe, uint64_t dma_addr)
 }
 
 /* Is an IO page shift supported by this generation? PHB3 {12,16,24,28},
- * PHB4 {12,16,21,30} (powernv-dma.md s.1.3). */
+ * PHB4 {12,16,21,30} (skiboot hw/phb3.c / hw/phb4.c *_map_pe_dma_window's
+ * IO_PSIZE switch). */
 bool tve_page_shift_supported(phb_gen gen, unsigned page_shift);
 
 /* Number of PEs and the reserved PE per generation: PHB3 256 (255 reserved);

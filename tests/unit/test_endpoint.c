@@ -279,7 +279,8 @@ static void completions_of_two_reads_do_not_overlap_on_the_wire(void **state)
 }
 
 
-/* ---- pcie-model's Gen3 x8 figures (anchors.md): raw 63.0 Gb/s, TLP layer
+/* ---- pcie-model's Gen3 x8 figures (Neugebauer et al., SIGCOMM 2018, the
+ * pcie-model link model published with pcie-bench): raw 63.0 Gb/s, TLP layer
  * 57.9, and for MPS 256 with 64-bit addresses 64 B reads 44.1, 64 B writes
  * 42.1, 256 B reads 53.7, 256 B writes 52.9 Gb/s effective. ---- */
 
