@@ -16,7 +16,7 @@
 #include "output.hpp"
 #include "report.hpp"
 #include "result.hpp"
-#include "system.hpp"
+#include "system/system.hpp"
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "config.h"
-#include "observe.hpp"
+#include "observe/observe.hpp"
 #include "stats.hpp"
 
 extern "C" {

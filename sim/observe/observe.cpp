@@ -1,4 +1,4 @@
-#include "observe.hpp"
+#include "observe/observe.hpp"
 
 #include <cstdio>
 

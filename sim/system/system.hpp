@@ -1,7 +1,8 @@
-// The simulated system, assembled from a configuration and driven by one
-// trace source: devices (TLM initiators) -> PHB (TLM target towards devices,
-// initiator towards memory) -> memory (TLM target); host CPUs run the
-// trace's DMA API calls. See sim/README.md for the time model.
+// Running the simulated system: assembled from a configuration (netlist.hpp)
+// and driven by one trace source (run.cpp): devices (TLM initiators) -> PHB
+// (TLM target towards devices, initiator towards memory) -> memory (TLM
+// target); host CPUs run the trace's DMA API calls. See sim/README.md for
+// the time model.
 #ifndef TCESIM_SYSTEM_HPP
 #define TCESIM_SYSTEM_HPP
 
@@ -29,8 +30,6 @@ struct RunOptions {
 
 // Everything a report needs, gathered after the simulation.
 struct RunResult;
-
-class System;
 
 // Builds the system from `cfg`, runs it to the end of the trace and returns
 // the results. Returns 0, 1 (runtime failure) or 2 (bad input) with a

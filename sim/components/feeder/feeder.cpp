@@ -1,0 +1,139 @@
+#include "components/feeder/feeder.hpp"
+
+namespace tcesim {
+
+Feeder::Feeder(sc_core::sc_module_name n, const FeederWiring &w) : sc_module(n), w_(w)
+{
+    SC_THREAD(run);
+    // The host model's frames (allocator infos) and ASan's redzones
+    // outgrow SystemC's default thread stack.
+    set_stack_size(512 * 1024);
+}
+
+std::string Feeder::where(const tr_event &ev) const
+{
+    return std::string(w_.src.name) + ":" + std::to_string(ev.line) + ": ";
+}
+
+bool Feeder::check_actor(const tr_event &ev)
+{
+    if (tr_op_is_host(ev.op)) {
+        if (ev.actor >= w_.cpu_q.size()) {
+            w_.sched.fail(2, where(ev) + "cpu" + std::to_string(ev.actor) + " but host.cpus is " + std::to_string(w_.cpu_q.size()));
+            return false;
+        }
+    } else if (ev.actor >= w_.dev_q.size()) {
+        w_.sched.fail(2, where(ev) + "dev" + std::to_string(ev.actor) + " is not a configured device (" + std::to_string(w_.dev_q.size()) + " devices)");
+        return false;
+    }
+    return true;
+}
+
+// A map, map_sg or alloc: a new mapping record, and its buffers placed.
+bool Feeder::new_mapping(const tr_event &ev, QEvent &qe)
+{
+    if (ev.dev >= w_.dev_q.size()) {
+        w_.sched.fail(2, where(ev) + "dev=" + std::to_string(ev.dev) + " is not a configured device");
+        return false;
+    }
+    auto m = std::make_shared<Mapping>();
+    m->dev = ev.dev;
+    m->kind = ev.op;
+    if (ev.op == TR_MAP_SG) {
+        qe.sizes.assign(ev.seg_sizes, ev.seg_sizes + ev.nsegs);
+        qe.pas.resize(ev.nsegs);
+        for (uint32_t i = 0; i < ev.nsegs; i++) {
+            if (ev.seg_pas)
+                qe.pas[i] = ev.seg_pas[i];
+            else if (physalloc_buffer(&w_.palloc, ev.seg_sizes[i], &qe.pas[i]) != 0) {
+                w_.sched.fail(2, where(ev) + "buffer does not fit host.ram");
+                break;
+            }
+        }
+    } else if (!ev.has_pa && physalloc_buffer(&w_.palloc, ev.size, &qe.ev.pa) != 0) {
+        w_.sched.fail(2, where(ev) + "buffer does not fit host.ram");
+    }
+    if (w_.sched.error_code())
+        return false;
+    handles_[ev.handle] = m;
+    if (ev.handle == last_handle_)
+        last_map_ = m;
+    qe.map = m;
+    return true;
+}
+
+// An unmap, a free or a device op on a handle: its mapping record, and the
+// replay rule's counts (replay/replay.hpp, Mapping).
+bool Feeder::use_mapping(const tr_event &ev, QEvent &qe)
+{
+    // Accesses come in runs on one handle: skip the hash lookup.
+    if (!last_map_ || ev.handle != last_handle_) {
+        auto it = handles_.find(ev.handle);
+        if (it == handles_.end()) {
+            w_.sched.fail(2, where(ev) + "handle " + std::to_string(ev.handle) + " was never mapped");
+            return false;
+        }
+        last_handle_ = ev.handle;
+        last_map_ = it->second;
+    }
+    qe.map = last_map_;
+    Mapping &m = *last_map_;
+    if (ev.op == TR_UNMAP || ev.op == TR_FREE) {
+        qe.wait_ops = m.dev_ops_fed;
+        m.unmap_fed = true;
+    } else if (m.unmap_fed) {
+        qe.stale = true;
+    } else {
+        m.dev_ops_fed++;
+    }
+    return true;
+}
+
+void Feeder::run()
+{
+    bool waited = false;
+    ps_t bound = 0; // see Schedule::sync_loose
+    tr_event ev;
+    tr_error err;
+    int rc;
+    while ((rc = tr_next(&w_.src, &ev, &err)) == 1) {
+        events_++;
+        // Release the event no earlier than one quantum before its time, so
+        // actors never run further ahead than that.
+        ps_t t = ps_from_ns(ev.time_ns);
+        if (waited) {
+            bound = 0;
+            waited = false;
+        }
+        w_.sched.sync_loose(t, bound);
+        QEvent qe;
+        qe.ev = ev;
+        if (!check_actor(ev))
+            break;
+        if (ev.op == TR_MAP || ev.op == TR_MAP_SG || ev.op == TR_ALLOC) {
+            if (!new_mapping(ev, qe))
+                break;
+        } else if (ev.op == TR_UNMAP || ev.op == TR_FREE || ev.has_handle) {
+            if (!use_mapping(ev, qe))
+                break;
+        }
+        if (tr_op_is_host(ev.op))
+            qe.seq = host_seq_++;
+        qe.ev.seg_sizes = nullptr;
+        qe.ev.seg_pas = nullptr;
+        if (tr_op_is_host(ev.op))
+            w_.cpu_q[ev.actor].push(std::move(qe), waited);
+        else
+            w_.dev_q[ev.actor].push(std::move(qe), waited);
+    }
+    if (rc < 0)
+        w_.sched.fail(2, err.msg);
+    for (auto &q : w_.cpu_q)
+        q.close();
+    for (auto &q : w_.dev_q)
+        q.close();
+    if (w_.sched.error_code())
+        sc_core::sc_stop();
+}
+
+} // namespace tcesim

@@ -1,0 +1,58 @@
+// The feeder: an SC_THREAD that reads the trace source in order and
+// releases each event, no earlier than one quantum before its time, to its
+// actor's bounded queue (host ops to CPUs, DMA accesses to devices). It
+// creates the mapping records in trace order and places buffers without
+// pa= from a seeded allocator, so placement never depends on how actors
+// interleave.
+#ifndef TCESIM_COMPONENTS_FEEDER_HPP
+#define TCESIM_COMPONENTS_FEEDER_HPP
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <systemc>
+
+#include "replay/replay.hpp"
+
+extern "C" {
+#include "memory/physalloc.h"
+#include "traces/trace.h"
+}
+
+namespace tcesim {
+
+// What the feeder needs of the run around it (all outlive the module).
+struct FeederWiring {
+    Schedule &sched;
+    tr_source &src;
+    physalloc &palloc;                 // places buffers without pa=
+    std::vector<ActorQueue> &cpu_q;    // one per host CPU
+    std::vector<ActorQueue> &dev_q;    // one per device
+};
+
+class Feeder : public sc_core::sc_module {
+public:
+    SC_HAS_PROCESS(Feeder);
+    Feeder(sc_core::sc_module_name n, const FeederWiring &w);
+    uint64_t events() const { return events_; } // trace events read
+
+private:
+    std::string where(const tr_event &ev) const;
+    bool check_actor(const tr_event &ev);
+    bool new_mapping(const tr_event &ev, QEvent &qe);
+    bool use_mapping(const tr_event &ev, QEvent &qe);
+    void run();
+
+    FeederWiring w_;
+    std::unordered_map<uint64_t, MappingRef> handles_;
+    uint64_t last_handle_ = 0;   // memo of the last handle looked up
+    uint64_t host_seq_ = 0;      // host ops seen, for --mappings order
+    uint64_t events_ = 0;
+    MappingRef last_map_;
+};
+
+} // namespace tcesim
+
+#endif

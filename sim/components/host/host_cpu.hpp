@@ -1,0 +1,60 @@
+// A host CPU: an SC_THREAD that runs its queue of DMA API calls (map,
+// map_sg, alloc, unmap, free) in trace order through models/host.
+#ifndef TCESIM_COMPONENTS_HOST_CPU_HPP
+#define TCESIM_COMPONENTS_HOST_CPU_HPP
+
+#include <cstdint>
+#include <vector>
+
+#include <systemc>
+
+#include "components/host/host_complex.hpp"
+#include "components/host/host_keys.hpp"
+#include "observe/mappings.hpp"
+#include "observe/observe.hpp"
+#include "platform/platform.hpp"
+#include "replay/replay.hpp"
+
+namespace tcesim {
+
+// DMA API counters of one CPU (summed into the report's allocator section).
+struct HostOpStats {
+    uint64_t maps = 0, unmaps = 0, failures = 0, bad_frees = 0, map_sg_unwinds = 0;
+};
+
+// What a CPU needs of the run around it (all outlive the module).
+struct HostCpuWiring {
+    Schedule &sched;
+    ActorQueue &queue;
+    HostComplex &host;
+    const std::vector<DeviceInfo> &devices; // how Linux set each device up
+    MappingsWriter &mappings;
+    Timeline &timeline;
+};
+
+class HostCpu : public sc_core::sc_module {
+public:
+    SC_HAS_PROCESS(HostCpu);
+    HostCpu(sc_core::sc_module_name n, unsigned cpu, const HostCpuParams &p, const HostCpuWiring &w);
+    const HostOpStats &stats() const { return st_; }
+
+private:
+    ps_t do_map(QEvent &qe, ps_t t, int &pool);
+    ps_t do_unmap(Mapping &m, ps_t t);
+    void mapping_row(const QEvent &qe, int pool);
+    void run();
+
+    unsigned cpu_;
+    HostCpuParams p_;
+    HostCpuWiring w_;
+    HostOpStats st_;
+    ps_t free_ps_ = 0;
+    // The event in hand is a member, not a local: a run stopped early by an
+    // input error leaves this thread suspended, and its stack is never
+    // unwound, so nothing it owns may live there.
+    QEvent cur_;
+};
+
+} // namespace tcesim
+
+#endif

@@ -1,0 +1,100 @@
+#include "components/phb/phb_module.hpp"
+
+#include <cstdio>
+
+namespace tcesim {
+
+PhbModule::PhbModule(sc_core::sc_module_name n, const phb_params &p, physmem *mem, Epochs &epochs, Timeline &timeline)
+    : sc_module(n), dev_sock("dev_sock"), mem_sock("mem_sock"), read_slots_(p.read_slots != 0), epochs_(epochs),
+      timeline_(timeline)
+{
+    dev_sock.register_b_transport(this, &PhbModule::b_transport);
+    mem_gp_.set_extension(&mem_te_);
+    mem_gp_.set_data_ptr(dummy_);
+    mem_gp_.set_streaming_width(8);
+    mem_gp_.set_byte_enable_ptr(nullptr);
+    model_ = phb_create(&p, mem, phb_mem_if{&PhbModule::tce_read, this});
+}
+
+PhbModule::~PhbModule()
+{
+    mem_gp_.clear_extension(&mem_te_);
+    phb_destroy(model_);
+}
+
+void PhbModule::attach_link(unsigned port, endpoint *link)
+{
+    if (links_.size() <= port)
+        links_.resize(port + 1, nullptr);
+    links_[port] = link;
+}
+
+// One memory access on the PHB's initiator socket: TCE fetches and DMA data
+// both go through here.
+ps_t PhbModule::mem_access(uint64_t pa, uint32_t bytes, bool is_write, ps_t arrival)
+{
+    mem_gp_.set_address(pa);
+    mem_gp_.set_command(is_write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+    mem_gp_.set_data_length(bytes);
+    mem_gp_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    mem_te_.arrival_ps = arrival;
+    // Absolute times travel in mem_te_; the delay is not used (a kernel call
+    // per TCE fetch saved, see MemoryTarget::b_transport).
+    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+    mem_sock->b_transport(mem_gp_, d);
+    return mem_te_.done_ps;
+}
+
+ps_t PhbModule::tce_read(void *ctx, uint64_t pa, uint32_t bytes, ps_t arrival)
+{
+    return static_cast<PhbModule *>(ctx)->mem_access(pa, bytes, false, arrival);
+}
+
+// The translation's statistics and observers: the latency histogram, the
+// epoch counts and the timeline's walk events.
+void PhbModule::observe(const tlm::tlm_generic_payload &gp, const TimeExt &te)
+{
+    const phb_xlate &x = te.xlate;
+    if (x.kind == PHB_XLATE_HIT || x.kind == PHB_XLATE_MISS || x.kind == PHB_XLATE_MERGED)
+        xlate_lat_.add(x.done_ps - te.arrival_ps);
+    if (epochs_.on()) {
+        EpochRow &e = epochs_.at(te.arrival_ps);
+        e.tlps++;
+        e.lookups += x.kind != PHB_XLATE_BYPASS && x.kind != PHB_XLATE_DROPPED;
+        e.hits += x.kind == PHB_XLATE_HIT;
+        e.faults += x.kind == PHB_XLATE_FAULT;
+    }
+    if (x.kind == PHB_XLATE_MISS && timeline_.wants(x.done_ps - x.fetch_ps)) {
+        ps_t from = x.done_ps - x.fetch_ps;
+        unsigned track = timeline_.fetch_track(from, x.done_ps);
+        char args[64];
+        std::snprintf(args, sizeof args, "\"pe\":%u,\"bus\":\"0x%llx\"", x.pe, static_cast<unsigned long long>(gp.get_address()));
+        timeline_.event(Timeline::FETCH, track, "walk", from, x.done_ps, args);
+    }
+}
+
+void PhbModule::b_transport(int port, tlm::tlm_generic_payload &gp, sc_core::sc_time &delay)
+{
+    TimeExt *te = gp.get_extension<TimeExt>();
+    phb_xlate &x = te->xlate;
+    phb_translate(model_, te->rid, gp.get_address(), gp.is_write(), te->arrival_ps, &x);
+    observe(gp, *te);
+    if (x.kind == PHB_XLATE_FAULT || x.kind == PHB_XLATE_DROPPED) {
+        te->done_ps = x.done_ps;
+        gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    } else {
+        te->done_ps = mem_access(x.pa, gp.get_data_length(), gp.is_write(), x.done_ps);
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    }
+    // A read's root-complex entry frees once its data has gone out on the
+    // requester's link (only timed when phb.read_slots limits the entries).
+    if (!gp.is_write()) {
+        ps_t freed = te->done_ps;
+        if (gp.is_response_ok() && read_slots_)
+            freed += ep_cpl_wire_ps(links_.at(static_cast<size_t>(port)), gp.get_address(), gp.get_data_length());
+        phb_read_done(model_, freed);
+    }
+    delay = delay_to(te->done_ps);
+}
+
+} // namespace tcesim

@@ -1,0 +1,208 @@
+// Trace-replay plumbing shared by the actors (feeder, host CPUs, devices):
+// the mapping records that carry a handle's state between them, the bounded
+// queues from the feeder to each actor, and the Schedule: the run's
+// loosely-timed discipline (quantum, exact syncs, dependency waits), its
+// end time and its first error.
+#ifndef TCESIM_REPLAY_REPLAY_HPP
+#define TCESIM_REPLAY_REPLAY_HPP
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <systemc>
+
+extern "C" {
+#include "common/tcesim_time.h"
+#include "host/dma_api.h"
+#include "traces/trace.h"
+}
+
+namespace tcesim {
+
+// A mapping made by a host op, shared by the device ops that use it; created
+// in trace order by the feeder, filled in by the CPU that executes the op.
+//
+// The replay rule (traces/FORMAT.md, "Replay"): a driver waits for its
+// device. The unmap (or free) of a handle starts no earlier than the
+// completion of the device ops on the handle that precede it in the trace;
+// a device op that follows the unmap in the trace is stale and starts no
+// earlier than the unmap's end, so it faults (or reaches whatever has been
+// mapped there since) as it would on hardware. host.unmap_wait=false drops
+// the first half, to model a driver that unmaps before its device is done.
+struct Mapping {
+    bool done = false, failed = false, bypass = false, unmapped = false;
+    ps_t done_ps = 0;
+    uint32_t dev = 0;
+    tr_op kind = TR_MAP;
+    std::vector<host_seg> segs;  // input segments: pa, size in; bus, entry, npages out
+    // Feeder side, in trace order.
+    uint64_t dev_ops_fed = 0;    // device ops on this mapping before its unmap
+    bool unmap_fed = false;      // the unmap has been read: later device ops are stale
+    // Actor side, in simulated time.
+    uint64_t dev_ops_done = 0;   // of dev_ops_fed, how many their devices have finished
+    ps_t dev_done_ps = 0;        // the latest completion among them
+    bool unmap_done = false;     // the unmap (or free) has finished, at unmap_done_ps
+    ps_t unmap_done_ps = 0;
+    std::vector<iommu_sg_out> outs; // map_sg: the merged output segments dma_unmap_sg frees
+    uint32_t nouts = 0;
+};
+using MappingRef = std::shared_ptr<Mapping>;
+
+struct QEvent {
+    tr_event ev;
+    uint64_t seq = 0;            // host ops: position among host ops in the trace
+    uint64_t wait_ops = 0;       // unmap/free: device ops on the handle before it in the trace
+    bool stale = false;          // device op after its handle's unmap in the trace
+    std::vector<uint64_t> sizes, pas;
+    MappingRef map;
+};
+
+// A bounded FIFO between the feeder and one actor. Bounded so that replay
+// memory does not grow with the trace; the feeder blocks when it is full.
+// A ring of slots allocated once: events move in and out, nothing is
+// allocated per event.
+class ActorQueue {
+public:
+    static constexpr size_t kCap = 1024;
+    ActorQueue() : ring_(kCap) {}
+    void push(QEvent &&e, bool &waited)
+    {
+        while (n_ == kCap) {
+            producer_waiting_ = true;
+            waited = true;
+            sc_core::wait(drained_);
+            producer_waiting_ = false;
+        }
+        ring_[(head_ + n_) % kCap] = std::move(e);
+        n_++;
+        if (consumer_waiting_)
+            fed_.notify();
+    }
+    // `waited` is set when the caller's process yielded (time may have moved).
+    bool pop(QEvent &out, bool &waited)
+    {
+        while (n_ == 0 && !closed_) {
+            consumer_waiting_ = true;
+            waited = true;
+            sc_core::wait(fed_);
+            consumer_waiting_ = false;
+        }
+        if (n_ == 0)
+            return false;
+        std::swap(out, ring_[head_]);
+        head_ = (head_ + 1) % kCap;
+        n_--;
+        if (producer_waiting_ && n_ <= kCap / 2)
+            drained_.notify();
+        return true;
+    }
+    void close()
+    {
+        closed_ = true;
+        if (consumer_waiting_)
+            fed_.notify();
+    }
+
+private:
+    std::vector<QEvent> ring_;
+    size_t head_ = 0, n_ = 0;
+    sc_core::sc_event fed_, drained_;
+    bool closed_ = false, consumer_waiting_ = false, producer_waiting_ = false;
+};
+
+// The run's schedule: how far actors may run ahead (sim.quantum_ns), the
+// dependency waits between them, the end of simulated time and the first
+// error (which ends the run). One per run, shared by every actor.
+class Schedule {
+public:
+    explicit Schedule(ps_t quantum_ps) : quantum_ps_(quantum_ps) {}
+
+    ps_t quantum_ps() const { return quantum_ps_; }
+
+    // Waits until sc_time_stamp() reaches t - quantum: the loosely-timed
+    // run-ahead bound. `bound` is the caller's cached sc_time_stamp() +
+    // quantum: time cannot move while a process runs, so it stays valid
+    // until that process yields (callers reset it to 0 then). Saves a
+    // kernel call per TLP.
+    void sync_loose(ps_t t, ps_t &bound)
+    {
+        if (t <= bound)
+            return;
+        ps_t now = sc_core::sc_time_stamp().value();
+        if (t > now + quantum_ps_) {
+            sc_core::wait(sc_core::sc_time::from_value(t - now));
+            now = sc_core::sc_time_stamp().value();
+        }
+        bound = now + quantum_ps_;
+    }
+    // Waits until sc_time_stamp() reaches t exactly (before shared-state
+    // changes whose order against other initiators matters).
+    void sync_exact(ps_t t)
+    {
+        ps_t now = sc_core::sc_time_stamp().value();
+        if (t > now)
+            sc_core::wait(sc_core::sc_time::from_value(t - now));
+    }
+
+    // Waits until pred() holds; returns true if the process yielded.
+    template <class Pred> bool wait_for(Pred pred)
+    {
+        bool waited = false;
+        while (!pred()) {
+            waited = true;
+            progress_waiters_++;
+            blocked_++;
+            sc_core::wait(progress_ev_);
+            blocked_--;
+            progress_waiters_--;
+        }
+        return waited;
+    }
+    bool wait_mapping(const MappingRef &m)
+    {
+        const Mapping *mp = m.get();
+        return wait_for([mp] { return mp->done; });
+    }
+    // Called whenever a map, an unmap or a device op on a handle finishes:
+    // what actors blocked on a dependency wait for.
+    void progress()
+    {
+        if (progress_waiters_)
+            progress_ev_.notify();
+    }
+    unsigned blocked() const { return blocked_; } // actors waiting on a dependency right now
+
+    void note_end(ps_t t)
+    {
+        if (t > end_ps_)
+            end_ps_ = t;
+    }
+    ps_t end_ps() const { return end_ps_; }
+
+    // Records the first error (1 runtime, 2 bad input); returns `code`.
+    int fail(int code, const std::string &msg)
+    {
+        if (!error_code_) {
+            error_code_ = code;
+            error_ = msg;
+        }
+        return code;
+    }
+    int error_code() const { return error_code_; }
+    const std::string &error() const { return error_; }
+
+private:
+    ps_t quantum_ps_;
+    ps_t end_ps_ = 0;
+    sc_core::sc_event progress_ev_;
+    unsigned progress_waiters_ = 0, blocked_ = 0;
+    std::string error_;
+    int error_code_ = 0;
+};
+
+} // namespace tcesim
+
+#endif

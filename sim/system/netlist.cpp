@@ -1,0 +1,148 @@
+#include "system/netlist.hpp"
+
+#include "components/device/device_keys.hpp"
+#include "components/host/host_keys.hpp"
+#include "components/memory/memory_keys.hpp"
+#include "components/phb/phb_keys.hpp"
+#include "platform/platform_keys.hpp"
+
+#include <utility>
+
+extern "C" {
+#include "rtt/rtt.h"
+}
+
+namespace tcesim {
+
+// Sets err and returns the exit code (2 bad input, 1 runtime).
+static int fail(std::string &err, std::string msg, int code)
+{
+    err = std::move(msg);
+    return code;
+}
+
+Netlist::Netlist(const tcesim_config &c, const RunOptions &opt, RunResult &r)
+    : cfg(c), res(r), sched(ps_from_ns(c.quantum_ns)), epochs(opt.epoch_ns), cpu_q(c.host.cpus)
+{
+    if (!opt.timeline_path.empty())
+        timeline = Timeline(ps_from_ns(opt.timeline_from_ns), ps_from_ns(opt.timeline_to_ns));
+}
+
+int Netlist::build(const std::vector<tr_device_decl> &decls, std::string &err)
+{
+    if (!phys.mem)
+        return fail(err, "out of memory", 1);
+    if (physalloc_init(&palloc, cfg.host.ram, cpu_page_shift(cfg), cfg.seed) != 0)
+        return fail(err, "host.ram: unusable with host.page_size", 2);
+    // Arrivals at shared resources spread over about two quanta (initiators
+    // run up to one ahead, the feeder releases up to one early) plus a
+    // miss; the calendars cover four quanta plus 8 us.
+    ps_t horizon = 4 * sched.quantum_ps() + ps_from_ns(8000);
+    memory = std::make_unique<MemoryTarget>("memory", memory_params(cfg, horizon));
+    if (!memory->ok())
+        return fail(err, "memory: cannot initialise the channel model", 1);
+    phb = std::make_unique<PhbModule>("phb", phb_params_from(cfg), phys.mem, epochs, timeline);
+    if (!phb->ok())
+        return fail(err, "phb: bad parameters (phb.fetch_slots, phb.tce_cache.*)", 2);
+    phb->mem_sock.bind(memory->sock);
+
+    // Devices: the config's, overridden by the trace's declarations.
+    err = merge_device_decls(cfg, decls);
+    if (!err.empty())
+        return 2;
+    host = std::make_unique<HostComplex>(host_params_from(cfg), phb->model(), sched, epochs, timeline);
+    if (!host->ok())
+        return fail(err, "host: bad parameters", 2);
+    host->port().sock.bind(memory->sock);
+
+    platform = std::make_unique<Platform>(cfg, phys.mem, palloc, phb->model(), host->model());
+    devs.resize(cfg.ndevices);
+    dev_q = std::vector<ActorQueue>(cfg.ndevices);
+    res.devices.resize(cfg.ndevices);
+    for (uint32_t i = 0; i < cfg.ndevices; i++) {
+        int rc = add_device(i, horizon, err);
+        if (rc)
+            return rc;
+    }
+    name_tracks();
+    return 0;
+}
+
+// Device i: its parameters, its module bound to the PHB's port i, its RID
+// in the PHB's RTT, and Linux's setup of it (and of its PE).
+int Netlist::add_device(uint32_t i, ps_t horizon, std::string &err)
+{
+    const cfg_device &cd = cfg.devices[i];
+    DeviceInfo &d = devs[i];
+    d.id = i;
+    err = device_rid(cd, i, d.rid);
+    if (!err.empty())
+        return 2;
+    uint64_t pe = device_pe(cd, d.rid);
+    if (pe >= phb_reserved_pe(phb->model()))
+        return fail(err, "devices." + std::to_string(i) + ".pe: " + std::to_string(pe) + " is not below the reserved PE " +
+                             std::to_string(phb_reserved_pe(phb->model())), 2);
+    d.pe = static_cast<uint16_t>(pe);
+    d.mask_bits = static_cast<unsigned>(cd.dma_mask_bits);
+    DeviceParams dp;
+    err = device_params(cd, i, horizon, dp);
+    if (!err.empty())
+        return 2;
+    std::string n = "dev" + std::to_string(i);
+    DeviceWiring w{sched, dev_q[i], losses, epochs, timeline, res.devices[i]};
+    devices.push_back(std::make_unique<DeviceModule>(n.c_str(), i, d.rid, d.pe, dp, w));
+    if (!devices.back()->ok())
+        return fail(err, "devices." + std::to_string(i) + ": bad mps/mrrs/tags", 2);
+    devices.back()->sock.bind(phb->dev_sock);
+    phb->attach_link(i, devices.back()->link());
+    phb_set_rid(phb->model(), d.rid, d.pe);
+
+    d.max_seg_size = cd.max_seg_size;
+    int rc = platform->attach(d, err);
+    if (rc)
+        return rc;
+    const PeState &ps = platform->pe_state(d.pe);
+    DeviceResult &dr = res.devices[i];
+    dr.id = i;
+    dr.rid = cd.rid;
+    dr.pe = d.pe;
+    dr.dma_mask_bits = d.mask_bits;
+    dr.bypass = d.path != DMA_PATH_TCE;
+    dr.dma_path = dma_path_name(d.path);
+    dr.group = d.add == IOMMU_ADD_OK ? ps.group.name : "";
+    dr.add_result = iommu_add_result_name(d.add);
+    dr.add_why = d.add_why;
+    return 0;
+}
+
+void Netlist::name_tracks()
+{
+    for (const DeviceInfo &d : devs) {
+        char rid[8];
+        rid_format(d.rid, rid);
+        timeline.name_track(Timeline::DEVICES, d.id, "dev" + std::to_string(d.id) + " " + rid);
+    }
+    for (unsigned i = 0; i < cfg.host.cpus; i++)
+        timeline.name_track(Timeline::CPUS, i, "cpu" + std::to_string(i));
+    std::vector<uint16_t> pe_of_index(platform->pes().size());
+    for (const PeState &ps : platform->pes())
+        pe_of_index[static_cast<size_t>(ps.host_index)] = ps.pe;
+    host->pes_added(pe_of_index);
+}
+
+void Netlist::add_cpus()
+{
+    HostCpuParams p = host_cpu_params(cfg);
+    for (unsigned i = 0; i < cfg.host.cpus; i++) {
+        std::string n = "cpu" + std::to_string(i);
+        HostCpuWiring w{sched, cpu_q[i], *host, devs, mappings, timeline};
+        cpus.push_back(std::make_unique<HostCpu>(n.c_str(), i, p, w));
+    }
+}
+
+void Netlist::add_feeder(tr_source &src)
+{
+    feeder = std::make_unique<Feeder>("feeder", FeederWiring{sched, src, palloc, cpu_q, dev_q});
+}
+
+} // namespace tcesim

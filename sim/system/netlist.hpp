@@ -1,0 +1,72 @@
+// The netlist: creates the components from the configuration and binds
+// them. Devices (TLM initiators) -> PHB (target towards the devices,
+// initiator towards memory) -> memory (target); the host complex's port ->
+// memory; host CPUs and devices fed by the feeder's queues.
+#ifndef TCESIM_SYSTEM_NETLIST_HPP
+#define TCESIM_SYSTEM_NETLIST_HPP
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "components/device/device_module.hpp"
+#include "components/feeder/feeder.hpp"
+#include "components/host/host_complex.hpp"
+#include "components/host/host_cpu.hpp"
+#include "components/memory/memory_module.hpp"
+#include "components/phb/phb_module.hpp"
+#include "observe/mappings.hpp"
+#include "observe/observe.hpp"
+#include "platform/platform.hpp"
+#include "replay/replay.hpp"
+#include "result.hpp"
+#include "system/system.hpp"
+
+namespace tcesim {
+
+// The simulated physical memory (TCE tables), destroyed last.
+struct PhysMem {
+    physmem *mem = physmem_create();
+    ~PhysMem() { physmem_destroy(mem); }
+};
+
+struct Netlist {
+    // cfg: the configuration with the trace's device declarations merged
+    // (build() does that); res: where the devices' statistics go.
+    Netlist(const tcesim_config &c, const RunOptions &opt, RunResult &res);
+
+    // Creates the memory, PHB, host complex, platform and devices, and binds
+    // them. Returns 0 or the exit code with err set.
+    int build(const std::vector<tr_device_decl> &decls, std::string &err);
+    // Creates the host CPUs and the feeder (after the devices: SystemC runs
+    // processes in creation order at each delta).
+    void add_cpus();
+    void add_feeder(tr_source &src);
+
+    tcesim_config cfg;
+    RunResult &res;
+    Schedule sched;
+    Epochs epochs;
+    Timeline timeline;
+    MappingsWriter mappings;
+    PhysMem phys;
+    physalloc palloc{};
+    std::vector<ActorQueue> cpu_q, dev_q;
+    FirstLosses losses;
+    std::unique_ptr<MemoryTarget> memory;
+    std::unique_ptr<PhbModule> phb;
+    std::unique_ptr<HostComplex> host;
+    std::unique_ptr<Platform> platform;
+    std::vector<DeviceInfo> devs;
+    std::vector<std::unique_ptr<DeviceModule>> devices;
+    std::vector<std::unique_ptr<HostCpu>> cpus;
+    std::unique_ptr<Feeder> feeder;
+
+private:
+    int add_device(uint32_t i, ps_t horizon, std::string &err);
+    void name_tracks();
+};
+
+} // namespace tcesim
+
+#endif
