@@ -1,4 +1,5 @@
 #include "config.h"
+#include "params/params.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -9,134 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
-typedef enum { K_U64, K_SIZE, K_BOOL, K_ENUM, K_STR } ktype;
-
-typedef struct key {
-    const char *name;
-    ktype type;
-    size_t off;
-    const char *def;        /* default, as a user would write it */
-    const char *meaning;
-    const char *const *enums; /* K_ENUM: NULL-terminated names */
-    bool allow_auto;
-} key;
-
-static const char *const phb_models[] = {"phb3", "phb4", NULL};
-static const char *const kernels[] = {"seed", "modern", NULL};
-static const char *const patterns[] = {"random", "sequential", "strided", NULL};
-static const char *const ops[] = {"read", "write", NULL};
-static const char *const policies[] = {"lru", "rr", "random", NULL};
-static const char *const locks[] = {"pool", "global", NULL};
-static const char *const caches[] = {"none", "magazine", NULL};
-static const char *const invals[] = {"strict", "lazy_wrap", "flush_queue", NULL};
-static const char *const hashes[] = {"auto", "modern", "legacy", NULL};
-static const char *const tris[] = {"auto", "true", "false", NULL};
-static const char *const cpl_splits[] = {"mps", "rcb", NULL};
-
-#define G(f) offsetof(tcesim_config, f)
-/* Global keys. Defaults that are guesses say so: where POWER hardware
- * publishes nothing (the TCE cache's geometry and latencies: neither skiboot's hw/phb3.c / hw/phb4.c nor QEMU's pnv_phb3.c / pnv_phb4.c give them) a value is a parameter. */
-static const key global_keys[] = {
-    {"seed", K_U64, G(seed), "1", "global seed; every random source derives from it", NULL, false},
-    {"sim.quantum_ns", K_U64, G(quantum_ns), "1000", "temporal-decoupling quantum: how far an initiator may run ahead of the others", NULL, false},
-    {"phb.model", K_ENUM, G(phb.model), "phb3", "PHB generation: phb3 (POWER8, IODA2) or phb4 (POWER9, IODA3)", phb_models, false},
-    {"phb.tce_cache.entries", K_U64, G(phb.cache_entries), "64", "TCE cache entries (guess: QEMU's PHB3 masks suggest 64)", NULL, false},
-    {"phb.tce_cache.ways", K_U64, G(phb.cache_ways), "0", "TCE cache associativity; 0 = fully associative (guess)", NULL, false},
-    {"phb.tce_cache.policy", K_ENUM, G(phb.cache_policy), "lru", "TCE cache replacement: lru, rr (round-robin) or random (seeded)", policies, false},
-    {"phb.tce_cache.line_fill", K_BOOL, G(phb.line_fill), "false", "keep every valid TCE of a fetched 128-byte line (16 TCEs)", NULL, false},
-    {"phb.walk_cache.entries", K_U64, G(phb.walk_cache_entries), "0", "cache of upper-level (indirect) table entries; 0 = off", NULL, false},
-    {"phb.walk_cache.lines", K_U64, G(phb.walk_line_entries), "0", "cache of recently fetched table lines (any level): walks within them read no memory; 0 = off", NULL, false},
-    {"phb.line_bytes", K_U64, G(phb.line_bytes), "128", "memory line of a TCE fetch (line fill, table-line cache): 128 on POWER", NULL, false},
-    {"phb.lookup_ns", K_U64, G(phb.lookup_ns), "8", "TCE cache lookup latency, the hit cost (guess)", NULL, false},
-    {"phb.bypass_ns", K_U64, G(phb.bypass_ns), "4", "latency of a bypass TLP through the TVT (guess)", NULL, false},
-    {"phb.walk_ns", K_U64, G(phb.walk_ns), "0", "fixed cost of a TCE walk besides its table reads, holding the fetch slot (guess)", NULL, false},
-    {"phb.fetch_slots", K_U64, G(phb.fetch_slots), "32", "outstanding TCE fetches (PHB3 TCE_TAG_ENABLE suggests 32)", NULL, false},
-    {"phb.eeh_recovery_ns", K_U64, G(phb.eeh_recovery_ns), "0", "time a faulted (frozen) PE stays frozen; 0 = for the rest of the run", NULL, false},
-    {"phb.read_slots", K_U64, G(phb.read_slots), "0", "inbound reads the root complex tracks at once, each from arrival until its completions have left; 0 = unlimited (guess)", NULL, false},
-    {"phb.kill_slots", K_U64, G(phb.kill_slots), "4", "PHB4 TCE kill queue slots (guess)", NULL, false},
-    {"phb.kill_ns", K_U64, G(phb.kill_ns), "20", "PHB4: time to process one queued kill (guess)", NULL, false},
-    {"phb.kill_sync_ns", K_U64, G(phb.kill_sync_ns), "400", "PHB4: DMA read sync after kills, once the queue is empty (guess: a PCIe-internal round trip)", NULL, false},
-    {"memory.latency_ns", K_U64, G(memory.latency_ns), "100", "memory access latency, unloaded (guess for POWER8/9 DRAM)", NULL, false},
-    {"memory.llc.bytes", K_SIZE, G(memory.llc_bytes), "0", "last-level cache that DMA data and table reads hit (0 = none: POWER's PHB DMA is modelled to memory)", NULL, false},
-    {"memory.llc.ways", K_U64, G(memory.llc_ways), "16", "last-level cache associativity", NULL, false},
-    {"memory.llc.line", K_U64, G(memory.llc_line), "64", "last-level cache line, bytes", NULL, false},
-    {"memory.llc.hit_ns", K_U64, G(memory.llc_hit_ns), "40", "latency of an access that hits the last-level cache", NULL, false},
-    {"memory.llc.line_ns", K_U64, G(memory.llc_line_ns), "0", "an access that hits several last-level-cache lines: time per further line", NULL, false},
-    {"memory.bandwidth_gbs", K_U64, G(memory.bandwidth_gbs), "64", "memory channel bandwidth seen by the PHB, GB/s (guess)", NULL, false},
-    {"iommu.page_size", K_SIZE, G(iommu.page_size), "auto", "TCE page size for every PE; auto = the era's (seed 4K, modern = CPU page)", NULL, true},
-    {"iommu.levels", K_U64, G(iommu.levels), "auto", "TCE table levels 1..5; auto = the era's (seed 1, modern 2)", NULL, true},
-    {"iommu.window", K_SIZE, G(iommu.window), "auto", "32-bit DMA window size; auto = the era's (seed 1 << ilog2(host.m32_base), modern as large as the largest allocation allows, capped by RAM); never less than one CPU page of TCEs (pnv_pci_ioda2_table_alloc_pages: the table, hence the window, rounds up)", NULL, true},
-    {"iommu.pools", K_U64, G(iommu.pools), "auto", "allocator pools (power of two); auto = the kernel's rule", NULL, true},
-    {"iommu.lock", K_ENUM, G(policy.lock), "pool", "what-if: pool (a lock per pool, Linux) or global (one lock per table)", locks, false},
-    {"iommu.cache", K_ENUM, G(policy.cache), "none", "what-if: none (Linux powerpc) or magazine (per-CPU range caches, as Linux's IOVA allocator)", caches, false},
-    {"iommu.magazine_size", K_U64, G(policy.magazine_size), "127", "ranges per magazine (IOVA_MAG_SIZE)", NULL, false},
-    {"iommu.invalidate", K_ENUM, G(policy.invalidate), "strict", "strict (kill in every map/unmap, PowerNV), lazy_wrap (sparc: flush when the hint wraps) or flush_queue (IOVA deferred flush)", invals, false},
-    {"iommu.pool_hash", K_ENUM, G(policy.pool_hash), "auto", "CPU-to-pool hash_32() multiplier: auto = the era's (seed legacy, modern modern), modern (0x61C88647, Linux 4.7 and later) or legacy (0x9e370001, include/linux/hash.h before 4.7, so Linux 4.4)", hashes, false},
-    {"iommu.large_pool_fallback", K_ENUM, G(policy.large_pool_fallback), "auto", "a small allocation that finds the small pools full tries the large pool last (iommu_range_alloc: Linux 6.6 yes, 4.4 no): auto = the era's, true or false", tris, false},
-    {"iommu.flush_queue.entries", K_U64, G(policy.fq_entries), "256", "flush queue entries per CPU (IOVA_FQ_SIZE)", NULL, false},
-    {"iommu.flush_queue.timeout_ns", K_U64, G(policy.fq_timeout_ns), "10000000", "flush queued unmaps older than this (IOVA_FQ_TIMEOUT, 10 ms)", NULL, false},
-    {"host.cpus", K_U64, G(host.cpus), "16", "host CPUs", NULL, false},
-    {"host.page_size", K_SIZE, G(host.page_size), "64K", "CPU page size (POWER Linux: 64 KiB)", NULL, false},
-    {"host.kernel", K_ENUM, G(host.kernel), "seed", "kernel era: seed (Linux 4.4) or modern (Linux 6.6); each brings its defaults (TCE page, window, levels, pool hash, large-pool fallback, coherent and map_sg offsets when the TCE page exceeds the CPU page)", kernels, false},
-    {"host.ram", K_SIZE, G(host.ram), "256G", "host RAM (end of DRAM)", NULL, false},
-    {"host.m32_base", K_SIZE, G(host.m32_base), "0x80000000", "m32_pci_base: start of the 32-bit MMIO window", NULL, false},
-    {"host.max_order", K_U64, G(host.max_order), "auto", "the page allocator's MAX_ORDER (modern window rule); auto = powerpc 64K-page default", NULL, true},
-    {"host.op_ns", K_U64, G(host.op_ns), "150", "software path of one DMA API call outside locks, TCE writes and kills (guess)", NULL, false},
-    {"host.lock_ns", K_U64, G(host.lock_ns), "40", "uncontended pool spinlock lock + unlock (guess: two atomics on POWER8)", NULL, false},
-    {"host.lock_handoff_ns", K_U64, G(host.lock_handoff_ns), "120", "extra when a lock was held by another CPU: the cache-line transfer (guess)", NULL, false},
-    {"host.search_word_ns", K_U64, G(host.search_word_ns), "2", "bitmap search cost per 64-bit word scanned (guess)", NULL, false},
-    {"host.tce_write_ns", K_U64, G(host.tce_write_ns), "4", "CPU cost per TCE written or cleared (guess)", NULL, false},
-    {"host.mb_ns", K_U64, G(host.mb_ns), "30", "mb() after building TCEs (guess)", NULL, false},
-    {"host.kill_store_ns", K_U64, G(host.kill_store_ns), "60", "one cache-inhibited MMIO store to the kill register (guess)", NULL, false},
-    {"host.opal_call_ns", K_U64, G(host.opal_call_ns), "400", "PHB4: entering and leaving OPAL for a kill (guess)", NULL, false},
-    {"host.magazine_ns", K_U64, G(host.magazine_ns), "15", "a per-CPU magazine hit or insert (iommu.cache=magazine; guess)", NULL, false},
-    {"host.kill_escalate_pe", K_BOOL, G(host.kill_escalate_pe), "false", "PHB4 firmware since 2021 (erratum HW560152): page kills become one PE kill per OPAL call", NULL, false},
-    {"host.unmap_wait", K_BOOL, G(host.unmap_wait), "true", "an unmap/free waits for the device ops on its handle before it in the trace (a driver waits for its device); false models a driver that unmaps under its device (stale DMA)", NULL, false},
-    {"workload.pattern", K_ENUM, G(workload.pattern), "random", "built-in workload: random, sequential or strided offsets", patterns, false},
-    {"workload.stride", K_SIZE, G(workload.stride), "4K", "stride of the strided pattern", NULL, false},
-    {"workload.window", K_SIZE, G(workload.window), "1M", "bytes of host memory the accesses fall in (one mapping)", NULL, false},
-    {"workload.size", K_SIZE, G(workload.size), "64", "bytes per access", NULL, false},
-    {"workload.op", K_ENUM, G(workload.op), "read", "access direction: read or write", ops, false},
-    {"workload.count", K_U64, G(workload.count), "1000000", "accesses", NULL, false},
-    {"workload.device", K_U64, G(workload.device), "0", "device (index into devices) that runs the workload", NULL, false},
-    {"workload.cpu", K_U64, G(workload.cpu), "0", "CPU that maps the window", NULL, false},
-    {"workload.seed", K_U64, G(workload.seed), "auto", "workload seed; auto = seed", NULL, true},
-};
-#undef G
-
-#define D(f) offsetof(cfg_device, f)
-static const key device_keys[] = {
-    {"rid", K_STR, D(rid), "", "requester ID, BB:DD.F (required)", NULL, false},
-    {"pe", K_U64, D(pe), "auto", "PE number; auto = the RID's bus number", NULL, true},
-    {"dma_mask_bits", K_U64, D(dma_mask_bits), "32", "DMA mask width; 64 reaches the bypass window", NULL, false},
-    {"link", K_STR, D(link), "gen3x8", "PCIe link, genGxW", NULL, false},
-    {"mps", K_SIZE, D(mps), "256", "Max_Payload_Size, bytes", NULL, false},
-    {"mrrs", K_SIZE, D(mrrs), "512", "Max_Read_Request_Size, bytes", NULL, false},
-    {"rcb", K_SIZE, D(rcb), "128", "read completion boundary, bytes", NULL, false},
-    {"tags", K_U64, D(tags), "32", "outstanding non-posted requests (tags)", NULL, false},
-    {"max_seg_size", K_SIZE, D(max_seg_size), "64K", "DMA max segment size (map_sg merging)", NULL, false},
-    {"cpl_split", K_ENUM, D(cpl_split), "mps", "how the root complex splits read completions: mps (up to MPS, RCB-aligned) or rcb (one RCB each)", cpl_splits, false},
-    {"link_overhead", K_BOOL, D(link_overhead), "true", "derate the link for ACK/FC DLLPs and SKIP ordered sets (pcie-model)", NULL, false},
-    {"read_req_ns", K_U64, D(read_req_ns), "0", "the device's DMA engine: time per read request (device-specific)", NULL, false},
-    {"read_byte_ps", K_U64, D(read_byte_ps), "0", "the device's DMA engine: time per byte read, ps", NULL, false},
-    {"write_req_ns", K_U64, D(write_req_ns), "0", "the device's DMA engine: time per write request", NULL, false},
-    {"write_byte_ps", K_U64, D(write_byte_ps), "0", "the device's DMA engine: time per byte written, ps", NULL, false},
-    {"overhead_ns", K_U64, D(overhead_ns), "0", "the device's own fixed latency per access outside the tag-holding window (pipelined)", NULL, false},
-    {"read_hold_ns", K_U64, D(read_hold_ns), "0", "the device's hand-over of a read's data after its last completion, while it still holds the tag", NULL, false},
-};
-#undef D
-
-#define P(f) offsetof(cfg_iommu, f)
-static const key pe_keys[] = {
-    {"page_size", K_SIZE, P(page_size), "iommu.page_size", "this PE's TCE page size", NULL, true},
-    {"levels", K_U64, P(levels), "iommu.levels", "this PE's table levels", NULL, true},
-    {"window", K_SIZE, P(window), "iommu.window", "this PE's 32-bit window", NULL, true},
-    {"pools", K_U64, P(pools), "iommu.pools", "this PE's allocator pools", NULL, true},
-    {"bypass", K_BOOL, P(bypass), "true", "open the 64-bit bypass window (TVE#1)", NULL, false},
-};
-#undef P
-
-#define NKEYS(t) (sizeof(t) / sizeof((t)[0]))
+/* The key rows are declared once, in sim/params/keys.c. */
+typedef param_row key;
+#define global_keys params_global
+#define device_keys params_device
+#define pe_keys params_pe
+#define tris params_tris
 
 static int fail(cfg_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #include <stdarg.h>
@@ -264,7 +143,7 @@ static const key *find_key(const key *t, size_t n, const char *name)
 static void device_defaults(cfg_device *d)
 {
     cfg_error e;
-    for (size_t i = 0; i < NKEYS(device_keys); i++)
+    for (size_t i = 0; i < params_device_count; i++)
         set_from_string(&device_keys[i], d, device_keys[i].name, device_keys[i].def, &e);
 }
 
@@ -272,7 +151,7 @@ void config_defaults(tcesim_config *c)
 {
     memset(c, 0, sizeof(*c));
     cfg_error e;
-    for (size_t i = 0; i < NKEYS(global_keys); i++)
+    for (size_t i = 0; i < params_global_count; i++)
         set_from_string(&global_keys[i], c, global_keys[i].name, global_keys[i].def, &e);
     /* Four devices on four PEs: a NIC with a 64-bit mask (bypass), and three
      * 32-bit devices that translate through their PE's TCE table. */
@@ -322,7 +201,7 @@ static int apply(tcesim_config *c, const char *path, const char *sval, json_t *j
             return fail(err, "%s: bad device index '%s'", path, idx);
         if (n >= c->ndevices)
             return fail(err, "%s: no device %" PRIu64 " (the config has %u)", path, n, c->ndevices);
-        const key *k = find_key(device_keys, NKEYS(device_keys), dot + 1);
+        const key *k = find_key(device_keys, params_device_count, dot + 1);
         if (!k)
             return fail(err, "%s: unknown key", path);
         return sval ? set_from_string(k, &c->devices[n], path, sval, err)
@@ -336,7 +215,7 @@ static int apply(tcesim_config *c, const char *path, const char *sval, json_t *j
         *dot = 0;
         if (config_parse_u64(idx, false, &n) || n > 0xffff)
             return fail(err, "%s: bad PE number '%s'", path, idx);
-        const key *k = find_key(pe_keys, NKEYS(pe_keys), dot + 1);
+        const key *k = find_key(pe_keys, params_pe_count, dot + 1);
         if (!k)
             return fail(err, "%s: unknown key", path);
         cfg_pe *p = pe_entry(c, n, err, path);
@@ -347,7 +226,7 @@ static int apply(tcesim_config *c, const char *path, const char *sval, json_t *j
             p->set |= 1u << (k - pe_keys);
         return rc;
     }
-    const key *k = find_key(global_keys, NKEYS(global_keys), path);
+    const key *k = find_key(global_keys, params_global_count, path);
     if (!k)
         return fail(err, "%s: unknown key", path);
     return sval ? set_from_string(k, c, path, sval, err) : set_from_json(k, c, path, jval, err);
@@ -458,7 +337,7 @@ cfg_iommu config_pe_iommu(const tcesim_config *c, uint64_t pe)
         if (c->pes[i].pe != pe)
             continue;
         const cfg_pe *p = &c->pes[i];
-        for (size_t k = 0; k < NKEYS(pe_keys); k++)
+        for (size_t k = 0; k < params_pe_count; k++)
             if (p->set & (1u << k))
                 memcpy((char *)&v + pe_keys[k].off, (const char *)&p->v + pe_keys[k].off,
                        pe_keys[k].type == K_BOOL ? sizeof(bool) : sizeof(uint64_t));
@@ -654,22 +533,25 @@ static void describe_key(sbuf *b, const char *path, const key *k, const void *ba
 {
     char v[64];
     value_str(k, base, v, sizeof v);
-    sb_printf(b, "%-28s = %-12s # %s (default: %s)\n", path, v, k->meaning, *k->def ? k->def : "none");
+    sb_printf(b, "%-28s = %-12s # %s (default: %s)", path, v, k->meaning, *k->def ? k->def : "none");
+    if (*k->context)
+        sb_printf(b, " [takes effect with %s]", k->context);
+    sb_printf(b, "\n");
 }
 
 char *config_describe(const tcesim_config *c)
 {
     sbuf b = {0};
-    for (size_t i = 0; i < NKEYS(global_keys); i++)
+    for (size_t i = 0; i < params_global_count; i++)
         describe_key(&b, global_keys[i].name, &global_keys[i], c);
     for (uint32_t d = 0; d < c->ndevices; d++)
-        for (size_t i = 0; i < NKEYS(device_keys); i++) {
+        for (size_t i = 0; i < params_device_count; i++) {
             char path[64];
             snprintf(path, sizeof path, "devices.%u.%s", d, device_keys[i].name);
             describe_key(&b, path, &device_keys[i], &c->devices[d]);
         }
     for (uint32_t p = 0; p < c->npes; p++)
-        for (size_t i = 0; i < NKEYS(pe_keys); i++)
+        for (size_t i = 0; i < params_pe_count; i++)
             if (c->pes[p].set & (1u << i)) {
                 char path[64];
                 snprintf(path, sizeof path, "pes.%" PRIu64 ".%s", c->pes[p].pe, pe_keys[i].name);
@@ -719,12 +601,12 @@ static void json_put(json_t *obj, const char *path, json_t *v)
 char *config_to_json(const tcesim_config *c)
 {
     json_t *root = json_object();
-    for (size_t i = 0; i < NKEYS(global_keys); i++)
+    for (size_t i = 0; i < params_global_count; i++)
         json_put(root, global_keys[i].name, json_value(&global_keys[i], c));
     json_t *devs = json_array();
     for (uint32_t d = 0; d < c->ndevices; d++) {
         json_t *o = json_object();
-        for (size_t i = 0; i < NKEYS(device_keys); i++)
+        for (size_t i = 0; i < params_device_count; i++)
             json_object_set_new(o, device_keys[i].name, json_value(&device_keys[i], &c->devices[d]));
         json_array_append_new(devs, o);
     }
@@ -732,7 +614,7 @@ char *config_to_json(const tcesim_config *c)
     json_t *pes = json_object();
     for (uint32_t p = 0; p < c->npes; p++) {
         json_t *o = json_object();
-        for (size_t i = 0; i < NKEYS(pe_keys); i++)
+        for (size_t i = 0; i < params_pe_count; i++)
             if (c->pes[p].set & (1u << i))
                 json_object_set_new(o, pe_keys[i].name, json_value(&pe_keys[i], &c->pes[p].v));
         char num[24];
@@ -747,7 +629,7 @@ char *config_to_json(const tcesim_config *c)
 
 const char *config_enum_name(const char *name, int value)
 {
-    const key *k = find_key(global_keys, NKEYS(global_keys), name);
+    const key *k = find_key(global_keys, params_global_count, name);
     if (!k || k->type != K_ENUM || value < 0)
         return "?";
     for (int i = 0; k->enums[i]; i++)

@@ -1,8 +1,9 @@
 /* tcesim's configuration: every key, its default and meaning, JSON loading,
  * `--set key=value` overrides and validation (C11, jansson).
  *
- * Keys are declared once, in the tables of config.c, with their default and
- * a one-line meaning; `tcesim config` prints those tables resolved. Errors are
+ * Keys are declared once, in the rows of sim/params/keys.c (type, unit,
+ * default, range, meaning, provenance, context, the params fields they
+ * fill); `tcesim config` prints those rows resolved. Errors are
  * one line: "FILE:LINE: message" for JSON syntax, "key: message" otherwise. */
 #ifndef TCESIM_CONFIG_H
 #define TCESIM_CONFIG_H

@@ -1,5 +1,7 @@
 #include "platform/platform_keys.hpp"
 
+#include "params/params.h"
+
 #include <cstdio>
 #include <string>
 
@@ -22,12 +24,8 @@ pe_setup_params pe_setup_params_from(const tcesim_config &cfg, uint64_t pe)
 {
     cfg_iommu v = config_pe_iommu(&cfg, pe);
     pe_setup_params sp{};
-    sp.kernel = host_kernel_of(cfg);
-    sp.gen = cfg.phb.model == CFG_PHB4 ? PHB_GEN4 : PHB_GEN3;
-    sp.ram_bytes = cfg.host.ram;
-    sp.cpu_page_shift = cpu_page_shift(cfg);
-    sp.m32_base = cfg.host.m32_base;
-    sp.max_order = cfg.host.max_order == CFG_AUTO ? 0 : static_cast<unsigned>(cfg.host.max_order); // 0: pe_default_max_order()
+    params_fill(params_global, params_global_count, PS_PE_SETUP, &cfg, &sp);
+    // Per PE: iommu.* with the PE's pes.N.* overrides.
     sp.page_size = v.page_size == CFG_AUTO ? PE_AUTO : v.page_size;
     sp.levels = v.levels == CFG_AUTO ? PE_AUTO : v.levels;
     sp.window = v.window == CFG_AUTO ? PE_AUTO : v.window;

@@ -22,7 +22,7 @@ static int fail(std::string &err, std::string msg, int code)
 }
 
 Netlist::Netlist(const tcesim_config &c, const RunOptions &opt, RunResult &r)
-    : cfg(c), res(r), sched(ps_from_ns(c.quantum_ns)), epochs(opt.epoch_ns), cpu_q(c.host.cpus)
+    : cfg(c), res(r), sched(schedule_quantum_ps(c)), epochs(opt.epoch_ns), cpu_q(c.host.cpus)
 {
     if (!opt.timeline_path.empty())
         timeline = Timeline(ps_from_ns(opt.timeline_from_ns), ps_from_ns(opt.timeline_to_ns));
@@ -83,11 +83,12 @@ int Netlist::add_device(uint32_t i, ps_t horizon, std::string &err)
         return fail(err, "devices." + std::to_string(i) + ".pe: " + std::to_string(pe) + " is not below the reserved PE " +
                              std::to_string(phb_reserved_pe(phb->model())), 2);
     d.pe = static_cast<uint16_t>(pe);
-    d.mask_bits = static_cast<unsigned>(cd.dma_mask_bits);
     DeviceParams dp;
     err = device_params(cd, i, horizon, dp);
     if (!err.empty())
         return 2;
+    d.mask_bits = dp.dma_mask_bits;
+    d.max_seg_size = dp.max_seg_size;
     std::string n = "dev" + std::to_string(i);
     DeviceWiring w{sched, dev_q[i], losses, epochs, timeline, res.devices[i]};
     devices.push_back(std::make_unique<DeviceModule>(n.c_str(), i, d.rid, d.pe, dp, w));
@@ -97,7 +98,6 @@ int Netlist::add_device(uint32_t i, ps_t horizon, std::string &err)
     phb->attach_link(i, devices.back()->link());
     phb_set_rid(phb->model(), d.rid, d.pe);
 
-    d.max_seg_size = cd.max_seg_size;
     int rc = platform->attach(d, err);
     if (rc)
         return rc;

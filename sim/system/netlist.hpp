@@ -24,6 +24,9 @@
 
 namespace tcesim {
 
+// The schedule's parameter: sim.quantum_ns in ps.
+inline ps_t schedule_quantum_ps(const tcesim_config &c) { return ps_from_ns(c.quantum_ns); }
+
 // The simulated physical memory (TCE tables), destroyed last.
 struct PhysMem {
     physmem *mem = physmem_create();

@@ -1,5 +1,7 @@
 #include "components/device/device_keys.hpp"
 
+#include "params/params.h"
+
 extern "C" {
 #include "rtt/rtt.h"
 }
@@ -21,20 +23,12 @@ std::string device_params(const cfg_device &cd, unsigned n, ps_t horizon_ps, Dev
     ep = ep_params{};
     if (ep_link_parse(cd.link, &ep.link) != 0)
         return "devices." + std::to_string(n) + ".link: bad link '" + cd.link + "' (expected e.g. gen3x8)";
-    ep.mps = static_cast<uint32_t>(cd.mps);
-    ep.mrrs = static_cast<uint32_t>(cd.mrrs);
-    ep.tags = static_cast<uint32_t>(cd.tags);
-    ep.rcb = static_cast<uint32_t>(cd.rcb);
-    ep.cpl_rcb_chunks = cd.cpl_split == 1;
-    ep.dllp_overhead = cd.link_overhead;
-    ep.read_req_ps = ps_from_ns(cd.read_req_ns);
-    ep.write_req_ps = ps_from_ns(cd.write_req_ns);
-    ep.read_byte_ps = static_cast<uint32_t>(cd.read_byte_ps);
-    ep.read_done_ps = ps_from_ns(cd.read_hold_ns);
-    ep.write_byte_ps = static_cast<uint32_t>(cd.write_byte_ps);
+    params_fill(params_device, params_device_count, PS_EP, &cd, &ep);
     ep.horizon_ps = horizon_ps;
     out.overhead_ps = ps_from_ns(cd.overhead_ns);
     out.read_hold_ps = ps_from_ns(cd.read_hold_ns);
+    out.dma_mask_bits = static_cast<unsigned>(cd.dma_mask_bits);
+    out.max_seg_size = cd.max_seg_size;
     return "";
 }
 

@@ -17,6 +17,8 @@ struct DeviceParams {
     ep_params ep{};              // link, MPS/MRRS, tags, DMA engine
     ps_t overhead_ps = 0;        // the device's own fixed latency per access (pipelined)
     ps_t read_hold_ps = 0;       // a read's hand-over after its completions, holding the tag
+    unsigned dma_mask_bits = 32; // what Linux sets the device up with (platform, host CPUs)
+    uint64_t max_seg_size = 0;   // dma_set_max_seg_size (map_sg merging)
 };
 
 // devices.N.rid: returns "" or the error ("devices.N.rid: ...").

@@ -1,18 +1,13 @@
 #include "components/feeder/workload_keys.hpp"
 
+#include "params/params.h"
+
 namespace tcesim {
 
 gen_window_params workload_params(const tcesim_config &cfg)
 {
     gen_window_params gp{};
-    gp.pattern = static_cast<gen_window_pattern>(cfg.workload.pattern);
-    gp.stride = cfg.workload.stride;
-    gp.window = cfg.workload.window;
-    gp.size = cfg.workload.size;
-    gp.op = cfg.workload.op == CFG_OP_WRITE ? TR_WRITE : TR_READ;
-    gp.count = cfg.workload.count;
-    gp.device = static_cast<uint32_t>(cfg.workload.device);
-    gp.cpu = static_cast<uint32_t>(cfg.workload.cpu);
+    params_fill(params_global, params_global_count, PS_WORKLOAD, &cfg, &gp);
     gp.seed = cfg.workload.seed == CFG_AUTO ? cfg.seed : cfg.workload.seed;
     return gp;
 }
