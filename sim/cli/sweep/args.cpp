@@ -1,0 +1,193 @@
+// tcesim sweep: the command line and small helpers.
+#include "cli/sweep/sweep.hpp"
+
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cmath>
+#include <cstdarg>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include <jansson.h>
+
+#include "config.h"
+#include "output.hpp"
+#include "report.hpp"
+
+namespace tcesim {
+namespace sweep {
+
+static const char *kSweepUsage =
+    "usage: tcesim sweep [CONFIG] --vary key=v1,v2,... [--vary ...] [--set key=value]...\n"
+    "                    [--trace FILE]... [--seeds N] --out DIR [--jobs N] [--emit parallel|slurm]\n"
+    "       tcesim sweep --collect DIR\n"
+    "  Runs `tcesim run` once per point of the cartesian product of the --vary values, the\n"
+    "  traces and the seeds (--seeds N: seeds S..S+N-1, S the config's seed), --jobs at a time\n"
+    "  (default: the online CPUs). Reports go to DIR/NAME.json, logs to DIR/logs/NAME.log and\n"
+    "  one row per point to DIR/results.csv (with --seeds N > 1: the mean and a 95% confidence\n"
+    "  interval). Re-running the same command runs only the points without a report.\n"
+    "  --emit parallel writes DIR/jobs.txt for GNU parallel; --emit slurm also DIR/sweep.slurm\n"
+    "  (an array job); afterwards `tcesim sweep --collect DIR` builds results.csv.\n"
+    "  docs/sweeps.md describes names, columns and the confidence interval.\n";
+
+int usage(const std::string &msg)
+{
+    std::fprintf(stderr, "tcesim: %s\n", msg.c_str());
+    return 2;
+}
+
+std::string errno_msg(const std::string &what)
+{
+    return what + ": " + std::strerror(errno);
+}
+
+std::string absolute_path(const std::string &p)
+{
+    char buf[PATH_MAX];
+    if (realpath(p.c_str(), buf))
+        return buf;
+    return p;
+}
+
+std::string self_exe()
+{
+    char buf[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0)
+        return "";
+    buf[n] = 0;
+    return buf;
+}
+
+bool is_report_file(const std::string &path)
+{
+    json_error_t jerr;
+    json_t *j = json_load_file(path.c_str(), 0, &jerr);
+    if (!j)
+        return false;
+    const char *s = json_string_value(json_object_get(j, "schema"));
+    bool ok = s && !std::strcmp(s, kReportSchema);
+    json_decref(j);
+    return ok;
+}
+
+// ---- Parsing the command line ----
+
+int parse_vary(const std::string &arg, Sweep &sw)
+{
+    size_t eq = arg.find('=');
+    if (eq == std::string::npos || eq == 0)
+        return usage("--vary " + arg + ": expected key=v1,v2,...");
+    Vary v;
+    v.key = arg.substr(0, eq);
+    std::string list = arg.substr(eq + 1);
+    size_t start = 0;
+    for (;;) {
+        size_t comma = list.find(',', start);
+        std::string value = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (value.empty())
+            return usage("--vary " + v.key + ": empty value (expected " + v.key + "=v1,v2,...)");
+        for (const std::string &prev : v.values)
+            if (prev == value)
+                return usage("--vary " + v.key + ": value '" + value + "' given twice");
+        v.values.push_back(value);
+        if (comma == std::string::npos)
+            break;
+        start = comma + 1;
+    }
+    for (const Vary &prev : sw.varies)
+        if (prev.key == v.key)
+            return usage("--vary " + v.key + ": key varied twice");
+    sw.varies.push_back(v);
+    return 0;
+}
+
+int parse_args(int argc, char **argv, Sweep &sw, Options &o)
+{
+    bool defined = false; // anything besides --out/--collect was given
+    for (int i = 2; i < argc; i++) {
+        std::string a = argv[i];
+        const char *next = i + 1 < argc ? argv[i + 1] : nullptr;
+        uint64_t v;
+        if (a == "-h" || a == "--help") {
+            std::fputs(kSweepUsage, stdout);
+            std::exit(finish_stdout(0));
+        } else if (a == "--vary" && next) {
+            if (int rc = parse_vary(argv[++i], sw))
+                return rc;
+            defined = true;
+        } else if (a == "--set" && next) {
+            std::string kv = argv[++i];
+            if (kv.find('=') == std::string::npos || kv[0] == '=')
+                return usage("--set " + kv + ": expected key=value");
+            sw.sets.push_back(kv);
+            defined = true;
+        } else if (a == "--trace" && next) {
+            sw.trace_args.push_back(argv[++i]);
+            defined = true;
+        } else if (a == "--seeds" && next) {
+            if (config_parse_u64(argv[++i], false, &v) || v < 1 || v > 100000)
+                return usage("--seeds: expected 1..100000");
+            sw.seeds = v;
+            defined = true;
+        } else if (a == "--out" && next) {
+            o.out = argv[++i];
+        } else if (a == "--jobs" && next) {
+            if (config_parse_u64(argv[++i], false, &v) || v < 1 || v > 4096)
+                return usage("--jobs: expected 1..4096");
+            o.jobs = static_cast<unsigned>(v);
+        } else if (a == "--emit" && next) {
+            o.emit = argv[++i];
+            if (o.emit != "parallel" && o.emit != "slurm")
+                return usage("--emit: expected parallel or slurm");
+        } else if (a == "--collect") {
+            o.collect = true;
+            if (next && next[0] != '-') {
+                if (!o.out.empty())
+                    return usage("--collect " + std::string(next) + ": DIR given twice (--out " + o.out + ")");
+                o.out = argv[++i];
+            }
+        } else if (!a.empty() && a[0] == '-') {
+            return usage("sweep: unknown option or missing value '" + a + "' (tcesim sweep --help)");
+        } else if (sw.config_arg.empty()) {
+            sw.config_arg = a;
+            defined = true;
+        } else {
+            return usage("sweep: unexpected argument '" + a + "'");
+        }
+    }
+    if (o.out.empty())
+        return usage(o.collect ? "sweep --collect: DIR is required" : "sweep: --out DIR is required (tcesim sweep --help)");
+    if (o.collect && (defined || !o.emit.empty()))
+        return usage("sweep --collect DIR: the sweep's definition comes from DIR/sweep.json; give nothing else");
+    for (const Vary &v : sw.varies)
+        if (v.key == "seed" && sw.seeds > 1)
+            return usage("--vary seed: not with --seeds (which varies the seed itself)");
+    for (size_t i = 0; i < sw.trace_args.size(); i++)
+        for (size_t j = 0; j < i; j++)
+            if (sw.trace_args[i] == sw.trace_args[j])
+                return usage("--trace " + sw.trace_args[i] + ": given twice");
+    return 0;
+}
+
+} // namespace sweep
+} // namespace tcesim

@@ -1,0 +1,235 @@
+// tcesim sweep: results.csv (--collect, and after a run).
+#include "cli/sweep/sweep.hpp"
+
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cmath>
+#include <cstdarg>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include <jansson.h>
+
+#include "config.h"
+#include "output.hpp"
+#include "report.hpp"
+
+namespace tcesim {
+namespace sweep {
+
+// ---- results.csv ----
+
+double json_number(json_t *j)
+{
+    if (json_is_integer(j))
+        return static_cast<double>(json_integer_value(j));
+    if (json_is_real(j))
+        return json_real_value(j);
+    return NAN;
+}
+
+// The report's metrics in kMetrics order; false (with why) when the file is
+// missing or not a report. A null or absent value is NaN (an empty cell).
+bool read_metrics(const std::string &path, double out[kNMetrics], std::string &why)
+{
+    json_error_t jerr;
+    json_t *r = json_load_file(path.c_str(), 0, &jerr);
+    if (!r) {
+        why = access(path.c_str(), F_OK) != 0 ? "missing" : std::string("unreadable: ") + jerr.text;
+        return false;
+    }
+    const char *schema = json_string_value(json_object_get(r, "schema"));
+    json_t *tr = json_object_get(r, "translation");
+    json_t *lat = json_object_get(tr, "latency_ns");
+    json_t *dma = json_object_get(r, "dma");
+    json_t *alloc = json_object_get(r, "allocator");
+    if (!schema || std::strcmp(schema, kReportSchema) || !json_is_object(tr) || !json_is_object(dma)) {
+        why = std::string("not a ") + kReportSchema + " report";
+        json_decref(r);
+        return false;
+    }
+    double pool_wait = 0;
+    json_t *pools = json_object_get(alloc, "pools");
+    for (size_t i = 0; i < json_array_size(pools); i++) {
+        double w = json_number(json_object_get(json_object_get(json_array_get(pools, i), "wait_ns"), "p99"));
+        if (w > pool_wait)
+            pool_wait = w;
+    }
+    out[0] = json_number(json_object_get(tr, "hit_rate"));
+    out[1] = json_number(json_object_get(lat, "p50"));
+    out[2] = json_number(json_object_get(lat, "p99"));
+    out[3] = json_number(json_object_get(lat, "p999"));
+    out[4] = json_number(json_object_get(dma, "throughput_gbps"));
+    out[5] = pool_wait;
+    out[6] = json_number(json_object_get(alloc, "failures"));
+    out[7] = json_number(json_object_get(tr, "faults"));
+    out[8] = json_number(json_object_get(dma, "lost_bytes"));
+    json_decref(r);
+    return true;
+}
+
+// Two-sided 95% critical values of Student's t for 1..30 degrees of freedom,
+// then 40, 60, 120 and infinity (any statistics table, e.g. NIST/SEMATECH
+// e-Handbook 1.3.6.7.2). Between tabulated d.o.f. the smaller d.o.f. is used:
+// the interval errs wide.
+double t95(uint64_t dof)
+{
+    static const double small[30] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+                                     2.201,  2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+                                     2.080,  2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
+    if (dof >= 1 && dof <= 30)
+        return small[dof - 1];
+    if (dof < 40)
+        return 2.042;
+    if (dof < 60)
+        return 2.021;
+    if (dof < 120)
+        return 2.000;
+    return 1.980;
+}
+
+std::string fmt_number(double v)
+{
+    if (std::isnan(v))
+        return "";
+    char buf[64];
+    if (v == std::floor(v) && std::fabs(v) < 1e15)
+        std::snprintf(buf, sizeof buf, "%.0f", v);
+    else
+        std::snprintf(buf, sizeof buf, "%.10g", v);
+    return buf;
+}
+
+std::string csv_field(const std::string &s)
+{
+    if (s.find_first_of(",\"\n\r") == std::string::npos)
+        return s;
+    std::string q = "\"";
+    for (char c : s)
+        q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+}
+
+// Builds DIR/results.csv from the reports that exist, one row per point in
+// plan order (with --seeds N > 1: mean, then <metric>_ci95 half-widths and
+// the number of seeds averaged). Returns the rows written; `missing` the
+// points without a report, each named on stderr unless `quiet`.
+size_t write_results(const std::string &dir, const Sweep &sw, bool quiet, size_t &missing, std::string &err)
+{
+    missing = 0;
+    bool agg = sw.seeds > 1;
+    std::string csv;
+    for (const Vary &v : sw.varies)
+        csv += csv_field(v.key) + ",";
+    if (sw.trace_args.size() > 1)
+        csv += "trace,";
+    for (size_t m = 0; m < kNMetrics; m++)
+        csv += std::string(m ? "," : "") + kMetrics[m];
+    if (agg) {
+        for (size_t m = 0; m < kNMetrics; m++)
+            csv += std::string(",") + kMetrics[m] + "_ci95";
+        csv += ",seeds";
+    }
+    csv += "\n";
+    size_t rows = 0;
+    for (size_t first = 0; first < sw.points.size();) {
+        size_t end = first;
+        while (end < sw.points.size() && sw.points[end].row == sw.points[first].row)
+            end++;
+        std::vector<std::vector<double>> samples(kNMetrics);
+        for (size_t i = first; i < end; i++) {
+            double v[kNMetrics];
+            std::string why;
+            std::string path = dir + "/" + sw.points[i].name + ".json";
+            if (!read_metrics(path, v, why)) {
+                missing++;
+                if (!quiet)
+                    std::fprintf(stderr, "%s: %s\n", path.c_str(), why.c_str());
+                continue;
+            }
+            for (size_t m = 0; m < kNMetrics; m++)
+                samples[m].push_back(v[m]);
+        }
+        const Point &p = sw.points[first];
+        first = end;
+        if (samples[0].empty())
+            continue;
+        std::string line;
+        for (const std::string &v : p.values)
+            line += csv_field(v) + ",";
+        if (sw.trace_args.size() > 1)
+            line += csv_field(sw.trace_args[p.trace]) + ",";
+        std::string cis;
+        for (size_t m = 0; m < kNMetrics; m++) {
+            // NaN cells (a metric the report left null) stay out of the mean.
+            // Sums of differences from the first sample: equal samples give
+            // exactly their value and a zero interval, no rounding residue.
+            double x0 = NAN, sum = 0, sum2 = 0, n = 0;
+            for (double x : samples[m])
+                if (!std::isnan(x)) {
+                    if (std::isnan(x0))
+                        x0 = x;
+                    sum += x - x0;
+                    sum2 += (x - x0) * (x - x0);
+                    n++;
+                }
+            double mean = n ? x0 + sum / n : NAN;
+            double ci = NAN;
+            if (n >= 2) {
+                double var = std::max(0.0, (sum2 - sum * sum / n) / (n - 1));
+                ci = t95(static_cast<uint64_t>(n) - 1) * std::sqrt(var / n);
+            }
+            line += std::string(m ? "," : "") + fmt_number(mean);
+            cis += "," + fmt_number(ci);
+        }
+        if (agg)
+            line += cis + "," + std::to_string(samples[0].size());
+        csv += line + "\n";
+        rows++;
+    }
+    err = write_output(dir + "/results.csv", csv);
+    return rows;
+}
+
+int cmd_collect(const Options &o)
+{
+    Sweep sw;
+    if (int rc = load_manifest(o.out + "/sweep.json", sw))
+        return rc;
+    size_t missing;
+    std::string err;
+    size_t rows = write_results(o.out, sw, false, missing, err);
+    if (!err.empty()) {
+        std::fprintf(stderr, "%s\n", err.c_str());
+        return 1;
+    }
+    if (rows == 0) {
+        std::fprintf(stderr, "%s: no reports yet (%zu points)\n", o.out.c_str(), sw.points.size());
+        return 1;
+    }
+    std::fprintf(stderr, "sweep: %zu of %zu points collected, %zu rows -> %s/results.csv\n",
+                 sw.points.size() - missing, sw.points.size(), rows, o.out.c_str());
+    return 0;
+}
+
+} // namespace sweep
+} // namespace tcesim

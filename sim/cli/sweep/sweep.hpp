@@ -1,0 +1,108 @@
+// tcesim sweep's parts, shared between them (sim/cli/sweep/): the command
+// line (args.cpp), the plan (plan.cpp), the manifest (manifest.cpp), the
+// points' commands and --emit (emit.cpp), the local pool (pool.cpp) and
+// results.csv (collect.cpp); cmd_sweep in sweep.cpp. sim/cli_sweep.hpp is
+// the command's contract.
+#ifndef TCESIM_CLI_SWEEP_PARTS_HPP
+#define TCESIM_CLI_SWEEP_PARTS_HPP
+
+#include <csignal>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <jansson.h>
+#include <sys/types.h>
+
+namespace tcesim {
+namespace sweep {
+
+// The results.csv metrics, in column order (docs/interface.md).
+inline const char *const kMetrics[] = {"hit_rate",           "translation_p50_ns", "translation_p99_ns",
+                                       "translation_p999_ns", "dma_throughput_gbps", "pool_wait_p99_ns",
+                                       "alloc_failures",     "faults",             "dma_lost_bytes"};
+constexpr size_t kNMetrics = sizeof kMetrics / sizeof kMetrics[0];
+
+inline const char *const kReportSchema = "tcesim.report/1";
+inline const char *const kSweepSchema = "tcesim.sweep/1";
+
+// A point's file name stays well under NAME_MAX with ".json" and its temp
+// name's "." and ".tcesim-XXXXXX" (outfile.h) around it.
+constexpr size_t kMaxName = 120;
+
+struct Vary {
+    std::string key;
+    std::vector<std::string> values;
+};
+
+struct Point {
+    std::string name;
+    std::vector<std::string> values; // one per Vary, same order
+    size_t trace = 0;                // index into Sweep::trace_args (0 when none)
+    uint64_t seed = 0;
+    size_t row = 0;                  // results.csv row (points differing only by seed share one)
+};
+
+// The definition (what makes two sweeps the same) and its points.
+struct Sweep {
+    std::string config_arg, config_path; // as given; resolved absolute ("" = embedded default)
+    std::vector<std::string> sets;
+    std::vector<Vary> varies;
+    std::vector<std::string> trace_args, trace_paths; // as given; absolute
+    uint64_t seeds = 1, first_seed = 1;
+    std::vector<Point> points;
+};
+
+struct Options {
+    std::string out;
+    unsigned jobs = 0;  // 0: not given
+    std::string emit;   // "", "parallel" or "slurm"
+    bool collect = false;
+};
+
+int usage(const std::string &msg);
+std::string errno_msg(const std::string &what);
+std::string absolute_path(const std::string &p);
+std::string self_exe();
+bool is_report_file(const std::string &path);
+int parse_vary(const std::string &arg, Sweep &sw);
+int parse_args(int argc, char **argv, Sweep &sw, Options &o);
+std::string short_hash(const std::string &s);
+std::string sanitise(const std::string &s);
+std::string basename_of(const std::string &p);
+int name_points(Sweep &sw);
+int plan(Sweep &sw, const char *argv0);
+json_t *string_array(const std::vector<std::string> &v);
+json_t *definition_json(const Sweep &sw);
+std::string manifest_text(const Sweep &sw);
+std::vector<std::string> strings_of(json_t *a, bool &ok);
+int load_manifest(const std::string &path, Sweep &sw);
+int ensure_manifest(const std::string &dir, const Sweep &sw);
+int make_dirs(const std::string &dir);
+std::vector<std::string> point_argv(const Sweep &sw, const Point &p, const std::string &exe, const std::string &dir);
+std::string shell_quote(const std::string &s);
+double json_number(json_t *j);
+bool read_metrics(const std::string &path, double out[kNMetrics], std::string &why);
+double t95(uint64_t dof);
+std::string fmt_number(double v);
+std::string csv_field(const std::string &s);
+size_t write_results(const std::string &dir, const Sweep &sw, bool quiet, size_t &missing, std::string &err);
+int cmd_collect(const Options &o);
+int emit_say(const std::string &text);
+int cmd_emit(const Options &o, const Sweep &sw, const std::string &exe, const std::vector<size_t> &todo);
+double now_s();
+std::string fmt_duration(double s);
+pid_t spawn_point(const std::vector<std::string> &args, const std::string &log, const sigset_t &child_mask);
+std::string last_line(const std::string &path);
+std::string exit_text(int status);
+int run_pool(const std::string &dir, const Sweep &sw, const std::string &exe, const std::vector<size_t> &todo,
+             unsigned jobs, bool &interrupted);
+int lock_dir(const std::string &dir);
+int claim_files(const Options &o, const Sweep &sw);
+std::string strprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+} // namespace sweep
+} // namespace tcesim
+
+#endif
