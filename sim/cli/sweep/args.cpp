@@ -39,7 +39,8 @@ namespace sweep {
 static const char *kSweepUsage =
     "usage: tcesim sweep [CONFIG] --vary key=v1,v2,... [--vary ...] [--set key=value]...\n"
     "                    [--trace FILE]... [--seeds N] --out DIR [--jobs N] [--emit parallel|slurm]\n"
-    "       tcesim sweep --collect DIR\n"
+    "                    [--metrics PATH,...]\n"
+    "       tcesim sweep --collect DIR [--metrics PATH,...]\n"
     "  Runs `tcesim run` once per point of the cartesian product of the --vary values, the\n"
     "  traces and the seeds (--seeds N: seeds S..S+N-1, S the config's seed), --jobs at a time\n"
     "  (default: the online CPUs). Reports go to DIR/NAME.json, logs to DIR/logs/NAME.log and\n"
@@ -47,6 +48,8 @@ static const char *kSweepUsage =
     "  interval). Re-running the same command runs only the points without a report.\n"
     "  --emit parallel writes DIR/jobs.txt for GNU parallel; --emit slurm also DIR/sweep.slurm\n"
     "  (an array job); afterwards `tcesim sweep --collect DIR` builds results.csv.\n"
+    "  --metrics adds results.csv columns: any report field by its JSON path, e.g.\n"
+    "  dma.latency_ns.p99 (\"name[]\": the largest over an array), the column named by the path.\n"
     "  docs/sweeps.md describes names, columns and the confidence interval.\n";
 
 int usage(const std::string &msg)
@@ -123,7 +126,8 @@ int parse_vary(const std::string &arg, Sweep &sw)
 
 int parse_args(int argc, char **argv, Sweep &sw, Options &o)
 {
-    bool defined = false; // anything besides --out/--collect was given
+    bool defined = false; // anything besides --out/--collect/--metrics was given
+    std::vector<Metric> extra;
     for (int i = 2; i < argc; i++) {
         std::string a = argv[i];
         const char *next = i + 1 < argc ? argv[i + 1] : nullptr;
@@ -159,6 +163,19 @@ int parse_args(int argc, char **argv, Sweep &sw, Options &o)
             o.emit = argv[++i];
             if (o.emit != "parallel" && o.emit != "slurm")
                 return usage("--emit: expected parallel or slurm");
+        } else if (a == "--metrics" && next) {
+            std::string list = argv[++i];
+            for (size_t at = 0; at <= list.size();) {
+                size_t end = list.find(',', at);
+                if (end == std::string::npos)
+                    end = list.size();
+                Metric m;
+                std::string why = metric_from_path(list.substr(at, end - at), m);
+                if (!why.empty())
+                    return usage("--metrics " + list + ": " + why);
+                extra.push_back(m);
+                at = end + 1;
+            }
         } else if (a == "--collect") {
             o.collect = true;
             if (next && next[0] != '-') {
@@ -175,6 +192,8 @@ int parse_args(int argc, char **argv, Sweep &sw, Options &o)
             return usage("sweep: unexpected argument '" + a + "'");
         }
     }
+    o.metrics = default_metrics();
+    o.metrics.insert(o.metrics.end(), extra.begin(), extra.end());
     if (o.out.empty())
         return usage(o.collect ? "sweep --collect: DIR is required" : "sweep: --out DIR is required (tcesim sweep --help)");
     if (o.collect && (defined || !o.emit.empty()))

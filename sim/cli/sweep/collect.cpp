@@ -47,9 +47,9 @@ double json_number(json_t *j)
     return NAN;
 }
 
-// The report's metrics in kMetrics order; false (with why) when the file is
+// The report's metrics in `metrics` order; false (with why) when the file is
 // missing or not a report. A null or absent value is NaN (an empty cell).
-bool read_metrics(const std::string &path, double out[kNMetrics], std::string &why)
+bool read_metrics(const std::string &path, const std::vector<Metric> &metrics, std::vector<double> &out, std::string &why)
 {
     json_error_t jerr;
     json_t *r = json_load_file(path.c_str(), 0, &jerr);
@@ -58,31 +58,15 @@ bool read_metrics(const std::string &path, double out[kNMetrics], std::string &w
         return false;
     }
     const char *schema = json_string_value(json_object_get(r, "schema"));
-    json_t *tr = json_object_get(r, "translation");
-    json_t *lat = json_object_get(tr, "latency_ns");
-    json_t *dma = json_object_get(r, "dma");
-    json_t *alloc = json_object_get(r, "allocator");
-    if (!schema || std::strcmp(schema, kReportSchema) || !json_is_object(tr) || !json_is_object(dma)) {
+    if (!schema || std::strcmp(schema, kReportSchema) || !json_is_object(json_object_get(r, "translation")) ||
+        !json_is_object(json_object_get(r, "dma"))) {
         why = std::string("not a ") + kReportSchema + " report";
         json_decref(r);
         return false;
     }
-    double pool_wait = 0;
-    json_t *pools = json_object_get(alloc, "pools");
-    for (size_t i = 0; i < json_array_size(pools); i++) {
-        double w = json_number(json_object_get(json_object_get(json_array_get(pools, i), "wait_ns"), "p99"));
-        if (w > pool_wait)
-            pool_wait = w;
-    }
-    out[0] = json_number(json_object_get(tr, "hit_rate"));
-    out[1] = json_number(json_object_get(lat, "p50"));
-    out[2] = json_number(json_object_get(lat, "p99"));
-    out[3] = json_number(json_object_get(lat, "p999"));
-    out[4] = json_number(json_object_get(dma, "throughput_gbps"));
-    out[5] = pool_wait;
-    out[6] = json_number(json_object_get(alloc, "failures"));
-    out[7] = json_number(json_object_get(tr, "faults"));
-    out[8] = json_number(json_object_get(dma, "lost_bytes"));
+    out.clear();
+    for (const Metric &m : metrics)
+        out.push_back(metric_value(r, m));
     json_decref(r);
     return true;
 }
@@ -133,8 +117,10 @@ std::string csv_field(const std::string &s)
 // plan order (with --seeds N > 1: mean, then <metric>_ci95 half-widths and
 // the number of seeds averaged). Returns the rows written; `missing` the
 // points without a report, each named on stderr unless `quiet`.
-size_t write_results(const std::string &dir, const Sweep &sw, bool quiet, size_t &missing, std::string &err)
+size_t write_results(const std::string &dir, const Sweep &sw, const std::vector<Metric> &metrics, bool quiet, size_t &missing,
+                     std::string &err)
 {
+    const size_t nm = metrics.size();
     missing = 0;
     bool agg = sw.seeds > 1;
     std::string csv;
@@ -142,11 +128,11 @@ size_t write_results(const std::string &dir, const Sweep &sw, bool quiet, size_t
         csv += csv_field(v.key) + ",";
     if (sw.trace_args.size() > 1)
         csv += "trace,";
-    for (size_t m = 0; m < kNMetrics; m++)
-        csv += std::string(m ? "," : "") + kMetrics[m];
+    for (size_t m = 0; m < nm; m++)
+        csv += std::string(m ? "," : "") + csv_field(metrics[m].column);
     if (agg) {
-        for (size_t m = 0; m < kNMetrics; m++)
-            csv += std::string(",") + kMetrics[m] + "_ci95";
+        for (size_t m = 0; m < nm; m++)
+            csv += "," + csv_field(metrics[m].column + "_ci95");
         csv += ",seeds";
     }
     csv += "\n";
@@ -155,18 +141,18 @@ size_t write_results(const std::string &dir, const Sweep &sw, bool quiet, size_t
         size_t end = first;
         while (end < sw.points.size() && sw.points[end].row == sw.points[first].row)
             end++;
-        std::vector<std::vector<double>> samples(kNMetrics);
+        std::vector<std::vector<double>> samples(nm);
         for (size_t i = first; i < end; i++) {
-            double v[kNMetrics];
+            std::vector<double> v;
             std::string why;
             std::string path = dir + "/" + sw.points[i].name + ".json";
-            if (!read_metrics(path, v, why)) {
+            if (!read_metrics(path, metrics, v, why)) {
                 missing++;
                 if (!quiet)
                     std::fprintf(stderr, "%s: %s\n", path.c_str(), why.c_str());
                 continue;
             }
-            for (size_t m = 0; m < kNMetrics; m++)
+            for (size_t m = 0; m < nm; m++)
                 samples[m].push_back(v[m]);
         }
         const Point &p = sw.points[first];
@@ -179,7 +165,7 @@ size_t write_results(const std::string &dir, const Sweep &sw, bool quiet, size_t
         if (sw.trace_args.size() > 1)
             line += csv_field(sw.trace_args[p.trace]) + ",";
         std::string cis;
-        for (size_t m = 0; m < kNMetrics; m++) {
+        for (size_t m = 0; m < nm; m++) {
             // NaN cells (a metric the report left null) stay out of the mean.
             // Sums of differences from the first sample: equal samples give
             // exactly their value and a zero interval, no rounding residue.
@@ -217,7 +203,7 @@ int cmd_collect(const Options &o)
         return rc;
     size_t missing;
     std::string err;
-    size_t rows = write_results(o.out, sw, false, missing, err);
+    size_t rows = write_results(o.out, sw, o.metrics, false, missing, err);
     if (!err.empty()) {
         std::fprintf(stderr, "%s\n", err.c_str());
         return 1;

@@ -126,7 +126,7 @@ int cmd_sweep(int argc, char **argv)
         return rc;
     size_t missing;
     std::string err;
-    size_t rows = write_results(o.out, sw, true, missing, err);
+    size_t rows = write_results(o.out, sw, o.metrics, true, missing, err);
     if (!err.empty()) {
         std::fprintf(stderr, "%s\n", err.c_str());
         return 1;

@@ -15,14 +15,10 @@
 #include <jansson.h>
 #include <sys/types.h>
 
+#include "report/metrics.hpp"
+
 namespace tcesim {
 namespace sweep {
-
-// The results.csv metrics, in column order (docs/interface.md).
-inline const char *const kMetrics[] = {"hit_rate",           "translation_p50_ns", "translation_p99_ns",
-                                       "translation_p999_ns", "dma_throughput_gbps", "pool_wait_p99_ns",
-                                       "alloc_failures",     "faults",             "dma_lost_bytes"};
-constexpr size_t kNMetrics = sizeof kMetrics / sizeof kMetrics[0];
 
 inline const char *const kReportSchema = "tcesim.report/1";
 inline const char *const kSweepSchema = "tcesim.sweep/1";
@@ -59,6 +55,7 @@ struct Options {
     unsigned jobs = 0;  // 0: not given
     std::string emit;   // "", "parallel" or "slurm"
     bool collect = false;
+    std::vector<Metric> metrics; // results.csv columns: default_metrics(), then --metrics
 };
 
 int usage(const std::string &msg);
@@ -83,11 +80,12 @@ int make_dirs(const std::string &dir);
 std::vector<std::string> point_argv(const Sweep &sw, const Point &p, const std::string &exe, const std::string &dir);
 std::string shell_quote(const std::string &s);
 double json_number(json_t *j);
-bool read_metrics(const std::string &path, double out[kNMetrics], std::string &why);
+bool read_metrics(const std::string &path, const std::vector<Metric> &metrics, std::vector<double> &out, std::string &why);
 double t95(uint64_t dof);
 std::string fmt_number(double v);
 std::string csv_field(const std::string &s);
-size_t write_results(const std::string &dir, const Sweep &sw, bool quiet, size_t &missing, std::string &err);
+size_t write_results(const std::string &dir, const Sweep &sw, const std::vector<Metric> &metrics, bool quiet, size_t &missing,
+                     std::string &err);
 int cmd_collect(const Options &o);
 int emit_say(const std::string &text);
 int cmd_emit(const Options &o, const Sweep &sw, const std::string &exe, const std::vector<size_t> &todo);
