@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "components/device/device_stats.hpp"
 #include "config.h"
 #include "observe/observe.hpp"
 #include "stats.hpp"
@@ -19,60 +20,6 @@ extern "C" {
 }
 
 namespace tcesim {
-
-// A DMA's latency split into where the time went; the parts add up to the
-// access's latency (device issue to last completion / memory commit). For a
-// multi-TLP access the parts are those of the TLP that finished last, with
-// the wait before that TLP's issue counted as device time.
-struct Breakdown {
-    enum { DEVICE = 0, LINK, TRANSLATION, SLOT_WAIT, MEMORY, COMPLETION, N };
-    static const char *name(int i)
-    {
-        static const char *const names[N] = {"device", "link", "translation", "fetch_slot_wait", "memory", "completion"};
-        return names[i];
-    }
-    LatencyHist part[N];
-    void add(const ps_t (&c)[N])
-    {
-        for (int i = 0; i < N; i++)
-            part[i].add(c[i]);
-    }
-    void merge(const Breakdown &o)
-    {
-        for (int i = 0; i < N; i++)
-            part[i].merge(o.part[i]);
-    }
-};
-
-// Where the run's first loss came from: the first fault in simulated time
-// (it froze its PE), or the first access skipped because its map failed.
-struct LossOrigin {
-    bool any = false;
-    uint64_t t_ps = 0;
-    uint16_t pe = 0;
-    uint32_t dev = 0;
-    bool write = false, stale = false;
-    int fault = 0;             // tce_fault of a fault
-    bool has_handle = false;
-    uint64_t handle = 0, addr = 0, line = 0;
-};
-
-// DMA that did not happen, by cause: payload bytes of accesses that faulted,
-// were dropped by a frozen PE, or were skipped because their map failed.
-struct DmaLoss {
-    uint64_t skipped = 0;      // accesses skipped (their map failed)
-    uint64_t faulted_bytes = 0, dropped_bytes = 0, skipped_bytes = 0;
-    uint64_t stale_unfaulted = 0; // stale accesses that reached a buffer mapped there since
-    uint64_t total() const { return faulted_bytes + dropped_bytes + skipped_bytes; }
-    void merge(const DmaLoss &o)
-    {
-        skipped += o.skipped;
-        faulted_bytes += o.faulted_bytes;
-        dropped_bytes += o.dropped_bytes;
-        skipped_bytes += o.skipped_bytes;
-        stale_unfaulted += o.stale_unfaulted;
-    }
-};
 
 struct PeResult {
     uint16_t pe = 0;
@@ -92,7 +39,9 @@ struct PeResult {
     Breakdown breakdown;
 };
 
-struct DeviceResult {
+// A device's setup, its statistics (DeviceStats: the device component's
+// own counters) and its endpoint's.
+struct DeviceResult : DeviceStats {
     uint32_t id = 0;
     std::string rid;
     uint16_t pe = 0;
@@ -101,12 +50,7 @@ struct DeviceResult {
     std::string dma_path;      // "tce", "bypass", "bypass_tve0"
     std::string group;         // iommu_group name, "" when not added
     std::string add_result, add_why;
-    uint64_t reads = 0, writes = 0, bytes = 0, faulted = 0, dropped = 0;
-    DmaLoss loss;
-    uint64_t stale_faults_by_kind[TCE_FAULT_KINDS] = {0}; // faulting TLPs of stale accesses
     ep_stats ep{};
-    LatencyHist dma_lat;
-    Breakdown breakdown;
 };
 
 struct PoolResult {

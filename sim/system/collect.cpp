@@ -10,6 +10,7 @@ static void collect_devices(Netlist &n, RunResult &res)
     for (size_t i = 0; i < n.devs.size(); i++) {
         const DeviceModule &dm = *n.devices[i];
         DeviceResult &d = res.devices[i];
+        static_cast<DeviceStats &>(d) = dm.stats();
         d.ep = dm.link_stats();
         res.tlps += dm.tlps();
         dma_first = std::min(dma_first, dm.first_issue_ps());

@@ -90,7 +90,7 @@ int Netlist::add_device(uint32_t i, ps_t horizon, std::string &err)
     d.mask_bits = dp.dma_mask_bits;
     d.max_seg_size = dp.max_seg_size;
     std::string n = "dev" + std::to_string(i);
-    DeviceWiring w{sched, dev_q[i], losses, epochs, timeline, res.devices[i]};
+    DeviceWiring w{sched, dev_q[i], losses, epochs, timeline};
     devices.push_back(std::make_unique<DeviceModule>(n.c_str(), i, d.rid, d.pe, dp, w));
     if (!devices.back()->ok())
         return fail(err, "devices." + std::to_string(i) + ": bad mps/mrrs/tags", 2);

@@ -30,7 +30,7 @@ DeviceModule::~DeviceModule()
 void DeviceModule::note_fault(uint64_t bus, bool is_write)
 {
     if (cur_stale_)
-        w_.out.stale_faults_by_kind[te_.xlate.fault]++;
+        st_.stale_faults_by_kind[te_.xlate.fault]++;
     LossOrigin o;
     o.any = true;
     o.t_ps = te_.xlate.done_ps;
@@ -106,8 +106,8 @@ void DeviceModule::finished(const QEvent &qe, ps_t done)
 void DeviceModule::skip(const QEvent &qe, ps_t t)
 {
     const tr_event &ev = qe.ev;
-    w_.out.loss.skipped++;
-    w_.out.loss.skipped_bytes += ev.len;
+    st_.loss.skipped++;
+    st_.loss.skipped_bytes += ev.len;
     LossOrigin o;
     o.any = true;
     o.t_ps = t;
@@ -205,7 +205,7 @@ void DeviceModule::access(QEvent &qe, ps_t t)
     last_done += p_.overhead_ps;
     w_.sched.note_end(last_done);
     finished(qe, last_done);
-    DeviceResult &out = w_.out;
+    DeviceStats &out = st_;
     if (!ok) {
         if (dropped) {
             out.dropped++;

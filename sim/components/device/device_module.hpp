@@ -16,7 +16,7 @@
 #include "components/payload.hpp"
 #include "observe/observe.hpp"
 #include "replay/replay.hpp"
-#include "result.hpp"
+#include "components/device/device_stats.hpp"
 
 namespace tcesim {
 
@@ -39,7 +39,6 @@ struct DeviceWiring {
     FirstLosses &losses;
     Epochs &epochs;
     Timeline &timeline;
-    DeviceResult &out;           // its statistics
 };
 
 class DeviceModule : public sc_core::sc_module {
@@ -58,6 +57,7 @@ public:
     // completions on, and its statistics.
     endpoint *link() { return &ep_; }
     const ep_stats &link_stats() const { return ep_.st; }
+    const DeviceStats &stats() const { return st_; }
     uint64_t tlps() const { return tlps_; }
     // First issue and last completion of its accesses (PS_NEVER, 0: none).
     ps_t first_issue_ps() const { return dma_first_; }
@@ -83,6 +83,7 @@ private:
     unsigned char dummy_[4096] = {0};
     ps_t free_ps_ = 0;
     ps_t bound_ = 0; // see Schedule::sync_loose
+    DeviceStats st_;
     uint64_t tlps_ = 0;
     ps_t dma_first_ = PS_NEVER, dma_last_ = 0;
     // The byte ranges of the access in bus address space (reused: no
