@@ -1,0 +1,200 @@
+// PhbModule between an initiator tester and a mock memory target (exact
+// latencies, no calendars): the PHB owns the inbound path, translation,
+// data access and the release of the root complex's read entry, which it
+// times on the link of the device bound to the port the read came in on.
+#include <memory>
+#include <string>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "components/payload.hpp"
+#include "components/phb/phb_module.hpp"
+
+extern "C" {
+#include "endpoint/endpoint.h"
+#include "memory/physmem.h"
+#include "tvt/tve.h"
+}
+
+// cmocka last: it defines fail() and skip() as macros.
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+extern "C" {
+#include <cmocka.h>
+}
+
+using namespace tcesim;
+using namespace sc_core;
+
+static const ps_t kMemPs = 100000;    // the mock memory: 100 ns, no queueing
+static const ps_t kBypassPs = 4000;   // phb.bypass_ns = 4
+static const uint16_t kRid = 0x0100;  // 01:00.0 on PE 1
+static const uint64_t kBus = TVE_BYPASS_BIT59 | 0x100000;
+
+struct MockMemory : sc_module {
+    tlm_utils::simple_target_socket<MockMemory> sock;
+    explicit MockMemory(sc_module_name n) : sc_module(n), sock("sock")
+    {
+        sock.register_b_transport(this, &MockMemory::b_transport);
+    }
+    void b_transport(tlm::tlm_generic_payload &gp, sc_time &)
+    {
+        TimeExt *te = gp.get_extension<TimeExt>();
+        te->done_ps = te->arrival_ps + kMemPs;
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    }
+};
+
+// What the tester saw of each TLP.
+struct Seen {
+    ps_t done_ps = 0, slot_wait_ps = 0;
+    int kind = -1;
+};
+
+struct Tester : sc_module {
+    tlm_utils::simple_initiator_socket<Tester> sock;
+    endpoint ep{};
+    Seen seen[3];
+    SC_HAS_PROCESS(Tester);
+    explicit Tester(sc_module_name n) : sc_module(n), sock("sock")
+    {
+        ep_params p{};
+        assert_int_equal(ep_link_parse("gen3x8", &p.link), 0);
+        p.mps = 256;
+        p.mrrs = 512;
+        p.tags = 32;
+        p.rcb = 128;
+        assert_int_equal(ep_init(&ep, &p), 0);
+        SC_THREAD(run);
+    }
+    ~Tester() override { ep_destroy(&ep); }
+    void send(int i, bool is_write, ps_t arrival)
+    {
+        tlm::tlm_generic_payload gp;
+        TimeExt te;
+        unsigned char data[64] = {0};
+        gp.set_extension(&te);
+        gp.set_data_ptr(data);
+        gp.set_data_length(64);
+        gp.set_streaming_width(64);
+        gp.set_byte_enable_ptr(nullptr);
+        gp.set_address(kBus);
+        gp.set_command(is_write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+        te.rid = kRid;
+        te.arrival_ps = arrival;
+        sc_time d = SC_ZERO_TIME;
+        sock->b_transport(gp, d);
+        seen[i].done_ps = te.done_ps;
+        seen[i].slot_wait_ps = te.xlate.slot_wait_ps;
+        seen[i].kind = te.xlate.kind;
+        gp.clear_extension(&te);
+    }
+    void run()
+    {
+        send(0, false, 0);     // a read: takes the only read entry
+        send(1, false, 1000);  // a read 1 ns later: waits for the entry
+        send(2, true, 2000);   // a write: posted, needs no read entry
+    }
+};
+
+struct Bench {
+    physmem *mem = physmem_create();
+    Epochs epochs;
+    Timeline timeline;
+    MockMemory memory{"memory"};
+    std::unique_ptr<PhbModule> phb;
+    Tester tester{"tester"};
+    Bench()
+    {
+        phb_params p{};
+        p.gen = PHB_GEN3;
+        p.lookup_ps = 8000;
+        p.bypass_ps = kBypassPs;
+        p.fetch_slots = 1;
+        p.line_bytes = 128;
+        p.kill_slots = 1;
+        p.read_slots = 1;
+        p.cache.entries = 64;
+        phb = std::make_unique<PhbModule>("phb", p, mem, epochs, timeline);
+        assert_true(phb->ok());
+        phb->mem_sock.bind(memory.sock);
+        tester.sock.bind(phb->dev_sock);
+        phb->attach_link(0, &tester.ep);
+        phb_set_rid(phb->model(), kRid, 1);
+        tve t{};
+        t.kind = TVE_BYPASS;
+        t.start = 0;
+        t.end = (1ull << 36) - 1;
+        uint64_t raw;
+        assert_int_equal(tve_encode(PHB_GEN3, &t, &raw), 0);
+        assert_int_equal(phb_set_tve(phb->model(), 1u << 1 | 1, raw), 0);
+    }
+    ~Bench()
+    {
+        phb.reset();
+        physmem_destroy(mem);
+    }
+};
+
+static Bench *bench;
+
+static int run_once(void **state)
+{
+    (void)state;
+    sc_set_time_resolution(1, SC_PS);
+    bench = new Bench;
+    sc_start();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    delete bench;
+    return 0;
+}
+
+static void a_bypass_read_costs_the_bypass_and_the_memory_access(void **state)
+{
+    (void)state;
+    assert_int_equal(bench->tester.seen[0].kind, PHB_XLATE_BYPASS);
+    assert_int_equal(bench->tester.seen[0].done_ps, kBypassPs + kMemPs);
+    assert_int_equal(bench->tester.seen[0].slot_wait_ps, 0);
+}
+
+static void a_read_waits_until_the_previous_reads_completions_have_left_its_link(void **state)
+{
+    (void)state;
+    // The entry frees when the first read's data is back (kBypassPs + kMemPs)
+    // plus the time its completions take on the tester's link.
+    ps_t wire = ep_cpl_wire_ps(&bench->tester.ep, kBus, 64);
+    assert_true(wire > 0);
+    ps_t freed = kBypassPs + kMemPs + wire;
+    assert_int_equal(bench->tester.seen[1].slot_wait_ps, freed - 1000);
+    assert_int_equal(bench->tester.seen[1].done_ps, freed + kBypassPs + kMemPs);
+    assert_int_equal(phb_get_stats(bench->phb->model())->read_slot_waits, 1);
+}
+
+static void a_write_needs_no_read_entry(void **state)
+{
+    (void)state;
+    assert_int_equal(bench->tester.seen[2].slot_wait_ps, 0);
+    assert_int_equal(bench->tester.seen[2].done_ps, 2000 + kBypassPs + kMemPs);
+}
+
+int sc_main(int, char **) { return 0; }
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_bypass_read_costs_the_bypass_and_the_memory_access),
+        cmocka_unit_test(a_read_waits_until_the_previous_reads_completions_have_left_its_link),
+        cmocka_unit_test(a_write_needs_no_read_entry),
+    };
+    return cmocka_run_group_tests(tests, run_once, teardown);
+}
