@@ -68,21 +68,8 @@ static json_t *breakdown_json(const Breakdown &b)
     return o;
 }
 
-std::string report_json(const RunResult &r)
+static json_t *translation_json(const RunResult &r)
 {
-    json_t *root = json_object();
-    json_object_set_new(root, "schema", json_string("tcesim.report/1"));
-
-    json_t *run = json_object();
-    json_object_set_new(run, "trace", json_string(r.trace_name.c_str()));
-    json_object_set_new(run, "simulated_ns", real(static_cast<double>(r.simulated_ps) / 1000.0));
-    json_object_set_new(run, "tlps", u(r.tlps));
-    json_object_set_new(run, "events", u(r.events));
-    json_object_set_new(run, "seed", u(r.cfg.seed));
-    json_object_set_new(run, "wall_s", real(r.wall_s, 6));
-    json_object_set_new(run, "wall_tlps_per_s", real(r.wall_s > 0 ? static_cast<double>(r.tlps) / r.wall_s : 0, 0));
-    json_object_set_new(root, "run", run);
-
     const phb_stats &p = r.phb;
     json_t *tr = json_object();
     json_object_set_new(tr, "lookups", u(p.lookups));
@@ -133,8 +120,11 @@ std::string report_json(const RunResult &r)
     json_object_set_new(pk, "syncs", u(p.kill_syncs));
     json_object_set_new(pk, "sync_ns", real(static_cast<double>(p.kill_sync_wait_ps) / 1000.0));
     json_object_set_new(tr, "kills", pk);
-    json_object_set_new(root, "translation", tr);
+    return tr;
+}
 
+static json_t *dma_json(const RunResult &r)
+{
     json_t *dma = json_object();
     json_object_set_new(dma, "reads", u(r.dma_reads));
     json_object_set_new(dma, "writes", u(r.dma_writes));
@@ -148,8 +138,11 @@ std::string report_json(const RunResult &r)
     json_object_set_new(dma, "latency_ns", summary_json(r.dma_lat.summary()));
     json_object_set_new(dma, "breakdown", breakdown_json(r.breakdown));
     json_object_set_new(dma, "latency_histogram", histogram_json(r.dma_lat));
-    json_object_set_new(root, "dma", dma);
+    return dma;
+}
 
+static json_t *allocator_json(const RunResult &r)
+{
     json_t *al = json_object();
     json_object_set_new(al, "maps", u(r.alloc.maps));
     json_object_set_new(al, "unmaps", u(r.alloc.unmaps));
@@ -195,8 +188,11 @@ std::string report_json(const RunResult &r)
         json_object_set_new(mg, "misses", u(r.alloc.mag_misses));
         json_object_set_new(al, "magazines", mg);
     }
-    json_object_set_new(root, "allocator", al);
+    return al;
+}
 
+static json_t *cpus_json(const RunResult &r)
+{
     json_t *cpus = json_array();
     for (const CpuResult &c : r.cpus) {
         json_t *o = json_object();
@@ -207,16 +203,22 @@ std::string report_json(const RunResult &r)
         json_object_set_new(o, "kill_ns", real(c.kill_ns));
         json_array_append_new(cpus, o);
     }
-    json_object_set_new(root, "cpus", cpus);
+    return cpus;
+}
 
+static json_t *memory_json(const RunResult &r)
+{
     json_t *mem = json_object();
     json_object_set_new(mem, "reads", u(r.mem.reads));
     json_object_set_new(mem, "writes", u(r.mem.writes));
     json_object_set_new(mem, "read_bytes", u(r.mem.read_bytes));
     json_object_set_new(mem, "write_bytes", u(r.mem.write_bytes));
     json_object_set_new(mem, "queue_ns", real(static_cast<double>(r.mem.queue_ps) / 1000.0));
-    json_object_set_new(root, "memory", mem);
+    return mem;
+}
 
+static json_t *groups_json(const RunResult &r)
+{
     json_t *groups = json_array();
     for (const PeResult &pe : r.pes) {
         json_t *o = json_object();
@@ -230,8 +232,11 @@ std::string report_json(const RunResult &r)
         json_object_set_new(o, "devices", members);
         json_array_append_new(groups, o);
     }
-    json_object_set_new(root, "groups", groups);
+    return groups;
+}
 
+static json_t *pes_json(const RunResult &r)
+{
     json_t *pes = json_array();
     for (const PeResult &pe : r.pes) {
         json_t *o = json_object();
@@ -263,8 +268,11 @@ std::string report_json(const RunResult &r)
         json_object_set_new(o, "dma_breakdown", breakdown_json(pe.breakdown));
         json_array_append_new(pes, o);
     }
-    json_object_set_new(root, "pes", pes);
+    return pes;
+}
 
+static json_t *devices_json(const RunResult &r)
+{
     json_t *devs = json_array();
     for (const DeviceResult &d : r.devices) {
         json_t *o = json_object();
@@ -294,32 +302,60 @@ std::string report_json(const RunResult &r)
         json_object_set_new(o, "breakdown", breakdown_json(d.breakdown));
         json_array_append_new(devs, o);
     }
-    json_object_set_new(root, "devices", devs);
+    return devs;
+}
 
-    if (r.epoch_ns) {
-        json_t *ep = json_object();
-        json_object_set_new(ep, "ns", u(r.epoch_ns));
-        json_t *series = json_array();
-        for (size_t i = 0; i < r.epochs.size(); i++) {
-            const EpochRow &e = r.epochs[i];
-            json_t *o = json_object();
-            json_object_set_new(o, "t_ns", u((i + 1) * r.epoch_ns));
-            json_object_set_new(o, "tlps", u(e.tlps));
-            json_object_set_new(o, "lookups", u(e.lookups));
-            json_object_set_new(o, "hits", u(e.hits));
-            json_object_set_new(o, "hit_rate", real(ratio(e.hits, e.lookups), 6));
-            json_object_set_new(o, "faults", u(e.faults));
-            json_object_set_new(o, "dma_accesses", u(e.dma_accesses));
-            json_object_set_new(o, "dma_bytes", u(e.dma_bytes));
-            json_object_set_new(o, "throughput_gbps", real(static_cast<double>(e.dma_bytes) * 8.0 / static_cast<double>(r.epoch_ns)));
-            json_object_set_new(o, "lock_acquisitions", u(e.lock_acquisitions));
-            json_object_set_new(o, "lock_contended", u(e.lock_contended));
-            json_object_set_new(o, "lock_wait_ns", real(static_cast<double>(e.lock_wait_ps) / 1000.0));
-            json_array_append_new(series, o);
-        }
-        json_object_set_new(ep, "series", series);
-        json_object_set_new(root, "epochs", ep);
+static json_t *epochs_json(const RunResult &r)
+{
+    json_t *ep = json_object();
+    json_object_set_new(ep, "ns", u(r.epoch_ns));
+    json_t *series = json_array();
+    for (size_t i = 0; i < r.epochs.size(); i++) {
+        const EpochRow &e = r.epochs[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "t_ns", u((i + 1) * r.epoch_ns));
+        json_object_set_new(o, "tlps", u(e.tlps));
+        json_object_set_new(o, "lookups", u(e.lookups));
+        json_object_set_new(o, "hits", u(e.hits));
+        json_object_set_new(o, "hit_rate", real(ratio(e.hits, e.lookups), 6));
+        json_object_set_new(o, "faults", u(e.faults));
+        json_object_set_new(o, "dma_accesses", u(e.dma_accesses));
+        json_object_set_new(o, "dma_bytes", u(e.dma_bytes));
+        json_object_set_new(o, "throughput_gbps", real(static_cast<double>(e.dma_bytes) * 8.0 / static_cast<double>(r.epoch_ns)));
+        json_object_set_new(o, "lock_acquisitions", u(e.lock_acquisitions));
+        json_object_set_new(o, "lock_contended", u(e.lock_contended));
+        json_object_set_new(o, "lock_wait_ns", real(static_cast<double>(e.lock_wait_ps) / 1000.0));
+        json_array_append_new(series, o);
     }
+    json_object_set_new(ep, "series", series);
+    return ep;
+}
+
+std::string report_json(const RunResult &r)
+{
+    json_t *root = json_object();
+    json_object_set_new(root, "schema", json_string("tcesim.report/1"));
+
+    json_t *run = json_object();
+    json_object_set_new(run, "trace", json_string(r.trace_name.c_str()));
+    json_object_set_new(run, "simulated_ns", real(static_cast<double>(r.simulated_ps) / 1000.0));
+    json_object_set_new(run, "tlps", u(r.tlps));
+    json_object_set_new(run, "events", u(r.events));
+    json_object_set_new(run, "seed", u(r.cfg.seed));
+    json_object_set_new(run, "wall_s", real(r.wall_s, 6));
+    json_object_set_new(run, "wall_tlps_per_s", real(r.wall_s > 0 ? static_cast<double>(r.tlps) / r.wall_s : 0, 0));
+    json_object_set_new(root, "run", run);
+
+    json_object_set_new(root, "translation", translation_json(r));
+    json_object_set_new(root, "dma", dma_json(r));
+    json_object_set_new(root, "allocator", allocator_json(r));
+    json_object_set_new(root, "cpus", cpus_json(r));
+    json_object_set_new(root, "memory", memory_json(r));
+    json_object_set_new(root, "groups", groups_json(r));
+    json_object_set_new(root, "pes", pes_json(r));
+    json_object_set_new(root, "devices", devices_json(r));
+    if (r.epoch_ns)
+        json_object_set_new(root, "epochs", epochs_json(r));
 
     char *cj = config_to_json(&r.cfg);
     json_error_t je;
