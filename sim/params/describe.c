@@ -165,3 +165,43 @@ char *config_to_json(const tcesim_config *c)
     json_decref(root);
     return s;
 }
+
+/* ---- docs/keys.md ---- */
+
+static const char *type_name(const key *k)
+{
+    switch (k->type) {
+    case K_U64: return k->allow_auto ? "integer or auto" : "integer";
+    case K_SIZE: return k->allow_auto ? "size or auto" : "size";
+    case K_BOOL: return "boolean";
+    case K_ENUM: return "name";
+    case K_STR: return "string";
+    }
+    return "?";
+}
+
+static void md_rows(sbuf *b, const char *prefix, const key *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const key *k = &rows[i];
+        sb_printf(b, "| `%s%s` | %s | %s | %s | %s | %s | %s | %s |\n", prefix, k->name, type_name(k), k->unit,
+                  *k->def ? k->def : "none", k->range, k->prov, k->context, k->meaning);
+    }
+}
+
+char *params_markdown(void)
+{
+    sbuf b = {0};
+    sb_printf(&b, "# Configuration keys\n\n"
+                  "Generated from the key rows (sim/params/keys.c) by tests/unit/test_keys_doc.cpp\n"
+                  "(`TCESIM_WRITE_KEYS_DOC=1` rewrites it); `tcesim config` lists the same keys with\n"
+                  "their values. Provenance: spec (PCIe or IBM IODA documents), kernel (Linux),\n"
+                  "firmware (skiboot), guess (no published value), user (a choice of the experiment).\n"
+                  "A key with a context takes effect only there; elsewhere it is accepted and unused.\n\n"
+                  "| key | type | unit | default | range | provenance | takes effect with | meaning |\n"
+                  "|---|---|---|---|---|---|---|---|\n");
+    md_rows(&b, "", params_global, params_global_count);
+    md_rows(&b, "devices.N.", params_device, params_device_count);
+    md_rows(&b, "pes.N.", params_pe, params_pe_count);
+    return b.s;
+}

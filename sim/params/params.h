@@ -82,6 +82,11 @@ extern const param_row params_pe[];      /* pes.N.<name>; bit i of cfg_pe.set = 
 extern const size_t params_pe_count;
 extern const char *const params_tris[];  /* "auto", "true", "false" (JSON booleans accepted) */
 
+/* docs/keys.md: every row as a Markdown table (key, type, unit, default,
+ * range, provenance, context, meaning). Caller frees; NULL when out of
+ * memory. tests/unit/test_keys_doc.cpp holds the page to it. */
+char *params_markdown(void);
+
 /* Fills the fields of *out (a struct of kind `in`) that rows of `rows`
  * declare, from base (the tcesim_config or cfg_device the rows' offsets
  * refer to). Fields no row fills are left alone. */
