@@ -1,4 +1,4 @@
-// MemoryTarget is a thin TLM wrapper (STYLE.md, libsystemctlm-soc): with a
+// MemoryTarget is a thin TLM wrapper (as libsystemctlm-soc's are): with a
 // TimeExt it returns models/memory's completion time for the payload's
 // absolute arrival; without one it is a plain LT target that adds the
 // latency to the delay. Driven by HostPort (the host's TCE-store initiator)
