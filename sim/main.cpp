@@ -178,9 +178,9 @@ int cmd_config(int argc, char **argv)
 // lost (faulted, dropped by a frozen PE, or skipped after a failed map).
 void print_loss_warning(const tcesim::RunResult &r)
 {
-    std::string w = tcesim::loss_warning(r);
-    if (!w.empty())
-        std::fprintf(stderr, "%s\n", w.c_str());
+    for (const std::string &w : {tcesim::loss_warning(r), tcesim::stale_warning(r)})
+        if (!w.empty())
+            std::fprintf(stderr, "%s\n", w.c_str());
 }
 
 // Refuses, before anything runs, an output that is an input (CONFIG, the
@@ -193,7 +193,7 @@ int claim_run_files(const Args &a)
     if (e.empty())
         e = c.input("--trace", a.trace);
     if (e.empty())
-        e = c.check_stdout();
+        e = c.claim_stdout(a.json_out == "-" ? "--json -" : "standard output (the text report)");
     if (e.empty() && a.has_json && a.json_out != "-")
         e = c.output("--json", a.json_out);
     if (e.empty() && a.has_mappings)

@@ -62,7 +62,7 @@ struct LossOrigin {
 struct DmaLoss {
     uint64_t skipped = 0;      // accesses skipped (their map failed)
     uint64_t faulted_bytes = 0, dropped_bytes = 0, skipped_bytes = 0;
-    uint64_t stale_unfaulted = 0; // stale accesses that reached a buffer mapped there since
+    uint64_t stale_unfaulted = 0; // stale accesses that reached memory (no fault)
     uint64_t total() const { return faulted_bytes + dropped_bytes + skipped_bytes; }
     void merge(const DmaLoss &o)
     {
@@ -126,6 +126,7 @@ struct CpuResult {
 
 struct AllocResult {
     uint64_t maps = 0, unmaps = 0, failures = 0, pages_in_use_peak = 0, bad_frees = 0;
+    uint64_t unmaps_skipped = 0; // unmaps/frees of a mapping whose map failed in the simulation
     uint64_t map_sg_unwinds = 0;  // failed map_sgs whose unwind freed earlier segments
     uint64_t pages_in_use = 0;    // at the end of the run (what was never freed)
     std::vector<PoolResult> pools;
@@ -149,7 +150,7 @@ struct RunResult {
     uint64_t dma_active_ps = 0; // first device access issued to last one completed
     DmaLoss loss;
     uint64_t stale_faults_by_kind[TCE_FAULT_KINDS] = {0};
-    LossOrigin first_fault, first_skip;
+    LossOrigin first_fault, first_skip, first_stale_ok;
     AllocResult alloc;
     std::vector<PeResult> pes;
     std::vector<DeviceResult> devices;

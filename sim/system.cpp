@@ -434,7 +434,7 @@ public:
     }
     // The first fault in simulated time: what froze a PE first (every fault
     // freezes its PE, and a frozen PE drops rather than faults).
-    LossOrigin first_fault, first_skip;
+    LossOrigin first_fault, first_skip, first_stale_ok;
     void note_loss(LossOrigin &o, const LossOrigin &cand)
     {
         if (!o.any || cand.t_ps < o.t_ps)
@@ -721,7 +721,7 @@ struct DeviceModule : sc_module {
 
             ps_t first_issue = PS_NEVER, last_done = 0;
             ps_t part[Breakdown::N] = {0}, crit[Breakdown::N] = {0}, crit_issue = 0;
-            bool ok = true, dropped = false;
+            bool ok = true, dropped = false, faulted = false;
             uint32_t max = is_write ? dev.ep.p.mps : dev.ep.p.mrrs;
             for (auto &c : chunks) {
                 uint64_t bus = c.first, left = c.second;
@@ -729,7 +729,9 @@ struct DeviceModule : sc_module {
                     uint32_t n = ep_tlp_len(bus, left, max);
                     ps_t done;
                     bool d = false;
-                    ok &= tlp(bus, n, is_write, t, done, d, part);
+                    bool tok = tlp(bus, n, is_write, t, done, d, part);
+                    ok &= tok;
+                    faulted |= !tok && !d;
                     if (first_issue == PS_NEVER)
                         first_issue = dev.ep.last_issue_ps;
                     t = dev.ep.last_issue_ps;
@@ -753,17 +755,34 @@ struct DeviceModule : sc_module {
             sys.note_end(last_done);
             finished(qe, last_done);
             if (!ok) {
-                if (dropped) {
-                    out.dropped++;
-                    out.loss.dropped_bytes += ev.len;
-                } else {
+                // An access with a faulted TLP is faulted, even when its
+                // later TLPs found the PE frozen by that fault.
+                if (faulted) {
                     out.faulted++;
                     out.loss.faulted_bytes += ev.len;
+                } else {
+                    out.dropped++;
+                    out.loss.dropped_bytes += ev.len;
                 }
                 continue;
             }
-            if (qe.stale)
-                out.loss.stale_unfaulted++; // reached a buffer mapped there since, as on hardware
+            if (qe.stale) {
+                // DMA after its unmap that reached memory, as on hardware:
+                // the buffer mapped there since, or (bypass, a TCE still
+                // cached under lazy invalidation) the old one.
+                out.loss.stale_unfaulted++;
+                LossOrigin o;
+                o.any = true;
+                o.t_ps = first_issue;
+                o.pe = dev.pe;
+                o.dev = dev.id;
+                o.write = is_write;
+                o.stale = true;
+                o.has_handle = true;
+                o.handle = ev.handle;
+                o.line = ev.line;
+                sys.note_loss(sys.first_stale_ok, o);
+            }
             (is_write ? out.writes : out.reads)++;
             out.bytes += ev.len;
             if (sys.epochs.on()) {
@@ -864,7 +883,13 @@ struct HostCpu : sc_module {
     ps_t do_unmap(Mapping &m, ps_t t)
     {
         sys.res.alloc.unmaps++;
-        if (m.unmapped || m.failed) {
+        if (m.failed) {
+            // The map failed here (it did not in the traced run): the driver
+            // got DMA_MAPPING_ERROR and has nothing to unmap.
+            sys.res.alloc.unmaps_skipped++;
+            return t;
+        }
+        if (m.unmapped) {
             // the kernel prints "invalid entry" and WARNs (iommu_free_check)
             sys.res.alloc.bad_frees++;
             return t + ps_from_ns(sys.cfg.host.op_ns);
@@ -991,7 +1016,19 @@ struct Feeder : sc_module {
         set_stack_size(512 * 1024);
     }
 
-    std::string where(const tr_event &ev)
+    // A coherent buffer is 2^get_order(size) CPU pages, naturally aligned
+    // (physalloc_buffer_aligned); a streaming buffer starts on a CPU page.
+    unsigned buffer_align(const tr_event &ev) const
+    {
+        unsigned shift = sys.palloc.cpu_page_shift;
+        if (ev.op != TR_ALLOC)
+            return shift;
+        while (shift < 62 && (1ull << shift) < ev.size)
+            shift++;
+        return shift;
+    }
+
+        std::string where(const tr_event &ev)
     {
         return std::string(src.name) + ":" + std::to_string(ev.line) + ": ";
     }
@@ -1045,7 +1082,7 @@ struct Feeder : sc_module {
                             break;
                         }
                     }
-                } else if (!ev.has_pa && physalloc_buffer(&sys.palloc, ev.size, &qe.ev.pa) != 0) {
+                } else if (!ev.has_pa && physalloc_buffer_aligned(&sys.palloc, ev.size, buffer_align(ev), &qe.ev.pa) != 0) {
                     sys.fail(2, where(ev) + "buffer does not fit host.ram");
                 }
                 if (sys.error_code)
@@ -1482,6 +1519,7 @@ int run_simulation(const tcesim_config &cfg, const RunOptions &opt, std::unique_
         }
         res.first_fault = sys.first_fault;
         res.first_skip = sys.first_skip;
+        res.first_stale_ok = sys.first_stale_ok;
         // Lazy invalidation leaves queued unmaps: flush them at the end.
         sys.note_end(host_finish(sys.host, sys.end_ps));
         res.simulated_ps = sys.end_ps;
