@@ -140,11 +140,12 @@ def flatten(d, prefix=""):
 
 
 def parse_value(s):
-    """A sweep value as a number when it is one (sizes with K/M/G too), else None."""
+    """A sweep value as a number when it is one (sizes with K/M/G/T too, as
+    traces/FORMAT.md "Numbers" has them), else None."""
     t = str(s).strip()
     mult = 1
-    if t[-1:] in ("K", "M", "G", "k", "m", "g") and len(t) > 1:
-        mult = 1024 ** ("KMG".index(t[-1].upper()) + 1)
+    if t[-1:] in ("K", "M", "G", "T") and len(t) > 1:
+        mult = 1024 ** ("KMGT".index(t[-1]) + 1)
         t = t[:-1]
     try:
         return float(int(t, 0)) * mult

@@ -90,6 +90,8 @@ int parse_args(int argc, char **argv, int first, bool is_run, Args &a)
             const char *v = need("--epoch");
             if (!v || config_parse_u64(v, false, &a.epoch_ns) || !a.epoch_ns)
                 return usage_error("--epoch needs a positive number of nanoseconds");
+            if (a.epoch_ns > NUM_NS_MAX)
+                return usage_error("--epoch: " + std::string(v) + " too large (max " + std::to_string(NUM_NS_MAX) + " ns)");
         } else if (is_run && s == "--timeline") {
             const char *v = need("--timeline");
             if (!v)
@@ -103,6 +105,8 @@ int parse_args(int argc, char **argv, int first, bool is_run, Args &a)
             if (c == std::string::npos || config_parse_u64(w.substr(0, c).c_str(), false, &a.tl_from) ||
                 config_parse_u64(w.substr(c + 1).c_str(), false, &a.tl_to) || a.tl_to <= a.tl_from)
                 return usage_error("--timeline-window needs FROM_NS:TO_NS with FROM < TO");
+            if (a.tl_to > NUM_NS_MAX)
+                return usage_error("--timeline-window: " + w + " too large (max " + std::to_string(NUM_NS_MAX) + " ns)");
         } else if (!is_run && s == "--json") {
             a.json_flag = true;
         } else if (s == "-h" || s == "--help") {
