@@ -850,8 +850,8 @@ def fmt_rel(a, b):
         return "="
     if a == 0:
         return "new (A is 0)"
-    r = (b - a) / abs(a)
-    return "%s%.1f%%" % ("+" if r > 0 else "−", abs(100.0 * r))
+    r = abs(100.0 * (b - a) / a)
+    return ("+" if b > a else "−") + ("%.1f%%" % r if r >= 0.1 else "%.2g%%" % r)
 
 
 def significant(a, b):
