@@ -784,6 +784,11 @@ COLOR_A, COLOR_B = "#4c72b0", "#dd8452"
 SIGNIFICANT = 0.05
 
 
+# better for a latency summary: lower is better, but 0 means no sample (a
+# PE or device that moved no data), which is neither better nor worse.
+LAT = -2
+
+
 def worst_pool_wait_p99(d):
     vals = [float(get(p, "wait_ns.p99", 0) or 0) for p in get(d, "allocator.pools") or [] if isinstance(p, dict)]
     return max(vals) if vals else None
@@ -792,20 +797,21 @@ def worst_pool_wait_p99(d):
 # The headline rows: (JSON path or function of the report, label, kind, better);
 # kind picks the format ("pct": a ratio shown as %, its difference in
 # percentage points; "ns"; "gbps"; "num"); better: +1 when higher is better,
-# -1 when lower is, 0 when neither (the colour of a significant difference).
+# -1 when lower is, LAT for a latency summary, 0 when neither (the colour of a
+# significant difference).
 HEADLINE = [
     ("translation.hit_rate", "TCE cache hit rate", "pct", +1),
     ("translation.lookups", "translation lookups", "num", 0),
     ("translation.misses", "TCE cache misses", "num", -1),
-    ("translation.latency_ns.mean", "translation mean", "ns", -1),
-    ("translation.latency_ns.p50", "translation p50", "ns", -1),
-    ("translation.latency_ns.p99", "translation p99", "ns", -1),
-    ("translation.latency_ns.p999", "translation p99.9", "ns", -1),
+    ("translation.latency_ns.mean", "translation mean", "ns", LAT),
+    ("translation.latency_ns.p50", "translation p50", "ns", LAT),
+    ("translation.latency_ns.p99", "translation p99", "ns", LAT),
+    ("translation.latency_ns.p999", "translation p99.9", "ns", LAT),
     ("dma.throughput_gbps", "DMA throughput", "gbps", +1),
-    ("dma.latency_ns.mean", "DMA latency mean", "ns", -1),
-    ("dma.latency_ns.p50", "DMA latency p50", "ns", -1),
-    ("dma.latency_ns.p99", "DMA latency p99", "ns", -1),
-    ("dma.latency_ns.p999", "DMA latency p99.9", "ns", -1),
+    ("dma.latency_ns.mean", "DMA latency mean", "ns", LAT),
+    ("dma.latency_ns.p50", "DMA latency p50", "ns", LAT),
+    ("dma.latency_ns.p99", "DMA latency p99", "ns", LAT),
+    ("dma.latency_ns.p999", "DMA latency p99.9", "ns", LAT),
     ("translation.fetch_slot_wait_ns", "TCE fetch slot wait (total)", "ns", -1),
     (worst_pool_wait_p99, "pool lock wait p99 (worst pool)", "ns", -1),
     ("translation.faults", "translation faults", "num", -1),
@@ -866,6 +872,9 @@ def delta_class(a, b, better):
     """'' (not significant), 'good', 'worse' or 'chg' (neither better nor worse)."""
     if not significant(a, b):
         return ""
+    if better == LAT and (a == 0 or b == 0):
+        return "chg"
+    better = max(-1, min(1, better))
     if better == 0:
         return "chg"
     return "good" if (b - a) * better > 0 else "worse"
@@ -1058,16 +1067,16 @@ PE_COLS = [("lookups", lambda p: p.get("lookups"), "num", 0),
            ("bypass TLPs", lambda p: p.get("bypass_tlps"), "num", 0),
            ("faults", lambda p: p.get("faults"), "num", -1),
            ("dropped", lambda p: p.get("dropped"), "num", -1),
-           ("DMA p50", lambda p: get(p, "dma_latency_ns.p50"), "ns", -1),
-           ("DMA p99", lambda p: get(p, "dma_latency_ns.p99"), "ns", -1)]
+           ("DMA p50", lambda p: get(p, "dma_latency_ns.p50"), "ns", LAT),
+           ("DMA p99", lambda p: get(p, "dma_latency_ns.p99"), "ns", LAT)]
 DEVICE_COLS = [("reads", lambda x: x.get("reads"), "num", 0),
                ("writes", lambda x: x.get("writes"), "num", 0),
                ("bytes", lambda x: x.get("bytes"), "num", +1),
                ("faulted", lambda x: x.get("faulted"), "num", -1),
                ("dropped", lambda x: x.get("dropped"), "num", -1),
                ("tag waits", lambda x: x.get("tag_waits"), "num", -1),
-               ("p50", lambda x: get(x, "latency_ns.p50"), "ns", -1),
-               ("p99", lambda x: get(x, "latency_ns.p99"), "ns", -1)]
+               ("p50", lambda x: get(x, "latency_ns.p50"), "ns", LAT),
+               ("p99", lambda x: get(x, "latency_ns.p99"), "ns", LAT)]
 POOL_COLS = [("acquisitions", lambda p: p.get("acquisitions"), "num", 0),
              ("contended", lambda p: share(p.get("contended"), p.get("acquisitions")), "pct", -1),
              ("wait mean", lambda p: get(p, "wait_ns.mean"), "ns", -1),
@@ -1112,7 +1121,7 @@ def compare_page(pa, da, pb, db):
     body.append("<h2>Headline metrics</h2>")
     body.append(panel(head, note(
         "%d of %d headline metrics differ by %d%% or more (highlighted; green: B is better, red: B is worse, "
-        "blue: a change that is neither). Relative = (B − A) / A; a ratio's difference is in percentage points (pp)."
+        "blue: a change that is neither, or a latency from or to 0, i.e. no sample). Relative = (B − A) / A; a ratio's difference is in percentage points (pp)."
         % (nsig, len(HEADLINE), round(100 * SIGNIFICANT)))))
 
     body.append("<h2>Configuration differences</h2>")
@@ -1140,7 +1149,7 @@ def compare_page(pa, da, pb, db):
         rows.append((name, la, lb))
     body.append(panel("<h3>Percentiles</h3>", side_table(
         ["latency"], {n: ([n], la) for n, la, _ in rows}, {n: ([n], lb) for n, _, lb in rows},
-        [(STAT_LABELS[k], (lambda kk: lambda lat: lat.get(kk))(k), "ns", -1) for k in STATS])))
+        [(STAT_LABELS[k], (lambda kk: lambda lat: lat.get(kk))(k), "ns", LAT) for k in STATS])))
 
     ba, bb = ma.get("breakdown"), mb.get("breakdown")
     if isinstance(ba, dict) and isinstance(bb, dict):
