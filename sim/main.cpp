@@ -17,6 +17,7 @@
 #include "report.hpp"
 #include "result.hpp"
 #include "system.hpp"
+#include "version.hpp"
 
 namespace {
 
@@ -29,6 +30,8 @@ const char *kUsage =
     "       tcesim import trace-cmd REPORT -o FILE               (tcesim import --help)\n"
     "       tcesim sweep [CONFIG] --vary key=v1,v2,... --out DIR  (tcesim sweep --help)\n"
     "       tcesim report RUN.json|DIR -o FILE.html               (tcesim report --help)\n"
+    "       tcesim report A.json B.json -o FILE.html              (two runs side by side)\n"
+    "       tcesim --version\n"
     "\n"
     "CONFIG is a JSON file or the name of a preset in configs/ (phb3, ...).\n"
     "No CONFIG: the embedded default. No --trace: the built-in workload (workload.*).\n"
@@ -281,6 +284,16 @@ int dispatch(int argc, char **argv)
         return tcesim::cmd_report(argc, argv);
     if (cmd == "sweep")
         return tcesim::cmd_sweep(argc, argv);
+    if (cmd == "--version") {
+        if (argc > 2)
+            return usage_error("--version takes no argument");
+        std::string e = tcesim::write_stdout(std::string("tcesim ") + tcesim::version() + "\n");
+        if (!e.empty()) {
+            std::fprintf(stderr, "%s\n", e.c_str());
+            return 1;
+        }
+        return 0;
+    }
     if (cmd == "-h" || cmd == "--help" || cmd == "help") {
         std::fputs(kUsage, stdout);
         return 0;

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <jansson.h>
 
+#include "version.hpp"
+
 extern "C" {
 #include "tce/tce_table.h"
 #include "traces/trace.h"
@@ -80,6 +82,7 @@ std::string report_json(const RunResult &r)
     json_object_set_new(run, "tlps", u(r.tlps));
     json_object_set_new(run, "events", u(r.events));
     json_object_set_new(run, "seed", u(r.cfg.seed));
+    json_object_set_new(run, "version", json_string(version()));
     json_object_set_new(run, "wall_s", real(r.wall_s, 6));
     json_object_set_new(run, "wall_tlps_per_s", real(r.wall_s > 0 ? static_cast<double>(r.tlps) / r.wall_s : 0, 0));
     json_object_set_new(root, "run", run);

@@ -19,7 +19,8 @@ std::string loss_warning(const RunResult &r);
 // cached under lazy invalidation) and the first.
 std::string stale_warning(const RunResult &r);
 // The JSON document; fields whose name contains "wall" are the only ones
-// that differ between two runs with the same inputs.
+// that differ between two runs with the same inputs (and run.version
+// between two builds).
 std::string report_json(const RunResult &r);
 
 } // namespace tcesim
