@@ -1,11 +1,17 @@
 #!/usr/bin/python3
-"""Makes one self-contained HTML page from a tcesim run report or a sweep.
+"""Makes one self-contained HTML page from a tcesim run report, a sweep, or
+two run reports side by side.
 
 usage: report.py RUN.json|DIR -o FILE.html|- [--stdout-name NAME]
+       report.py A.json B.json -o FILE.html|- [--stdout-name NAME]
 
 RUN.json is a `tcesim run --json` report (schema tcesim.report/1). DIR is a
 `tcesim sweep --out DIR` directory: results.csv (the varied keys first, then
 the metrics, optionally <metric>_ci95 columns), sweep.json when present.
+A.json B.json: two run reports compared, B against A: headline metrics with
+their absolute and relative differences (at least 5% highlighted), latency
+distributions and breakdowns overlaid, PEs, devices, pools and CPUs side by
+side, the configuration keys that differ.
 
 The page has inline CSS and its plots as base64 PNG <img>: no external
 resources, so it can be mailed or attached as it is. Plots are matplotlib
@@ -140,11 +146,12 @@ def flatten(d, prefix=""):
 
 
 def parse_value(s):
-    """A sweep value as a number when it is one (sizes with K/M/G too), else None."""
+    """A sweep value as a number when it is one (sizes with K/M/G/T too, as
+    traces/FORMAT.md "Numbers" has them), else None."""
     t = str(s).strip()
     mult = 1
-    if t[-1:] in ("K", "M", "G", "k", "m", "g") and len(t) > 1:
-        mult = 1024 ** ("KMG".index(t[-1].upper()) + 1)
+    if t[-1:] in ("K", "M", "G", "T") and len(t) > 1:
+        mult = 1024 ** ("KMGT".index(t[-1]) + 1)
         t = t[:-1]
     try:
         return float(int(t, 0)) * mult
@@ -373,6 +380,16 @@ summary{cursor:pointer;font-weight:600;padding:6px 0}
 pre{font-size:12px;background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:10px;overflow-x:auto}
 .kv td:first-child{text-align:left;color:#444}
 footer{color:#888;font-size:12px;margin-top:30px}
+.tag{display:inline-block;min-width:1.1em;padding:0 6px;border-radius:4px;color:#fff;font-weight:700;text-align:center}
+.tag.a{background:#4c72b0}
+.tag.b{background:#dd8452}
+table.cmp tr.sig td{background:#fffbe6}
+table.cmp td.good{color:#1d7a35;font-weight:600}
+table.cmp td.worse{color:#b02a2a;font-weight:600}
+table.cmp td.chg{color:#2b5cb8;font-weight:600}
+table.side th.grp{text-align:center;border-left:2px solid #d8dce3}
+table.side td.ga{border-left:2px solid #e4e7ec}
+code{font-size:12px}
 """
 
 
@@ -760,6 +777,447 @@ def sweep_page(dirpath, header, data, keys, metrics, manifest):
     return page("tcesim sweep report", sub, "\n".join(body))
 
 
+# ---- two runs side by side ----
+
+COLOR_A, COLOR_B = "#4c72b0", "#dd8452"
+# A difference is significant (highlighted) when it is at least this share of
+# A's value, or when one of the two values is zero and the other is not.
+SIGNIFICANT = 0.05
+
+
+# better for a latency summary: lower is better, but 0 means no sample (a
+# PE or device that moved no data), which is neither better nor worse.
+LAT = -2
+
+
+def worst_pool_wait_p99(d):
+    vals = [float(get(p, "wait_ns.p99", 0) or 0) for p in get(d, "allocator.pools") or [] if isinstance(p, dict)]
+    return max(vals) if vals else None
+
+
+# The headline rows: (JSON path or function of the report, label, kind, better);
+# kind picks the format ("pct": a ratio shown as %, its difference in
+# percentage points; "ns"; "gbps"; "num"); better: +1 when higher is better,
+# -1 when lower is, LAT for a latency summary, 0 when neither (the colour of a
+# significant difference).
+HEADLINE = [
+    ("translation.hit_rate", "TCE cache hit rate", "pct", +1),
+    ("translation.lookups", "translation lookups", "num", 0),
+    ("translation.misses", "TCE cache misses", "num", -1),
+    ("translation.latency_ns.mean", "translation mean", "ns", LAT),
+    ("translation.latency_ns.p50", "translation p50", "ns", LAT),
+    ("translation.latency_ns.p99", "translation p99", "ns", LAT),
+    ("translation.latency_ns.p999", "translation p99.9", "ns", LAT),
+    ("dma.throughput_gbps", "DMA throughput", "gbps", +1),
+    ("dma.latency_ns.mean", "DMA latency mean", "ns", LAT),
+    ("dma.latency_ns.p50", "DMA latency p50", "ns", LAT),
+    ("dma.latency_ns.p99", "DMA latency p99", "ns", LAT),
+    ("dma.latency_ns.p999", "DMA latency p99.9", "ns", LAT),
+    ("translation.fetch_slot_wait_ns", "TCE fetch slot wait (total)", "ns", -1),
+    (worst_pool_wait_p99, "pool lock wait p99 (worst pool)", "ns", -1),
+    ("translation.faults", "translation faults", "num", -1),
+    ("allocator.failures", "allocation failures", "num", -1),
+    ("dma.lost_bytes", "DMA bytes lost", "num", -1),
+    ("run.simulated_ns", "simulated time", "ns", 0),
+    ("run.tlps", "TLPs", "num", 0),
+]
+
+
+def number(v):
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+
+def fmt_kind(v, kind):
+    if v is None:
+        return "–"
+    if kind == "pct":
+        return fmt_pct(v)
+    if kind == "ns":
+        return fmt_ns(v)
+    if kind == "gbps":
+        return "%.2f Gb/s" % v
+    return fmt_num(v)
+
+
+def fmt_delta(a, b, kind):
+    """B - A with its sign, in the metric's unit (percentage points for a ratio)."""
+    d = b - a
+    sign = "+" if d > 0 else ("−" if d < 0 else "±")
+    if kind == "pct":
+        return "%s%.2f pp" % (sign, abs(100.0 * d))
+    if kind == "ns":
+        return sign + fmt_ns(abs(d))
+    if kind == "gbps":
+        return "%s%.2f Gb/s" % (sign, abs(d))
+    return sign + fmt_num(abs(d) if not float(d).is_integer() else int(abs(d)))
+
+
+def fmt_rel(a, b):
+    if a == b:
+        return "="
+    if a == 0:
+        return "new (A is 0)"
+    r = abs(100.0 * (b - a) / a)
+    return ("+" if b > a else "−") + ("%.1f%%" % r if r >= 0.1 else "%.2g%%" % r)
+
+
+def significant(a, b):
+    if a is None or b is None or a == b:
+        return False
+    if a == 0 or b == 0:
+        return True
+    return abs(b - a) / abs(a) >= SIGNIFICANT
+
+
+def delta_class(a, b, better):
+    """'' (not significant), 'good', 'worse' or 'chg' (neither better nor worse)."""
+    if not significant(a, b):
+        return ""
+    if better == LAT and (a == 0 or b == 0):
+        return "chg"
+    better = max(-1, min(1, better))
+    if better == 0:
+        return "chg"
+    return "good" if (b - a) * better > 0 else "worse"
+
+
+def metric_value(d, spec):
+    return number(spec(d) if callable(spec) else get(d, spec))
+
+
+def headline_table(da, db):
+    out = ['<table class="cmp"><thead><tr><th class="l">metric</th><th>%s</th><th>%s</th>'
+           '<th>B − A</th><th>relative</th></tr></thead><tbody>' % (TAG_A, TAG_B)]
+    nsig = 0
+    for spec, label, kind, better in HEADLINE:
+        a, b = metric_value(da, spec), metric_value(db, spec)
+        cls = delta_class(a, b, better) if a is not None and b is not None else ""
+        nsig += bool(cls)
+        if a is None or b is None:
+            dcell, rcell = "–", "–"
+        else:
+            dcell, rcell = fmt_delta(a, b, kind), fmt_rel(a, b)
+        out.append('<tr%s><td class="l">%s</td><td>%s</td><td>%s</td><td class="%s">%s</td><td class="%s">%s</td></tr>'
+                   % (' class="sig"' if cls else "", esc(label), esc(fmt_kind(a, kind)), esc(fmt_kind(b, kind)),
+                      cls, esc(dcell), cls, esc(rcell)))
+    out.append("</tbody></table>")
+    return "".join(out), nsig
+
+
+TAG_A = '<span class="tag a">A</span>'
+TAG_B = '<span class="tag b">B</span>'
+
+
+def cfg_text(v):
+    if v is None:
+        return "(absent)"
+    if isinstance(v, str):
+        return v
+    return json.dumps(v)
+
+
+def config_diff(da, db):
+    """[(key, A's value, B's value)] for the configuration keys that differ."""
+    fa = dict(flatten(da.get("config") or {}))
+    fb = dict(flatten(db.get("config") or {}))
+    keys = list(fa) + [k for k in fb if k not in fa]
+    return [(k, fa.get(k), fb.get(k)) for k in keys if fa.get(k) != fb.get(k) or (k in fa) != (k in fb)]
+
+
+def runs_table(pa, pb, da, db):
+    ra, rb = da["run"], db["run"]
+    rows = [("report", pa, pb),
+            ("trace", ra.get("trace") or "built-in workload", rb.get("trace") or "built-in workload"),
+            ("tcesim version", ra.get("version") or "(not recorded)", rb.get("version") or "(not recorded)"),
+            ("seed", fmt_num(ra.get("seed")), fmt_num(rb.get("seed"))),
+            ("PHB model", get(da, "config.phb.model", "?"), get(db, "config.phb.model", "?")),
+            ("kernel era", get(da, "config.host.kernel", "?"), get(db, "config.host.kernel", "?")),
+            ("trace events", fmt_num(ra.get("events")), fmt_num(rb.get("events")))]
+    out = ['<table class="cmp"><thead><tr><th class="l"></th><th class="l">%s</th><th class="l">%s</th></tr>'
+           '</thead><tbody>' % (TAG_A, TAG_B)]
+    for k, a, b in rows:
+        out.append('<tr%s><td class="l">%s</td><td class="l">%s</td><td class="l">%s</td></tr>'
+                   % (' class="sig"' if k != "report" and a != b else "", esc(k), esc(a), esc(b)))
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def hist_points(hist):
+    return [(float(e), float(c)) for e, c in hist or [] if c > 0]
+
+
+def overlay_latency_plot(title, la, ha, lb, hb):
+    """Both runs' latency histograms on the same log-spaced bins, A and B
+    overlaid, their p50 and p99 marked; percentiles side by side when a report
+    has no histogram."""
+    pa, pb = hist_points(ha), hist_points(hb)
+    if ha and hb and (pa or pb):
+        edges = [e for e, _ in pa + pb]
+        positive = [e for e in edges if e > 0]
+        lo = min(positive) if positive else 1.0
+        hi = max(max(edges), float(la.get("max", 0) or 0), float(lb.get("max", 0) or 0), lo * 1.01)
+        step = max(1.0 + 1.0 / lo if lo < 100 else 1.0, 1.0101, (hi * 1.0001 / lo) ** (1.0 / 60))
+        nb = max(1, int(math.ceil(math.log(hi * 1.0001 / lo) / math.log(step))))
+        bins = [lo * step ** i for i in range(nb + 1)]
+        fig, ax = plt.subplots(figsize=(6.4, 3.4))
+        top = 1.0
+        for name, pts, lat, color in (("A", pa, la, COLOR_A), ("B", pb, lb, COLOR_B)):
+            if not pts:
+                continue
+            xs = [max(e, lo) for e, _ in pts]
+            ws = [c for _, c in pts]
+            # B's outline is dashed and thinner, so that where the two runs
+            # coincide A's shows through.
+            n, _, _ = ax.hist(xs, bins=bins, weights=ws, histtype="stepfilled", color=color, alpha=0.25)
+            ax.hist(xs, bins=bins, weights=ws, histtype="step", color=color, label=name,
+                    linewidth=2.2 if name == "A" else 1.3, linestyle="-" if name == "A" else (0, (4, 2)))
+            top = max(top, max(n))
+            for k, style in (("p50", ":"), ("p99", "--")):
+                if lat.get(k):
+                    ax.axvline(lat[k], color=color, linestyle=style, linewidth=2.0 if name == "A" else 1.2,
+                               label="%s %s %s" % (name, STAT_LABELS[k], fmt_ns(lat[k])))
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        log_axis_labels(ax.xaxis, hi / lo)
+        ax.set_ylim(0.7, top * 60)
+        ax.set_ylabel("samples")
+        ax.set_xlabel("latency (ns, log scale)")
+        ax.legend(loc="upper right", frameon=True, framealpha=0.9, edgecolor="#ccc", ncol=2, fontsize=8)
+        ax.set_title(title + " — A and B")
+        return png(fig, title + " A and B")
+    va = [number(la.get(k)) or 0.0 for k in STATS]
+    vb = [number(lb.get(k)) or 0.0 for k in STATS]
+    if max(va + vb) <= 0:
+        return note("%s: no samples in either run." % esc(title))
+    fig, ax = plt.subplots(figsize=(6.4, 3.0))
+    y = list(range(len(STATS)))[::-1]
+    ax.barh([i + 0.2 for i in y], [max(v, 0.1) for v in va], height=0.4, color=COLOR_A, label="A")
+    ax.barh([i - 0.2 for i in y], [max(v, 0.1) for v in vb], height=0.4, color=COLOR_B, label="B")
+    ax.set_yticks(y)
+    ax.set_yticklabels([STAT_LABELS[k] for k in STATS])
+    ax.set_xscale("log")
+    ax.set_xlabel("latency (ns, log scale)")
+    ax.legend(loc="lower right")
+    ax.set_title(title + " — percentiles, A and B")
+    return png(fig, title + " A and B") + note("A report has no histogram (an older tcesim): percentiles shown.")
+
+
+def epochs_overlay_plot(ea, eb):
+    fig, axes = plt.subplots(2, 1, figsize=(10, 4.4), sharex=True)
+    tmax = 0.0
+    for ep in (ea, eb):
+        for s in ep.get("series") or []:
+            tmax = max(tmax, float(s.get("t_ns", 0) or 0))
+    scale, unit = (1e6, "ms") if tmax >= 1e6 else ((1e3, "µs") if tmax >= 1e3 else (1, "ns"))
+    for name, ep, color in (("A", ea, COLOR_A), ("B", eb, COLOR_B)):
+        series = ep.get("series") or []
+        x = [float(s.get("t_ns", 0)) / scale for s in series]
+        hr = [100.0 * float(s["hit_rate"]) if s.get("hit_rate") is not None else float("nan") for s in series]
+        style = dict(color=color, linewidth=2.2 if name == "A" else 1.3, linestyle="-" if name == "A" else (0, (4, 2)))
+        axes[0].plot(x, hr, label="%s (epoch %s)" % (name, fmt_ns(ep.get("ns"))), **style)
+        axes[1].plot(x, [float(s.get("throughput_gbps", 0) or 0) for s in series], label=name, **style)
+    axes[0].set_ylabel("hit rate (%)")
+    axes[0].set_ylim(bottom=0, top=105)
+    axes[0].legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    axes[1].set_ylabel("DMA (Gb/s)")
+    axes[1].set_ylim(bottom=0)
+    axes[1].set_xlabel("simulated time (%s)" % unit)
+    axes[0].set_title("Over time, per epoch — A and B")
+    fig.tight_layout()
+    return png(fig, "epochs A and B")
+
+
+def side_table(key_cols, rows_a, rows_b, cols):
+    """A table of the entities (PEs, devices, pools) of both runs, matched by
+    key: key_cols names the key columns; rows_a/rows_b map a key to
+    (key cells, item); cols are (label, value(item), kind, better). Each
+    metric gets an A and a B column; B is highlighted when it differs
+    significantly from A."""
+    keys = list(rows_a) + [k for k in rows_b if k not in rows_a]
+    out = ["<table class=\"cmp side\"><thead><tr>"]
+    out += ['<th class="l" rowspan="2">%s</th>' % th_text(h) for h in key_cols]
+    out += ['<th colspan="2" class="grp">%s</th>' % th_text(c[0]) for c in cols]
+    out.append("</tr><tr>")
+    out += ["<th>%s</th><th>%s</th>" % (TAG_A, TAG_B) for _ in cols]
+    out.append("</tr></thead><tbody>")
+    for k in keys:
+        cells, ia = rows_a.get(k, (None, None))
+        cells_b, ib = rows_b.get(k, (None, None))
+        cells = cells or cells_b
+        out.append("<tr>")
+        out += ['<td class="l">%s</td>' % esc(c) for c in cells]
+        for _, fn, kind, better in cols:
+            a = number(fn(ia)) if ia is not None else None
+            b = number(fn(ib)) if ib is not None else None
+            cls = delta_class(a, b, better)
+            out.append('<td class="ga">%s</td><td class="%s">%s</td>'
+                       % (esc(fmt_kind(a, kind) if ia is not None else "(none)"), cls,
+                          esc(fmt_kind(b, kind) if ib is not None else "(none)")))
+        out.append("</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def share(n, d):
+    n, d = number(n), number(d)
+    return n / d if n is not None and d else None
+
+
+PE_COLS = [("lookups", lambda p: p.get("lookups"), "num", 0),
+           ("hit rate", lambda p: p.get("hit_rate") if p.get("lookups") else None, "pct", +1),
+           ("bypass TLPs", lambda p: p.get("bypass_tlps"), "num", 0),
+           ("faults", lambda p: p.get("faults"), "num", -1),
+           ("dropped", lambda p: p.get("dropped"), "num", -1),
+           ("DMA p50", lambda p: get(p, "dma_latency_ns.p50"), "ns", LAT),
+           ("DMA p99", lambda p: get(p, "dma_latency_ns.p99"), "ns", LAT)]
+DEVICE_COLS = [("reads", lambda x: x.get("reads"), "num", 0),
+               ("writes", lambda x: x.get("writes"), "num", 0),
+               ("bytes", lambda x: x.get("bytes"), "num", +1),
+               ("faulted", lambda x: x.get("faulted"), "num", -1),
+               ("dropped", lambda x: x.get("dropped"), "num", -1),
+               ("tag waits", lambda x: x.get("tag_waits"), "num", -1),
+               ("p50", lambda x: get(x, "latency_ns.p50"), "ns", LAT),
+               ("p99", lambda x: get(x, "latency_ns.p99"), "ns", LAT)]
+POOL_COLS = [("acquisitions", lambda p: p.get("acquisitions"), "num", 0),
+             ("contended", lambda p: share(p.get("contended"), p.get("acquisitions")), "pct", -1),
+             ("wait mean", lambda p: get(p, "wait_ns.mean"), "ns", -1),
+             ("wait p99", lambda p: get(p, "wait_ns.p99"), "ns", -1),
+             ("hold mean", lambda p: get(p, "hold_ns.mean"), "ns", -1),
+             ("allocs", lambda p: p.get("allocs"), "num", 0)]
+CPU_COLS = [("ops", lambda c: c.get("ops"), "num", 0),
+            ("busy", lambda c: c.get("busy_ns"), "ns", -1),
+            ("lock wait", lambda c: c.get("lock_wait_ns"), "ns", -1),
+            ("TCE kill", lambda c: c.get("kill_ns"), "ns", -1)]
+
+
+def keyed(items, key, cells, keep=lambda x: True):
+    return {key(x): (cells(x), x) for x in items or [] if isinstance(x, dict) and keep(x)}
+
+
+def counters_diff(da, db):
+    """Every scalar counter of the two reports that differs (wall* aside)."""
+    def scalars(d):
+        out = {}
+        for name, skip in (("run", ()), ("translation", ("latency_histogram",)),
+                           ("dma", ("latency_histogram",)), ("allocator", ("pools",)), ("memory", ())):
+            obj = d.get(name) or {}
+            if isinstance(obj, dict):
+                for k, v in flatten({k: v for k, v in obj.items() if k not in skip}, name + "."):
+                    if "wall" not in k and number(v) is not None:
+                        out[k] = number(v)
+        return out
+    sa, sb = scalars(da), scalars(db)
+    keys = list(sa) + [k for k in sb if k not in sa]
+    return [(k, sa.get(k), sb.get(k)) for k in keys if sa.get(k) != sb.get(k)]
+
+
+def compare_page(pa, da, pb, db):
+    sub = "%s %s &nbsp;vs&nbsp; %s %s" % (TAG_A, esc(pa), TAG_B, esc(pb))
+    body = []
+    diff = config_diff(da, db)
+    head, nsig = headline_table(da, db)
+    body.append("<h2>Runs</h2>")
+    body.append(panel(runs_table(pa, pb, da, db)))
+
+    body.append("<h2>Headline metrics</h2>")
+    body.append(panel(head, note(
+        "%d of %d headline metrics differ by %d%% or more (highlighted; green: B is better, red: B is worse, "
+        "blue: a change that is neither, or a latency from or to 0, i.e. no sample). Relative = (B − A) / A; a ratio's difference is in percentage points (pp)."
+        % (nsig, len(HEADLINE), round(100 * SIGNIFICANT)))))
+
+    body.append("<h2>Configuration differences</h2>")
+    if diff:
+        rows = "".join('<tr><td class="l"><code>%s</code></td><td class="l">%s</td><td class="l">%s</td></tr>'
+                       % (esc(k), esc(cfg_text(a)), esc(cfg_text(b))) for k, a, b in diff)
+        body.append(panel('<table class="cmp"><thead><tr><th class="l">key</th><th class="l">%s</th>'
+                          '<th class="l">%s</th></tr></thead><tbody>%s</tbody></table>' % (TAG_A, TAG_B, rows),
+                          note("%d key%s of the resolved configuration differ%s; every other key is the same."
+                               % (len(diff), "" if len(diff) == 1 else "s", "s" if len(diff) == 1 else ""))))
+    else:
+        body.append(panel(note("The resolved configurations are the same: no key differs.")))
+
+    ta, tb = da["translation"], db["translation"]
+    ma, mb = da["dma"], db["dma"]
+    body.append("<h2>Latency</h2>")
+    body.append('<div class="grid2">%s%s</div>' % (
+        panel(overlay_latency_plot("Translation latency", ta.get("latency_ns") or {}, ta.get("latency_histogram"),
+                                   tb.get("latency_ns") or {}, tb.get("latency_histogram"))),
+        panel(overlay_latency_plot("DMA latency", ma.get("latency_ns") or {}, ma.get("latency_histogram"),
+                                   mb.get("latency_ns") or {}, mb.get("latency_histogram")))))
+    rows = []
+    for name, la, lb in (("translation", ta.get("latency_ns") or {}, tb.get("latency_ns") or {}),
+                         ("DMA", ma.get("latency_ns") or {}, mb.get("latency_ns") or {})):
+        rows.append((name, la, lb))
+    body.append(panel("<h3>Percentiles</h3>", side_table(
+        ["latency"], {n: ([n], la) for n, la, _ in rows}, {n: ([n], lb) for n, _, lb in rows},
+        [(STAT_LABELS[k], (lambda kk: lambda lat: lat.get(kk))(k), "ns", LAT) for k in STATS])))
+
+    ba, bb = ma.get("breakdown"), mb.get("breakdown")
+    if isinstance(ba, dict) and isinstance(bb, dict):
+        body.append("<h2>DMA latency breakdown</h2>")
+        body.append(panel(breakdown_plot([("A", ba), ("B", bb)]),
+                          "<h3>Parts (ns)</h3>",
+                          side_table(["part"], {p: ([p.replace("_", " ")], ba.get(p) or {}) for p in PARTS},
+                                     {p: ([p.replace("_", " ")], bb.get(p) or {}) for p in PARTS},
+                                     [("mean", lambda s: s.get("mean"), "ns", -1),
+                                      ("p50", lambda s: s.get("p50"), "ns", -1),
+                                      ("p99", lambda s: s.get("p99"), "ns", -1)]),
+                          note("Each part's percentiles are over that part alone; they do not add up.")))
+
+    ea, eb = da.get("epochs"), db.get("epochs")
+    if isinstance(ea, dict) and isinstance(eb, dict):
+        body.append("<h2>Over time</h2>")
+        body.append(panel(epochs_overlay_plot(ea, eb)))
+
+    pe_key = lambda p: p.get("pe")
+    if da.get("pes") or db.get("pes"):
+        body.append("<h2>PEs</h2>")
+        body.append(panel(side_table(["PE"], keyed(da.get("pes"), pe_key, lambda p: [p.get("pe")]),
+                                     keyed(db.get("pes"), pe_key, lambda p: [p.get("pe")]), PE_COLS)))
+    if da.get("devices") or db.get("devices"):
+        body.append("<h2>Devices</h2>")
+        dev_cells = lambda x: [x.get("id"), x.get("rid", ""), x.get("pe")]
+        body.append(panel(side_table(["id", "RID", "PE"], keyed(da.get("devices"), lambda x: x.get("id"), dev_cells),
+                                     keyed(db.get("devices"), lambda x: x.get("id"), dev_cells), DEVICE_COLS)))
+    pool_key = lambda p: (p.get("pe"), p.get("id"), p.get("kind"))
+    pool_cells = lambda p: [p.get("pe"), p.get("id"), p.get("kind", "")]
+    used = lambda p: bool(p.get("acquisitions"))
+    pa_rows = keyed(get(da, "allocator.pools"), pool_key, pool_cells, used)
+    pb_rows = keyed(get(db, "allocator.pools"), pool_key, pool_cells, used)
+    body.append("<h2>IOVA pools (allocator lock contention)</h2>")
+    if pa_rows or pb_rows:
+        body.append(panel(side_table(["PE", "pool", "kind"], pa_rows, pb_rows, POOL_COLS),
+                          note("Pools acquired in either run; (none): the pool does not exist or was never "
+                               "acquired in that run.")))
+    else:
+        body.append(panel(note("No pool was acquired in either run.")))
+    ops = lambda c: bool(c.get("ops"))
+    ca = keyed(da.get("cpus"), lambda c: c.get("cpu"), lambda c: [c.get("cpu")], ops)
+    cb = keyed(db.get("cpus"), lambda c: c.get("cpu"), lambda c: [c.get("cpu")], ops)
+    if ca or cb:
+        body.append("<h2>CPUs</h2>")
+        body.append(panel(side_table(["CPU"], ca, cb, CPU_COLS), note("CPUs that ran a host op in either run.")))
+
+    changed = counters_diff(da, db)
+    body.append("<h2>Every counter that differs</h2>")
+    if changed:
+        rows = []
+        for k, a, b in changed:
+            cls = delta_class(a, b, 0) if a is not None and b is not None else "chg"
+            rows.append('<tr%s><td class="l">%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>' % (
+                ' class="sig"' if cls else "", esc(k), esc(fmt_num(a)), esc(fmt_num(b)),
+                esc(fmt_delta(a, b, "num") if a is not None and b is not None else "–"),
+                esc(fmt_rel(a, b) if a is not None and b is not None else "–")))
+        body.append("<details><summary>%d counters of run, translation, dma, allocator and memory</summary>%s"
+                    "</details>" % (len(changed), panel(
+                        '<table class="cmp"><thead><tr><th class="l">counter</th><th>%s</th><th>%s</th>'
+                        '<th>B − A</th><th>relative</th></tr></thead><tbody>%s</tbody></table>'
+                        % (TAG_A, TAG_B, "".join(rows)))))
+    else:
+        body.append(panel(note("No counter differs.")))
+    return page("tcesim comparison", sub, "\n".join(body))
+
+
 # ---- main ----
 
 def write_atomic(path, text):
@@ -813,13 +1271,16 @@ def write_stdout(text, name):
         raise RuntimeFailure("%s: %s" % (name, e.strerror))
 
 
+USAGE = "usage: report.py RUN.json|DIR -o FILE.html | report.py A.json B.json -o FILE.html"
+
+
 def usage(msg):
-    sys.stderr.write("report: %s\nusage: report.py RUN.json|DIR -o FILE.html\n" % msg)
+    sys.stderr.write("report: %s\n" % msg)
     return 2
 
 
 def main(argv):
-    inp, out, out_name = None, None, "stdout"
+    inputs, out, out_name = [], None, "stdout"
     i = 0
     while i < len(argv):
         a = argv[i]
@@ -837,16 +1298,24 @@ def main(argv):
             sys.stdout.write(__doc__)
             return 0
         elif a.startswith("-") and a != "-":
-            return usage("unknown option '%s'" % a)
-        elif inp is None:
-            inp = a
+            return usage("unknown option '%s' (%s)" % (a, USAGE))
         else:
-            return usage("unexpected argument '%s'" % a)
+            inputs.append(a)
         i += 1
-    if inp is None or out is None:
-        return usage("RUN.json|DIR and -o FILE.html are required")
+    if not inputs or out is None:
+        return usage("RUN.json|DIR (or A.json B.json) and -o FILE.html are required (%s)" % USAGE)
+    if len(inputs) > 2:
+        return usage("%d inputs: one run report or sweep directory, or two run reports to compare" % len(inputs))
+    if len(inputs) == 2 and any(os.path.isdir(p) for p in inputs):
+        return usage("compares two run reports, not a sweep directory ('%s')"
+                     % next(p for p in inputs if os.path.isdir(p)))
+    inp = inputs[0]
     try:
-        if os.path.isdir(inp):
+        if len(inputs) == 2:
+            docs = [load_run(p) for p in inputs]
+            setup_matplotlib()
+            text = compare_page(inputs[0], docs[0], inputs[1], docs[1])
+        elif os.path.isdir(inp):
             sweep = load_sweep(inp)
             setup_matplotlib()
             text = sweep_page(inp, *sweep)
@@ -865,7 +1334,7 @@ def main(argv):
         sys.stderr.write("%s\n" % e)
         return 1
     except Exception as e:  # a bug here, or a report shaped in a way not foreseen
-        sys.stderr.write("%s: report failed: %s: %s\n" % (inp, type(e).__name__, e))
+        sys.stderr.write("%s: report failed: %s: %s\n" % (" ".join(inputs), type(e).__name__, e))
         return 1
     return 0
 

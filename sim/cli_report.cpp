@@ -21,7 +21,10 @@ namespace tcesim {
 
 static const char *kReportUsage =
     "usage: tcesim report RUN.json|DIR -o FILE.html\n"
-    "  RUN.json: a `tcesim run --json` report; DIR: a `tcesim sweep --out` directory.\n"
+    "       tcesim report A.json B.json -o FILE.html\n"
+    "  RUN.json: a `tcesim run --json` report; DIR: a `tcesim sweep --out` directory;\n"
+    "  A.json B.json: two run reports side by side, B against A (differences in the\n"
+    "  headline metrics, overlaid latency distributions, the configuration keys that differ).\n"
     "  One self-contained page (inline CSS, plots as embedded PNG), made by\n"
     "  scripts/report.py with Debian's /usr/bin/python3 and python3-matplotlib.\n";
 
@@ -59,9 +62,38 @@ static std::string find_script()
     return "";
 }
 
+static bool is_dir(const std::string &path)
+{
+    struct stat st;
+    return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// The page must not replace what it is made from: the run's report (both
+// reports of a comparison), or the sweep's results.csv and manifest.
+static std::string claim_files(const std::vector<std::string> &in, const std::string &out)
+{
+    Claims claims;
+    std::string e;
+    if (in.size() == 1 && is_dir(in[0])) {
+        e = claims.input("DIR", in[0] + "/results.csv");
+        if (e.empty())
+            e = claims.input("DIR", in[0] + "/sweep.json");
+    } else if (in.size() == 1) {
+        e = claims.input("RUN.json", in[0]);
+    } else {
+        e = claims.input("A.json", in[0]);
+        if (e.empty())
+            e = claims.input("B.json", in[1]);
+    }
+    if (e.empty())
+        e = claims.output("-o", out);
+    return e;
+}
+
 int cmd_report(int argc, char **argv)
 {
-    std::string in, out;
+    std::vector<std::string> in;
+    std::string out;
     bool has_out = false;
     for (int i = 2; i < argc; i++) {
         std::string a = argv[i];
@@ -78,31 +110,27 @@ int cmd_report(int argc, char **argv)
         } else if (!a.empty() && a[0] == '-') {
             std::fprintf(stderr, "tcesim: report: unknown option '%s'\n", a.c_str());
             return 2;
-        } else if (in.empty()) {
-            in = a;
         } else {
-            std::fprintf(stderr, "tcesim: report: unexpected argument '%s'\n", a.c_str());
-            return 2;
+            in.push_back(a);
         }
     }
     if (in.empty() || !has_out) {
-        std::fprintf(stderr, "tcesim: report: RUN.json|DIR and -o FILE.html are required\n");
+        std::fprintf(stderr, "tcesim: report: RUN.json|DIR (or A.json B.json) and -o FILE.html are required\n");
         return 2;
     }
-    // The page must not replace what it is made from: the run's report, or
-    // the sweep's results.csv and manifest.
-    Claims claims;
-    struct stat st;
-    std::string e;
-    if (stat(in.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-        e = claims.input("DIR", in + "/results.csv");
-        if (e.empty())
-            e = claims.input("DIR", in + "/sweep.json");
-    } else {
-        e = claims.input("RUN.json", in);
+    if (in.size() > 2) {
+        std::fprintf(stderr, "tcesim: report: %zu inputs: give one RUN.json or DIR, or two run reports to compare\n",
+                     in.size());
+        return 2;
     }
-    if (e.empty())
-        e = claims.output("-o", out);
+    if (in.size() == 2)
+        for (const std::string &p : in)
+            if (is_dir(p)) {
+                std::fprintf(stderr, "tcesim: report: '%s' is a directory: a comparison takes two run reports "
+                             "(A.json B.json), a sweep DIR goes alone\n", p.c_str());
+                return 2;
+            }
+    std::string e = claim_files(in, out);
     if (!e.empty()) {
         std::fprintf(stderr, "%s\n", e.c_str());
         return 2;
@@ -125,10 +153,13 @@ int cmd_report(int argc, char **argv)
         std::fprintf(stderr, "%s\n", msg);
         return 1;
     }
-    std::vector<char *> args = {const_cast<char *>(py.c_str()), const_cast<char *>(script.c_str()),
-                                const_cast<char *>(in.c_str()), const_cast<char *>("-o"),
-                                const_cast<char *>("-"), const_cast<char *>("--stdout-name"),
-                                const_cast<char *>(out.c_str()), nullptr};
+    std::vector<char *> args = {const_cast<char *>(py.c_str()), const_cast<char *>(script.c_str())};
+    for (const std::string &p : in)
+        args.push_back(const_cast<char *>(p.c_str()));
+    for (const char *a : {"-o", "-", "--stdout-name"})
+        args.push_back(const_cast<char *>(a));
+    args.push_back(const_cast<char *>(out.c_str()));
+    args.push_back(nullptr);
     std::fflush(stdout);
     std::fflush(stderr);
     posix_spawn_file_actions_t fa;

@@ -233,6 +233,8 @@ int cmd_import(int argc, char **argv)
         } else if (a == "--delay-ns" && has) {
             if (config_parse_u64(argv[++i], false, &v))
                 return usage("--delay-ns: expected a non-negative integer");
+            if (v > NUM_NS_MAX)
+                return usage(("--delay-ns: " + std::string(argv[i]) + " too large (max " + std::to_string(NUM_NS_MAX) + " ns)").c_str());
             p.delay_ns = v;
         } else if (a == "--chunk" && has) {
             if (config_parse_u64(argv[++i], true, &v))

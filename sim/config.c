@@ -1,6 +1,8 @@
 #include "config.h"
 #include "params/params.h"
 
+#include "common/numparse.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -30,34 +32,19 @@ static int fail(cfg_error *err, const char *fmt, ...)
 
 int config_parse_u64(const char *s, bool allow_suffix, uint64_t *out)
 {
-    if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
-        return -1;
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 0);
-    if (errno || end == s)
-        return -1;
-    unsigned shift = 0;
-    if (allow_suffix && *end) {
-        switch (*end) {
-        case 'K': case 'k': shift = 10; break;
-        case 'M': case 'm': shift = 20; break;
-        case 'G': case 'g': shift = 30; break;
-        case 'T': case 't': shift = 40; break;
-        default: return -1;
-        }
-        end++;
-        if (*end == 'i' && end[1] == 'B')
-            end += 2;
-        else if (*end == 'B')
-            end++;
-    }
-    if (*end)
-        return -1;
-    if (shift && v > (UINT64_MAX >> shift))
-        return -1;
-    *out = (uint64_t)v << shift;
-    return 0;
+    return num_parse(s, allow_suffix, out, NULL);
+}
+
+/* A number's unit range (times in ns or ps must stay below 2^63 ps). */
+static int check_unit(const key *k, const char *path, const char *s, uint64_t v, cfg_error *err)
+{
+    uint64_t max = num_unit_max(k->name);
+    const char *why = max == NUM_NS_MAX ? " ns: times stay below 2^63 ps" : max == NUM_PS_MAX ? " ps" : "";
+    if (v <= max)
+        return 0;
+    if (s)
+        return fail(err, "%s: '%s' too large (max %" PRIu64 "%s)", path, s, max, why);
+    return fail(err, "%s: %" PRIu64 " too large (max %" PRIu64 "%s)", path, v, max, why);
 }
 
 /* Sets one field from a string value. */
@@ -72,10 +59,13 @@ static int set_from_string(const key *k, void *base, const char *path, const cha
             *(uint64_t *)p = CFG_AUTO;
             return 0;
         }
-        if (config_parse_u64(s, k->type == K_SIZE, &v) || v == CFG_AUTO)
-            return fail(err, "%s: bad value '%s' (expected %s%s)", path, s,
-                        k->type == K_SIZE ? "a size such as 4096, 0x1000 or 64K" : "a non-negative integer",
-                        k->allow_auto ? " or auto" : "");
+        const char *why;
+        if (num_parse(s, k->type == K_SIZE, &v, &why))
+            return fail(err, "%s: bad value '%s' (%s%s)", path, s, why, k->allow_auto ? "; or auto" : "");
+        if (v == CFG_AUTO)
+            return fail(err, "%s: bad value '%s' (too large (max %" PRIu64 "))", path, s, CFG_AUTO - 1);
+        if (check_unit(k, path, s, v, err))
+            return 2;
         *(uint64_t *)p = v;
         return 0;
     }
@@ -110,14 +100,46 @@ static int set_from_string(const key *k, void *base, const char *path, const cha
     return fail(err, "%s: internal: bad key type", path);
 }
 
+static const char *json_kind(json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER: return "an integer";
+    case JSON_REAL: return "a real number";
+    case JSON_TRUE: return "true";
+    case JSON_FALSE: return "false";
+    case JSON_NULL: return "null";
+    }
+    return "a value";
+}
+
 static int set_from_json(const key *k, void *base, const char *path, json_t *v, cfg_error *err)
 {
-    char buf[64];
     if (json_is_string(v))
         return set_from_string(k, base, path, json_string_value(v), err);
-    if (json_is_integer(v)) {
-        if (json_integer_value(v) < 0)
-            return fail(err, "%s: must not be negative", path);
+    if (k->type == K_U64 || k->type == K_SIZE) {
+        /* JSON numbers: integers only (jansson reads them as exact 64-bit
+         * integers, so up to 2^63-1); hex, sizes and auto as strings */
+        const char *expected = k->type == K_SIZE ? "a non-negative integer or a string (\"64K\", \"0x1000\")"
+                                                 : "a non-negative integer or a string (\"0x1000\")";
+        if (json_is_integer(v) && json_integer_value(v) >= 0) {
+            uint64_t n = (uint64_t)json_integer_value(v);
+            if (check_unit(k, path, NULL, n, err))
+                return 2;
+            *(uint64_t *)((char *)base + k->off) = n;
+            return 0;
+        }
+        if (json_is_integer(v))
+            return fail(err, "%s: expected %s, got %" JSON_INTEGER_FORMAT, path, expected, json_integer_value(v));
+        if (json_is_real(v))
+            return fail(err, "%s: expected %s, got %.17g", path, expected, json_real_value(v));
+        return fail(err, "%s: expected %s, got %s", path, expected, json_kind(v));
+    }
+    if (json_is_integer(v) && k->type == K_BOOL) {
+        /* 0 and 1, as --set takes them */
+        char buf[32];
         snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
         return set_from_string(k, base, path, buf, err);
     }
@@ -128,8 +150,8 @@ static int set_from_json(const key *k, void *base, const char *path, json_t *v, 
     /* an auto|true|false enum (iommu.large_pool_fallback) takes a JSON boolean too */
     if (json_is_boolean(v) && k->type == K_ENUM && k->enums == tris)
         return set_from_string(k, base, path, json_is_true(v) ? "true" : "false", err);
-    return fail(err, "%s: wrong type (expected %s)", path,
-                k->type == K_BOOL ? "true or false" : k->type == K_STR || k->type == K_ENUM ? "a string" : "a number or a size string");
+    return fail(err, "%s: expected %s, got %s", path,
+                k->type == K_BOOL ? "true or false" : "a string", json_kind(v));
 }
 
 static const key *find_key(const key *t, size_t n, const char *name)
@@ -234,6 +256,20 @@ static int apply(tcesim_config *c, const char *path, const char *sval, json_t *j
 
 static int walk_json(tcesim_config *c, const char *prefix, json_t *obj, cfg_error *err);
 
+/* A JSON object is a group of keys ("phb", "phb.tce_cache", "pes",
+ * "pes.N"), never a value: an object where a key is ({"seed": {}}) goes to
+ * apply(), which refuses it. */
+static bool is_group(const char *path)
+{
+    size_t n = strlen(path);
+    if (!strcmp(path, "pes") || (!strncmp(path, "pes.", 4) && !strchr(path + 4, '.')))
+        return true;
+    for (size_t i = 0; i < params_global_count; i++)
+        if (!strncmp(global_keys[i].name, path, n) && global_keys[i].name[n] == '.')
+            return true;
+    return false;
+}
+
 static int load_devices(tcesim_config *c, json_t *arr, cfg_error *err)
 {
     if (!json_is_array(arr))
@@ -273,7 +309,7 @@ static int walk_json(tcesim_config *c, const char *prefix, json_t *obj, cfg_erro
         int rc;
         if (!*prefix && !strcmp(k, "devices"))
             rc = load_devices(c, v, err);
-        else if (json_is_object(v))
+        else if (json_is_object(v) && is_group(path))
             rc = walk_json(c, path, v, err);
         else
             rc = apply(c, path, NULL, v, err);

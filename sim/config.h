@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "common/numparse.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -129,7 +130,9 @@ char *config_to_json(const tcesim_config *c);
 /* Per-PE effective iommu settings: the PE's overrides over iommu.*. */
 cfg_iommu config_pe_iommu(const tcesim_config *c, uint64_t pe);
 
-/* Parsing helpers shared with the CLI: decimal, 0x hex, K/M/G (1024^n). */
+/* Parsing helper shared with the CLI: the number grammar of
+ * models/common/numparse.h (decimal or 0x hex; with allow_suffix a decimal
+ * may end in K, M, G or T, powers of 1024). Returns 0 or -1. */
 int config_parse_u64(const char *s, bool allow_suffix, uint64_t *out);
 
 const char *config_enum_name(const char *key, int value);

@@ -17,6 +17,7 @@
 #include "report.hpp"
 #include "result.hpp"
 #include "system/system.hpp"
+#include "version.hpp"
 
 namespace {
 
@@ -29,6 +30,8 @@ const char *kUsage =
     "       tcesim import trace-cmd REPORT -o FILE               (tcesim import --help)\n"
     "       tcesim sweep [CONFIG] --vary key=v1,v2,... --out DIR  (tcesim sweep --help)\n"
     "       tcesim report RUN.json|DIR -o FILE.html               (tcesim report --help)\n"
+    "       tcesim report A.json B.json -o FILE.html              (two runs side by side)\n"
+    "       tcesim --version\n"
     "\n"
     "CONFIG is a JSON file or the name of a preset in configs/ (phb3, ...).\n"
     "No CONFIG: the embedded default. No --trace: the built-in workload (workload.*).\n"
@@ -90,6 +93,8 @@ int parse_args(int argc, char **argv, int first, bool is_run, Args &a)
             const char *v = need("--epoch");
             if (!v || config_parse_u64(v, false, &a.epoch_ns) || !a.epoch_ns)
                 return usage_error("--epoch needs a positive number of nanoseconds");
+            if (a.epoch_ns > NUM_NS_MAX)
+                return usage_error("--epoch: " + std::string(v) + " too large (max " + std::to_string(NUM_NS_MAX) + " ns)");
         } else if (is_run && s == "--timeline") {
             const char *v = need("--timeline");
             if (!v)
@@ -103,6 +108,8 @@ int parse_args(int argc, char **argv, int first, bool is_run, Args &a)
             if (c == std::string::npos || config_parse_u64(w.substr(0, c).c_str(), false, &a.tl_from) ||
                 config_parse_u64(w.substr(c + 1).c_str(), false, &a.tl_to) || a.tl_to <= a.tl_from)
                 return usage_error("--timeline-window needs FROM_NS:TO_NS with FROM < TO");
+            if (a.tl_to > NUM_NS_MAX)
+                return usage_error("--timeline-window: " + w + " too large (max " + std::to_string(NUM_NS_MAX) + " ns)");
         } else if (!is_run && s == "--json") {
             a.json_flag = true;
         } else if (s == "-h" || s == "--help") {
@@ -178,9 +185,9 @@ int cmd_config(int argc, char **argv)
 // lost (faulted, dropped by a frozen PE, or skipped after a failed map).
 void print_loss_warning(const tcesim::RunResult &r)
 {
-    std::string w = tcesim::loss_warning(r);
-    if (!w.empty())
-        std::fprintf(stderr, "%s\n", w.c_str());
+    for (const std::string &w : {tcesim::loss_warning(r), tcesim::stale_warning(r)})
+        if (!w.empty())
+            std::fprintf(stderr, "%s\n", w.c_str());
 }
 
 // Refuses, before anything runs, an output that is an input (CONFIG, the
@@ -193,7 +200,7 @@ int claim_run_files(const Args &a)
     if (e.empty())
         e = c.input("--trace", a.trace);
     if (e.empty())
-        e = c.check_stdout();
+        e = c.claim_stdout(a.json_out == "-" ? "--json -" : "standard output (the text report)");
     if (e.empty() && a.has_json && a.json_out != "-")
         e = c.output("--json", a.json_out);
     if (e.empty() && a.has_mappings)
@@ -277,6 +284,16 @@ int dispatch(int argc, char **argv)
         return tcesim::cmd_report(argc, argv);
     if (cmd == "sweep")
         return tcesim::cmd_sweep(argc, argv);
+    if (cmd == "--version") {
+        if (argc > 2)
+            return usage_error("--version takes no argument");
+        std::string e = tcesim::write_stdout(std::string("tcesim ") + tcesim::version() + "\n");
+        if (!e.empty()) {
+            std::fprintf(stderr, "%s\n", e.c_str());
+            return 1;
+        }
+        return 0;
+    }
     if (cmd == "-h" || cmd == "--help" || cmd == "help") {
         std::fputs(kUsage, stdout);
         return 0;

@@ -71,4 +71,12 @@ std::string Claims::check_stdout() const
     return "";
 }
 
+std::string Claims::claim_stdout(const std::string &label)
+{
+    char msg[kMsg];
+    if (of_claim_stdout(&c_, label.c_str(), msg, sizeof msg))
+        return msg;
+    return "";
+}
+
 } // namespace tcesim

@@ -40,6 +40,9 @@ public:
     std::string check(const std::string &label, const std::string &path) const;
     // Standard output against the inputs (of_check_stdout).
     std::string check_stdout() const;
+    // Standard output as an output (of_claim_stdout): checked, then recorded
+    // when it is a file or a pipe.
+    std::string claim_stdout(const std::string &label);
 
 private:
     of_claims c_;

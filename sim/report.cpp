@@ -6,8 +6,11 @@
 #include <cstring>
 #include <jansson.h>
 
+#include "version.hpp"
+
 extern "C" {
 #include "tce/tce_table.h"
+#include "traces/trace.h"
 }
 
 namespace tcesim {
@@ -148,6 +151,7 @@ static json_t *allocator_json(const RunResult &r)
     json_object_set_new(al, "unmaps", u(r.alloc.unmaps));
     json_object_set_new(al, "failures", u(r.alloc.failures));
     json_object_set_new(al, "bad_frees", u(r.alloc.bad_frees));
+    json_object_set_new(al, "unmaps_skipped", u(r.alloc.unmaps_skipped));
     json_object_set_new(al, "map_sg_unwinds", u(r.alloc.map_sg_unwinds));
     json_object_set_new(al, "pages_in_use_peak", u(r.alloc.pages_in_use_peak));
     json_object_set_new(al, "pages_in_use", u(r.alloc.pages_in_use));
@@ -342,6 +346,7 @@ std::string report_json(const RunResult &r)
     json_object_set_new(run, "tlps", u(r.tlps));
     json_object_set_new(run, "events", u(r.events));
     json_object_set_new(run, "seed", u(r.cfg.seed));
+    json_object_set_new(run, "version", json_string(version()));
     json_object_set_new(run, "wall_s", real(r.wall_s, 6));
     json_object_set_new(run, "wall_tlps_per_s", real(r.wall_s > 0 ? static_cast<double>(r.tlps) / r.wall_s : 0, 0));
     json_object_set_new(root, "run", run);
@@ -381,7 +386,9 @@ static void appendf(std::string &o, const char *fmt, ...)
     o += b;
 }
 
-static std::string origin_where(const LossOrigin &o)
+// Where in the trace: text traces count lines, binary traces records
+// (traces/FORMAT.md), generators neither (the device then).
+static std::string origin_where(const RunResult &r, const LossOrigin &o)
 {
     char b[96];
     if (o.has_handle)
@@ -390,7 +397,7 @@ static std::string origin_where(const LossOrigin &o)
         std::snprintf(b, sizeof b, "addr=0x%" PRIx64, o.addr);
     std::string w = b;
     if (o.line)
-        w += ", line " + std::to_string(o.line);
+        w += (tr_format_of(r.trace_name.c_str()) == TR_FORMAT_BINARY ? ", record " : ", line ") + std::to_string(o.line);
     else
         w += ", dev" + std::to_string(o.dev);
     return w;
@@ -401,23 +408,45 @@ std::string loss_warning(const RunResult &r)
     uint64_t lost = r.loss.total();
     if (!lost && !r.loss.skipped)
         return "";
+    // Never "100%" while some bytes moved, never "0%" while some were lost.
     double share = 100.0 * static_cast<double>(lost) / static_cast<double>(lost + r.dma_bytes);
+    char pct[32];
+    if (!r.dma_bytes)
+        std::snprintf(pct, sizeof pct, "100%%");
+    else if (share > 99.9)
+        std::snprintf(pct, sizeof pct, ">99.9%%");
+    else if (share >= 10)
+        std::snprintf(pct, sizeof pct, "%.1f%%", share);
+    else if (share >= 0.001)
+        std::snprintf(pct, sizeof pct, "%.3g%%", share);
+    else
+        std::snprintf(pct, sizeof pct, "<0.001%%");
     char b[160];
-    std::snprintf(b, sizeof b, "warning: %.3g%% of DMA bytes lost", share);
+    std::snprintf(b, sizeof b, "warning: %s of DMA bytes lost", pct);
     std::string w = b;
     if (r.first_fault.any) {
         const LossOrigin &f = r.first_fault;
         const char *what = f.stale ? "stale" : tce_fault_name(static_cast<tce_fault>(f.fault));
         std::snprintf(b, sizeof b, ": PE %u froze at %.1f us after a %s %s (", f.pe, static_cast<double>(f.t_ps) / 1e6, what,
                       f.write ? "write" : "read");
-        w += b + origin_where(f) + ")";
+        w += b + origin_where(r, f) + ")";
     }
     if (r.loss.skipped) {
         std::snprintf(b, sizeof b, "%s%" PRIu64 " access%s skipped after a failed map (first: ", r.first_fault.any ? "; " : ": ",
                       r.loss.skipped, r.loss.skipped == 1 ? "" : "es");
-        w += b + origin_where(r.first_skip) + ")";
+        w += b + origin_where(r, r.first_skip) + ")";
     }
     return w;
+}
+
+std::string stale_warning(const RunResult &r)
+{
+    if (!r.loss.stale_unfaulted)
+        return "";
+    char b[160];
+    std::snprintf(b, sizeof b, "warning: %" PRIu64 " stale access%s reached memory without a fault (DMA after its unmap; first: ",
+                  r.loss.stale_unfaulted, r.loss.stale_unfaulted == 1 ? "" : "es");
+    return b + origin_where(r, r.first_stale_ok) + ")";
 }
 
 std::string report_text(const RunResult &r)
@@ -427,9 +456,9 @@ std::string report_text(const RunResult &r)
     Summary x = r.xlate_lat.summary(), d = r.dma_lat.summary();
     appendf(o, "tcesim report: %s, %s PHB, %s kernel, seed %" PRIu64 "\n", r.trace_name.c_str(),
          config_enum_name("phb.model", r.cfg.phb.model), config_enum_name("host.kernel", r.cfg.host.kernel), r.cfg.seed);
-    std::string lw = loss_warning(r);
-    if (!lw.empty())
-        o += "  " + lw + "\n";
+    for (const std::string &w : {loss_warning(r), stale_warning(r)})
+        if (!w.empty())
+            o += "  " + w + "\n";
     appendf(o, "\ntranslation\n");
     appendf(o, "  lookups          %12" PRIu64 "   hits %" PRIu64 "  misses %" PRIu64 " (merged %" PRIu64 ")\n", p.lookups, p.hits, p.misses, p.merged);
     appendf(o, "  hit rate         %12.4f\n", ratio(p.hits, p.lookups));
@@ -467,6 +496,8 @@ std::string report_text(const RunResult &r)
             r.alloc.cache_policy.c_str(), r.alloc.invalidate_policy.c_str());
     appendf(o, "  maps %" PRIu64 "  unmaps %" PRIu64 "  failures %" PRIu64 "  bad frees %" PRIu64 "  peak pages %" PRIu64 "\n",
             r.alloc.maps, r.alloc.unmaps, r.alloc.failures, r.alloc.bad_frees, r.alloc.pages_in_use_peak);
+    if (r.alloc.unmaps_skipped)
+        appendf(o, "  unmaps skipped   %12" PRIu64 "   (their map failed here: nothing to unmap)\n", r.alloc.unmaps_skipped);
     if (r.alloc.map_sg_unwinds)
         appendf(o, "  map_sg unwinds %" PRIu64 " (failed part way: earlier segments cleared and freed again)\n",
                 r.alloc.map_sg_unwinds);

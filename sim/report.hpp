@@ -14,8 +14,13 @@ std::string report_text(const RunResult &r);
 // completed + lost), the PE that froze first, when and after which access,
 // and the accesses skipped after failed maps.
 std::string loss_warning(const RunResult &r);
+// "" when no stale access reached memory; else one line: how many did (the
+// buffer mapped there since, or the old one through bypass or a TCE still
+// cached under lazy invalidation) and the first.
+std::string stale_warning(const RunResult &r);
 // The JSON document; fields whose name contains "wall" are the only ones
-// that differ between two runs with the same inputs.
+// that differ between two runs with the same inputs (and run.version
+// between two builds).
 std::string report_json(const RunResult &r);
 
 } // namespace tcesim

@@ -70,6 +70,7 @@ struct CpuResult {
 
 struct AllocResult {
     uint64_t maps = 0, unmaps = 0, failures = 0, pages_in_use_peak = 0, bad_frees = 0;
+    uint64_t unmaps_skipped = 0; // unmaps/frees of a mapping whose map failed in the simulation
     uint64_t map_sg_unwinds = 0;  // failed map_sgs whose unwind freed earlier segments
     uint64_t pages_in_use = 0;    // at the end of the run (what was never freed)
     std::vector<PoolResult> pools;
@@ -93,7 +94,7 @@ struct RunResult {
     uint64_t dma_active_ps = 0; // first device access issued to last one completed
     DmaLoss loss;
     uint64_t stale_faults_by_kind[TCE_FAULT_KINDS] = {0};
-    LossOrigin first_fault, first_skip;
+    LossOrigin first_fault, first_skip, first_stale_ok;
     AllocResult alloc;
     std::vector<PeResult> pes;
     std::vector<DeviceResult> devices;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/numparse.h"
 #include "common/tcesim_err.h"
 #include "gen_internal.h"
 #include "gen_window.h"
@@ -17,7 +18,7 @@
 
 typedef enum gk_type {
     GK_U64,    /* decimal or 0x hex */
-    GK_SIZE,   /* as GK_U64, plus a K/M/G suffix (powers of 1024) */
+    GK_SIZE,   /* as GK_U64, plus a K/M/G/T suffix (powers of 1024) */
     GK_FRAC,   /* a probability 0..1, stored as a threshold (units of 2^-53) */
     GK_ENUM,   /* one of enums[], stored as its index */
     GK_MIX,    /* SIZE:WEIGHT,...: a gen_mix */
@@ -206,48 +207,11 @@ const char *gen_pattern_name(unsigned i) { return i < NPATTERNS ? patterns[i].na
 
 /* -------------------------------------------------------------- parsing */
 
-/* The trace format's number rules (FORMAT.md "Numbers"). */
-static int parse_u64(const char *s, bool allow_suffix, uint64_t *out)
+/* The trace format's number rules (models/common/numparse.h, FORMAT.md
+ * "Numbers"); *why (if why is not NULL) gets the reason of a bad number. */
+static int parse_u64(const char *s, bool allow_suffix, uint64_t *out, const char **why)
 {
-    unsigned base = 10;
-    const char *p = s;
-    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-        base = 16;
-        p += 2;
-    }
-    uint64_t v = 0;
-    const char *digits = p;
-    for (; *p; p++) {
-        unsigned d;
-        if (*p >= '0' && *p <= '9')
-            d = (unsigned)(*p - '0');
-        else if (base == 16 && isxdigit((unsigned char)*p))
-            d = (unsigned)(tolower((unsigned char)*p) - 'a' + 10);
-        else
-            break;
-        if (v > (UINT64_MAX - d) / base)
-            return TCESIM_EINVAL;
-        v = v * base + d;
-    }
-    if (p == digits)
-        return TCESIM_EINVAL;
-    if (*p && allow_suffix && base == 10) {
-        unsigned shift;
-        switch (*p) {
-        case 'k': case 'K': shift = 10; break;
-        case 'm': case 'M': shift = 20; break;
-        case 'g': case 'G': shift = 30; break;
-        default: return TCESIM_EINVAL;
-        }
-        if (v > (UINT64_MAX >> shift))
-            return TCESIM_EINVAL;
-        v <<= shift;
-        p++;
-    }
-    if (*p)
-        return TCESIM_EINVAL;
-    *out = v;
-    return 0;
+    return num_parse(s, allow_suffix, out, why) ? TCESIM_EINVAL : 0;
 }
 
 static int parse_frac(const char *s, double *out)
@@ -282,7 +246,7 @@ int gen_mix_parse(const char *s, gen_mix *out)
         *colon = '\0';
         uint64_t size;
         double weight;
-        if (parse_u64(buf, true, &size) || size == 0 || parse_frac(colon + 1, &weight))
+        if (parse_u64(buf, true, &size, NULL) || size == 0 || parse_frac(colon + 1, &weight))
             return TCESIM_EINVAL;
         out->size[out->n] = size;
         w[out->n++] = weight;
@@ -441,8 +405,13 @@ static int set_key(const gen_pattern *pt, const gen_key *k, const char *value, v
     case GK_U64:
     case GK_SIZE: {
         uint64_t v;
-        if (parse_u64(value, k->type == GK_SIZE, &v))
-            break;
+        const char *why;
+        if (parse_u64(value, k->type == GK_SIZE, &v, &why))
+            return tr_seterr(err, TCESIM_EINVAL, "gen %s: %s: bad value '%s' (%s)", pt->name, k->name, value, why);
+        uint64_t unit_max = num_unit_max(k->name);
+        if (v > unit_max)
+            return tr_seterr(err, TCESIM_EINVAL, "gen %s: %s: '%s' too large (max %" PRIu64 " ns: times stay below 2^63 ps)",
+                             pt->name, k->name, value, unit_max);
         if (v < k->min || v > k->max) {
             if (k->max == NOMAX)
                 return tr_seterr(err, TCESIM_EINVAL, "gen %s: %s: %s out of range (must be >= %" PRIu64 ")",
@@ -517,8 +486,9 @@ int gen_open(const char *pattern, const char *const *keys, const char *const *va
     }
     for (unsigned i = 0; i < n; i++) {
         if (strcmp(keys[i], "seed") == 0) {
-            if (parse_u64(values[i], false, &seed))
-                return tr_seterr(err, TCESIM_EINVAL, "gen %s: seed: bad value '%s'", pt->name, values[i]);
+            const char *why;
+            if (parse_u64(values[i], false, &seed, &why))
+                return tr_seterr(err, TCESIM_EINVAL, "gen %s: seed: bad value '%s' (%s)", pt->name, values[i], why);
             continue;
         }
         const gen_key *k = find_key(pt, keys[i]);

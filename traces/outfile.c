@@ -559,3 +559,16 @@ int of_check_stdout(const of_claims *c, char *msg, size_t cap)
     }
     return 0;
 }
+
+int of_claim_stdout(of_claims *c, const char *label, char *msg, size_t cap)
+{
+    int rc = of_check_stdout(c, msg, cap);
+    if (rc)
+        return rc;
+    struct stat st;
+    if (fstat(STDOUT_FILENO, &st) != 0)
+        return 0;
+    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode))
+        return 0;
+    return add_claim(c, label, "(standard output)", NULL, true, true, &st, msg, cap);
+}

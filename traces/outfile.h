@@ -131,6 +131,13 @@ int of_claim_output(of_claims *c, const char *label, const char *path, char *msg
  * (`tcesim trace info t.trace >> t.trace`). Not recorded: an output path
  * that names standard output's file is written through fd 1. */
 int of_check_stdout(const of_claims *c, char *msg, size_t cap);
+/* of_check_stdout(), then records standard output as an output named
+ * `label` when it is a regular file, a FIFO or a socket, so that a later
+ * output naming the same file (`--mappings /dev/stdout` beside the report on
+ * standard output, redirected to a file or a pipe) is refused instead of
+ * interleaving the two. A terminal or another character device is not
+ * recorded: writing two outputs to it corrupts nothing stored. */
+int of_claim_stdout(of_claims *c, const char *label, char *msg, size_t cap);
 /* The same checks without recording the output: for many outputs that
  * cannot be each other (a sweep's point files), O(claims) each. */
 int of_check_output(const of_claims *c, const char *label, const char *path, char *msg, size_t cap);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/numparse.h"
 #include "common/tcesim_err.h"
 #include "trace.h"
 #include "trace_internal.h"
@@ -121,56 +122,19 @@ static char *next_token(char **p)
     return t;
 }
 
-/* Decimal or 0x hex; with allow_suffix a trailing K, M or G (either case)
- * multiplies by 2^10, 2^20, 2^30. Rejects overflow and trailing junk. */
-static bool parse_u64(const char *s, bool allow_suffix, uint64_t *out)
+/* The number grammar (models/common/numparse.h, FORMAT.md "Numbers"):
+ * decimal or 0x hex; with allow_suffix (byte counts) a decimal may end in
+ * K, M, G or T (powers of 1024). *why gets the reason of a bad number. */
+static bool parse_u64(const char *s, bool allow_suffix, uint64_t *out, const char **why)
 {
-    unsigned base = 10;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s += 2;
-    }
-    const char *start = s;
-    uint64_t v = 0;
-    for (;; s++) {
-        unsigned d;
-        if (*s >= '0' && *s <= '9')
-            d = (unsigned)(*s - '0');
-        else if (base == 16 && *s >= 'a' && *s <= 'f')
-            d = (unsigned)(*s - 'a' + 10);
-        else if (base == 16 && *s >= 'A' && *s <= 'F')
-            d = (unsigned)(*s - 'A' + 10);
-        else
-            break;
-        if (v > (UINT64_MAX - d) / base)
-            return false;
-        v = v * base + d;
-    }
-    if (s == start)
-        return false;
-    if (allow_suffix && *s) {
-        unsigned shift;
-        switch (*s) {
-        case 'K': case 'k': shift = 10; break;
-        case 'M': case 'm': shift = 20; break;
-        case 'G': case 'g': shift = 30; break;
-        default: return false;
-        }
-        if (v > (UINT64_MAX >> shift))
-            return false;
-        v <<= shift;
-        s++;
-    }
-    if (*s)
-        return false;
-    *out = v;
-    return true;
+    return num_parse(s, allow_suffix, out, why) == 0;
 }
 
 /* Parses a comma-separated list of numbers into out[]; *n gets the count.
  * Returns 0, 1 for a bad element (*bad points at it, NUL-terminated in
- * place), or 2 for more than TR_MAX_SEGS elements. */
-static int parse_list(char *s, bool allow_suffix, uint64_t *out, uint32_t *n, char **bad)
+ * place, *why says why), or 2 for more than TR_MAX_SEGS elements. */
+static int parse_list(char *s, bool allow_suffix, uint64_t *out, uint32_t *n, char **bad,
+                      const char **why)
 {
     uint32_t k = 0;
     for (;;) {
@@ -188,7 +152,7 @@ static int parse_list(char *s, bool allow_suffix, uint64_t *out, uint32_t *n, ch
             *n = total;
             return 2;
         }
-        if (!parse_u64(s, allow_suffix, &out[k])) {
+        if (!parse_u64(s, allow_suffix, &out[k], why)) {
             *bad = s;
             return 1;
         }
@@ -263,8 +227,9 @@ static int split_keys(text_reader *r, tr_error *err, char **p, unsigned allowed,
 static int need_num(text_reader *r, tr_error *err, const char *val, key k, bool suffix,
                     uint64_t *out)
 {
-    if (!parse_u64(val, suffix, out))
-        return fail(r, err, "bad number '%.64s' for %s", val, key_names[k]);
+    const char *why;
+    if (!parse_u64(val, suffix, out, &why))
+        return fail(r, err, "bad number '%.64s' for %s (%s)", val, key_names[k], why);
     return 0;
 }
 
@@ -325,22 +290,25 @@ static int parse_device(text_reader *r, tr_error *err, char *p)
 
     tr_device_decl d = { 0 };
     uint64_t v;
-    if (!parse_u64(vals[D_ID], false, &v))
-        return fail(r, err, "bad number '%.64s' for id", vals[D_ID]);
+    const char *why;
+    if (!parse_u64(vals[D_ID], false, &v, &why))
+        return fail(r, err, "bad number '%.64s' for id (%s)", vals[D_ID], why);
     if (v >= TR_MAX_DEVICES)
         return fail(r, err, "device id %" PRIu64 " out of range (must be < %u)", v, TR_MAX_DEVICES);
     d.id = (uint32_t)v;
     if (!parse_rid(vals[D_RID], &d.rid))
         return fail(r, err, "bad rid '%.64s' (expected BB:DD.F in hex)", vals[D_RID]);
     if (vals[D_PE]) {
-        if (!parse_u64(vals[D_PE], false, &v) || v > UINT32_MAX)
-            return fail(r, err, "bad number '%.64s' for pe", vals[D_PE]);
+        if (!parse_u64(vals[D_PE], false, &v, &why))
+            return fail(r, err, "bad number '%.64s' for pe (%s)", vals[D_PE], why);
+        if (v > UINT32_MAX)
+            return fail(r, err, "bad number '%.64s' for pe (max %" PRIu32 ")", vals[D_PE], UINT32_MAX);
         d.has_pe = true;
         d.pe = (uint32_t)v;
     }
     if (vals[D_MASK]) {
-        if (!parse_u64(vals[D_MASK], false, &v))
-            return fail(r, err, "bad number '%.64s' for dma_mask_bits", vals[D_MASK]);
+        if (!parse_u64(vals[D_MASK], false, &v, &why))
+            return fail(r, err, "bad number '%.64s' for dma_mask_bits (%s)", vals[D_MASK], why);
         if (v < 1 || v > 64)
             return fail(r, err, "dma_mask_bits %" PRIu64 " out of range (1..64)", v);
         d.has_mask = true;
@@ -392,7 +360,7 @@ static int parse_actor(text_reader *r, tr_error *err, const char *s, bool *is_de
         return fail(r, err, "bad actor '%.64s' (expected cpuN or devN)", s);
     }
     const char *n = s + 3;
-    if (*n < '0' || *n > '9' || (n[0] == '0' && n[1] == 'x') || !parse_u64(n, false, &v))
+    if (*n < '0' || *n > '9' || (n[0] == '0' && n[1] == 'x') || !parse_u64(n, false, &v, NULL))
         return fail(r, err, "bad actor '%.64s' (expected cpuN or devN)", s);
     if (v >= limit)
         return fail(r, err, "bad actor '%.64s' (%s ids are < %u)", s, what, limit);
@@ -472,11 +440,12 @@ static int parse_host_op(text_reader *r, tr_error *err, tr_event *ev, char *vals
 
     case TR_MAP_SG: {
         char *bad = NULL;
+        const char *why = NULL;
         uint32_t n = 0, npas = 0;
         uint64_t total = 0;
-        rc = parse_list(vals[K_SIZES], true, r->seg_sizes, &n, &bad);
+        rc = parse_list(vals[K_SIZES], true, r->seg_sizes, &n, &bad, &why);
         if (rc == 1)
-            return fail(r, err, "bad number '%.64s' for sizes", bad);
+            return fail(r, err, "bad number '%.64s' for sizes (%s)", bad, why);
         if (rc == 2)
             return fail(r, err, "too many segments (%u > %u)", n, TR_MAX_SEGS);
         for (uint32_t i = 0; i < n; i++) {
@@ -491,9 +460,9 @@ static int parse_host_op(text_reader *r, tr_error *err, tr_event *ev, char *vals
         ev->seg_pas = NULL;
         ev->size = total;
         if (vals[K_PAS]) {
-            rc = parse_list(vals[K_PAS], false, r->seg_pas, &npas, &bad);
+            rc = parse_list(vals[K_PAS], false, r->seg_pas, &npas, &bad, &why);
             if (rc == 1)
-                return fail(r, err, "bad number '%.64s' for pas", bad);
+                return fail(r, err, "bad number '%.64s' for pas (%s)", bad, why);
             if (rc == 2 || npas != n)
                 return fail(r, err, "pas has %u entries but sizes has %u", npas, n);
             for (uint32_t i = 0; i < n; i++)
@@ -581,8 +550,9 @@ static int parse_line(text_reader *r, tr_event *ev, tr_error *err)
     memset(ev, 0, sizeof *ev);
     ev->line = r->lineno;
     int rc;
-    if (!parse_u64(t_time, false, &ev->time_ns))
-        return fail(r, err, "bad number '%.64s' for time_ns", t_time);
+    const char *why;
+    if (!parse_u64(t_time, false, &ev->time_ns, &why))
+        return fail(r, err, "bad number '%.64s' for time_ns (%s)", t_time, why);
     if ((rc = tr_val_time(&r->val, ev->time_ns, r->vmsg)))
         return fail_val(r, err, rc);
 

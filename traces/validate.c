@@ -70,6 +70,9 @@ void tr_val_free(tr_validator *v)
 
 int tr_val_time_error(const tr_validator *v, uint64_t time_ns, char *msg)
 {
+    if (time_ns > NUM_NS_MAX)
+        return bad(msg, "time_ns %" PRIu64 " too large (max %" PRIu64 " ns: times stay below 2^63 ps)", time_ns,
+                   NUM_NS_MAX);
     return bad(msg, "time goes backwards (%" PRIu64 " < %" PRIu64 ")", time_ns, v->last_time);
 }
 

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/numparse.h"
 #include "trace.h"
 
 typedef enum tr_hkind { TR_HK_MAP = 0, TR_HK_MAP_SG, TR_HK_ALLOC } tr_hkind;
@@ -98,7 +99,8 @@ static inline void tr_val_commit(tr_validator *v, const tr_event *ev)
 int tr_val_time_error(const tr_validator *v, uint64_t time_ns, char *msg);
 static inline int tr_val_time(const tr_validator *v, uint64_t time_ns, char *msg)
 {
-    if (__builtin_expect(v->any_event && time_ns < v->last_time, 0))
+    /* times in ns stay below 2^63 ps (NUM_NS_MAX) */
+    if (__builtin_expect((v->any_event && time_ns < v->last_time) || time_ns > NUM_NS_MAX, 0))
         return tr_val_time_error(v, time_ns, msg);
     return 0;
 }

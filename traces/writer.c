@@ -53,6 +53,8 @@ int tr_writer_put(tr_writer *w, const tr_event *ev, tr_error *err)
     const char *why = NULL;
     if (w->any_event && ev->time_ns < w->last_time)
         why = "time goes backwards";
+    else if (ev->time_ns > NUM_NS_MAX) /* what every reader refuses (tr_val_time) */
+        why = "time too large (times stay below 2^63 ps)";
     else if (tr_val_fields(ev, msg))
         why = msg;
     if (why)

@@ -497,8 +497,39 @@ static ps_t map_single(host_model *h, unsigned cpu, unsigned pe_index, host_op o
  * allocation fails the earlier segments are built and killed already: the
  * `failure:` unwind __iommu_free()s each filled output segment, its clear
  * and kill outside the lock, then the bitmap clear under the pool lock; no
- * mb(). The allocator runs functionally first (the simulator serialises
- * calls), the time is charged here in that order. */
+ * mb(). Each segment is allocated at its own time: the step callback charges
+ * its holds and builds it before the allocator moves to the next segment,
+ * and it may yield to other CPUs in between, as the kernel releases the pool
+ * lock between two segments. */
+typedef struct sg_step_ctx {
+    host_model *h;
+    unsigned cpu, pe_index;
+    uint64_t perm;
+    const uint64_t *pas, *sizes;
+    const uint64_t *hint_before;
+    bool flushed;
+    ps_t t;
+    host_map_result *out;
+} sg_step_ctx;
+
+static void sg_step(void *vctx, uint32_t i, const iommu_alloc_info *info, uint64_t bus)
+{
+    sg_step_ctx *c = vctx;
+    host_model *h = c->h;
+    host_pe *pe = &h->pes[c->pe_index];
+    c->t = charge_holds(h, c->pe_index, c->cpu, info, c->t);
+    if (bus == IOMMU_MAP_ERROR || c->sizes[i] == 0)
+        return;
+    if (c->out->pool == IOMMU_NO_POOL)
+        c->out->pool = info->pool;
+    if (h->p.policy.inval == HOST_INVAL_LAZY_WRAP && !c->flushed && wrapped(pe, info, c->hint_before)) {
+        c->t = kill_pe(h, c->cpu, pe, c->t);
+        c->flushed = true;
+    }
+    c->t = build_range(h, c->cpu, pe, info->entry, info->npages, c->pas[i], c->perm, c->t);
+    sync_to(h, c->t); /* the next segment is allocated when this one is built */
+}
+
 static ps_t map_sg(host_model *h, unsigned cpu, unsigned pe_index, uint64_t perm, uint64_t dma_mask,
                    uint64_t max_seg_size, host_seg *segs, uint32_t nseg, iommu_sg_out *outs,
                    const uint64_t *hint_before, ps_t t, host_map_result *out)
@@ -521,30 +552,21 @@ static ps_t map_sg(host_model *h, unsigned cpu, unsigned pe_index, uint64_t perm
         sizes[i] = segs[i].size;
     }
     uint32_t nouts = 0;
-    iommu_sg_failure fail = {.unwound = unw};
+    sg_step_ctx sc = {h, cpu, pe_index, perm, pas, sizes, hint_before, false, t, out};
+    /* The unwind's frees wait until their TCEs are cleared below: other CPUs
+     * allocate meanwhile, and must not be handed entries about to be cleared. */
+    iommu_sg_failure fail = {.unwound = unw, .defer_free = true, .step = sg_step, .step_ctx = &sc};
     uint64_t r = iommu_map_sg(&pe->it, cpu, pas, sizes, nseg, dma_mask, max_seg_size, false, bus, infos, o,
                               &nouts, &fail);
+    t = sc.t;
     out->failed = r == IOMMU_MAP_ERROR;
     out->nouts = nouts;
-    bool flushed = false;
-    for (uint32_t i = 0; i < nseg && i <= fail.seg; i++) {
-        t = charge_holds(h, pe_index, cpu, &infos[i], t);
-        if (i == fail.seg)
-            break;
-        segs[i].entry = infos[i].entry;
-        segs[i].npages = infos[i].npages;
-        segs[i].bus = bus[i];
-        if (sizes[i] == 0)
-            continue;
-        if (out->pool == IOMMU_NO_POOL)
-            out->pool = infos[i].pool;
-        if (h->p.policy.inval == HOST_INVAL_LAZY_WRAP && !flushed && wrapped(pe, &infos[i], hint_before)) {
-            t = kill_pe(h, cpu, pe, t);
-            flushed = true;
-        }
-        t = build_range(h, cpu, pe, infos[i].entry, infos[i].npages, pas[i], perm, t);
-    }
     if (!out->failed) {
+        for (uint32_t i = 0; i < nseg; i++) {
+            segs[i].entry = infos[i].entry;
+            segs[i].npages = infos[i].npages;
+            segs[i].bus = bus[i];
+        }
         t += h->p.costs.mb_ps;
         goto done;
     }
@@ -557,10 +579,17 @@ static ps_t map_sg(host_model *h, unsigned cpu, unsigned pe_index, uint64_t perm
     out->unwound = fail.nunwound;
     for (uint32_t k = 0; k < fail.nunwound; k++) {
         const iommu_sg_unwind *u = &unw[k];
-        if (u->bad)
-            continue; /* iommu_free_check() refused it: no clear, no lock */
+        /* __iommu_free(): iommu_free_check(), the clear and kill outside the
+         * lock, then bitmap_clear() under the pool lock. */
+        bool in_window = u->entry < pe->it.p.it_size && u->npages <= pe->it.p.it_size - u->entry;
+        if (!in_window) {
+            pe->it.st.bad_frees++;
+            continue; /* iommu_free_check() refuses it: no clear, no lock */
+        }
         t = clear_range(h, cpu, pe, u->entry, u->npages, t);
-        t = hold_lock(h, pe_index, cpu, lock_of(h, pe, u->pool), t, u->words * h->p.costs.search_word_ps);
+        evict_ctx e = {h, pe_index, cpu, t, false};
+        free_range(&e, u->entry, u->npages);
+        t = e.t;
     }
 done:
     free(infos);

@@ -491,6 +491,10 @@ uint64_t iommu_map_sg(iommu_table *t, unsigned cpu, const uint64_t *pas, const u
         uint64_t npages = io_num_pages(pas[i], sizes[i], t->p.page_shift);
         uint64_t e = iommu_range_alloc(t, cpu, npages, &handle, mask_pages,
                                        map_align(t, pas[i], sizes[i]), info);
+        if (fail && fail->step && info)
+            fail->step(fail->step_ctx, i, info,
+                       e == IOMMU_MAP_ERROR ? IOMMU_MAP_ERROR
+                                            : ((e + t->p.it_offset) << t->p.page_shift) | sg_offset(t, pas[i]));
         if (e == IOMMU_MAP_ERROR) {
             for (uint32_t k = i; k < n; k++) {
                 if (bus_in)
@@ -509,7 +513,9 @@ uint64_t iommu_map_sg(iommu_table *t, unsigned cpu, const uint64_t *pas, const u
                 uint64_t first = (outs[k].bus >> t->p.page_shift) - t->p.it_offset;
                 uint64_t np = iommu_sg_out_pages(t, &outs[k]);
                 iommu_alloc_info fi;
-                int rc = iommu_range_free(t, first, np, &fi);
+                fi.holds[0].words_scanned = 0;
+                fi.pool = IOMMU_NO_POOL;
+                int rc = fail && fail->defer_free && fail->unwound ? 0 : iommu_range_free(t, first, np, &fi);
                 if (fail) {
                     if (fail->unwound)
                         fail->unwound[fail->nunwound] = (iommu_sg_unwind){

@@ -200,6 +200,21 @@ typedef struct iommu_sg_failure {
     uint32_t seg;
     uint32_t nunwound;
     iommu_sg_unwind *unwound;
+    /* Leave the unwound ranges allocated: the caller frees them itself
+     * (iommu_range_free) once it has cleared their TCEs, as __iommu_free()
+     * clears before bitmap_clear. A timed caller that yields between the
+     * allocation and the unwind must, or another CPU could be handed entries
+     * whose TCEs are about to be cleared. Needs unwound != NULL. */
+    bool defer_free;
+    /* Called after each input segment's allocation, successful or not
+     * (bus IOMMU_MAP_ERROR), before the next segment's and before any
+     * unwind; needs infos. A timed caller charges the segment's lock holds
+     * and builds its TCEs here, in the kernel's order (ppc_iommu_map_sg
+     * calls it_ops->set per segment), and may yield: other CPUs then
+     * allocate between two segments as they do between the pool lock's
+     * release and the next acquisition. NULL: none. */
+    void (*step)(void *ctx, uint32_t seg, const iommu_alloc_info *info, uint64_t bus);
+    void *step_ctx;
 } iommu_sg_failure;
 
 /* ppc_iommu_map_sg(): one allocation per input segment, chained through a

@@ -35,11 +35,16 @@ int physalloc_table(physalloc *a, unsigned size_shift, uint64_t *pa_out)
 
 int physalloc_buffer(physalloc *a, uint64_t bytes, uint64_t *pa_out)
 {
+    return physalloc_buffer_aligned(a, bytes, a->cpu_page_shift, pa_out);
+}
+
+int physalloc_buffer_aligned(physalloc *a, uint64_t bytes, unsigned align_shift, uint64_t *pa_out)
+{
     uint64_t limit = a->ram_bytes / 2;
-    if (bytes == 0 || bytes > limit)
+    if (bytes == 0 || bytes > limit || align_shift < a->cpu_page_shift || align_shift > 62)
         return TCESIM_EINVAL;
-    /* Starts s * page with s * page + bytes <= limit: s in [0, nstarts). */
-    uint64_t nstarts = ((limit - bytes) >> a->cpu_page_shift) + 1;
-    *pa_out = rng_below(&a->r, nstarts) << a->cpu_page_shift;
+    /* Starts s << align_shift with start + bytes <= limit: s in [0, nstarts). */
+    uint64_t nstarts = ((limit - bytes) >> align_shift) + 1;
+    *pa_out = rng_below(&a->r, nstarts) << align_shift;
     return TCESIM_OK;
 }

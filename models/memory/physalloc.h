@@ -39,4 +39,12 @@ int physalloc_table(physalloc *a, unsigned size_shift, uint64_t *pa_out);
  * page-aligned starts that fit. Returns TCESIM_EINVAL if it cannot fit. */
 int physalloc_buffer(physalloc *a, uint64_t bytes, uint64_t *pa_out);
 
+/* The same, starting on a 2^align_shift boundary (align_shift >= the CPU
+ * page shift, <= 62): a dma_alloc_coherent() buffer, which
+ * iommu_alloc_coherent() (arch/powerpc/kernel/iommu.c, Linux 4.4 and 6.6)
+ * takes from alloc_pages_node(order = get_order(size)), and the buddy
+ * allocator returns 2^order pages naturally aligned (mm/page_alloc.c). With
+ * the CPU page shift it draws exactly as physalloc_buffer(). */
+int physalloc_buffer_aligned(physalloc *a, uint64_t bytes, unsigned align_shift, uint64_t *pa_out);
+
 #endif

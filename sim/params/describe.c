@@ -109,6 +109,12 @@ static json_t *json_value(const key *k, const void *base)
         uint64_t v = *(const uint64_t *)p;
         if (v == CFG_AUTO)
             return json_string("auto");
+        if (v > (uint64_t)INT64_MAX) {
+            /* past a JSON integer's signed 64 bits: a string, which reads back */
+            char buf[32];
+            snprintf(buf, sizeof buf, "%" PRIu64, v);
+            return json_string(buf);
+        }
         return json_integer((json_int_t)v);
     }
     case K_BOOL: return json_boolean(*(const bool *)p);

@@ -29,6 +29,7 @@ static void collect_devices(Netlist &n, RunResult &res)
     res.dma_active_ps = dma_last > dma_first ? dma_last - dma_first : 0;
     res.first_fault = n.losses.fault;
     res.first_skip = n.losses.skip;
+    res.first_stale_ok = n.losses.stale_ok;
 }
 
 // Pools: one entry per lock of the PE (the large pool's lock is number
@@ -115,6 +116,7 @@ static void collect_host(Netlist &n, RunResult &res)
         res.alloc.unmaps += s.unmaps;
         res.alloc.failures += s.failures;
         res.alloc.bad_frees += s.bad_frees;
+        res.alloc.unmaps_skipped += s.unmaps_skipped;
         res.alloc.map_sg_unwinds += s.map_sg_unwinds;
     }
     const host_kill_stats *ks = host_get_kill_stats(host);

@@ -88,4 +88,38 @@ sys.exit(0 if a['failures'] > 0 and a['map_sg_unwinds'] > 0 and a['map_sg_unwind
   && ok || bad "map_sg unwinds not counted: $(python3 -c "import json; print(json.load(open('$TMP/n.json'))['allocator'])")"
 expect_eq "$(json_get "$TMP/n.json" allocator.pages_in_use)" 0 "everything unwound or unmapped"
 
+# A map_sg failing part way on one CPU while another CPU maps: the kernel
+# allocates segment by segment, releasing the pool lock in between, and its
+# unwind clears the TCEs before it frees their bits (__iommu_free), so the
+# other CPU's mapping is never cleared under it. 1 MiB window of 4 KiB TCEs
+# (256 entries), 600 segments of 4 KiB: the map_sg fails; cpu1's map at
+# 100 ns (one segment into the map_sg) gets entry 16, past the map_sg's
+# first block (hint ALIGN(2, 16)), and its read much later does not fault.
+t="$TMP/race.trace"
+sizes=$(printf '4096,%.0s' $(seq 2 600))4096
+printf 'tcesim-trace 1\ndevice id=0 rid=01:00.0 pe=1\n0 cpu0 map_sg dev=0 h=1 sizes=%s dir=to_device\n100 cpu1 map dev=0 h=2 size=4096 dir=to_device\n200000 dev0 read h=2 off=0 len=64\n' "$sizes" >"$t"
+for k in seed modern; do
+  expect_exit 0 "$TCESIM" run phb3 --trace "$t" --set host.kernel=$k --set host.page_size=4K --set iommu.page_size=4K \
+    --set iommu.window=1M --set host.cpus=2 --json "$TMP/race_$k.json" --mappings "$TMP/race_$k.csv"
+  expect_eq "$(awk -F, '$5==2 {print $6}' "$TMP/race_$k.csv")" 0x10000 "$k: cpu1 maps between two map_sg segments"
+  expect_eq "$(json_get "$TMP/race_$k.json" translation.faults)" 0 "$k: the unwind does not clear cpu1's TCE"
+  expect_eq "$(json_get "$TMP/race_$k.json" allocator.map_sg_unwinds)" 1 "$k: the map_sg unwound"
+  expect_eq "$(json_get "$TMP/race_$k.json" allocator.pages_in_use)" 1 "$k: only cpu1's page is left"
+done
+
+# Coherent buffers are naturally aligned to their order, as the page
+# allocator gives them to iommu_alloc_coherent (alloc_pages_node(order)): a
+# 12 KiB buffer (order 2 with 4 KiB pages: 16 KiB) never straddles a 64 KiB
+# IO page, so Linux 6.6's IOMMU_PAGE_ALIGN(size) >> shift = 1 TCE covers it.
+t="$TMP/coh.trace"
+{
+  echo "tcesim-trace 1"
+  echo "device id=0 rid=01:00.0 pe=1"
+  for h in $(seq 1 40); do echo "0 cpu0 alloc dev=0 h=$h size=12K"; done
+  for h in $(seq 1 40); do echo "1000 dev0 read h=$h off=0 len=12K"; done
+} >"$t"
+expect_exit 0 "$TCESIM" run phb3 --trace "$t" --set host.kernel=modern --set host.page_size=4K --set iommu.page_size=64K \
+  --json "$TMP/coh.json"
+expect_eq "$(json_get "$TMP/coh.json" translation.faults)" 0 "coherent buffers do not straddle an IO page"
+expect_eq "$(json_get "$TMP/coh.json" dma.bytes)" $((40 * 12288)) "every coherent byte read"
 finish

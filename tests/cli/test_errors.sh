@@ -21,7 +21,7 @@ expect_exit 2 "$TCESIM" run "$TMP/bad.json"
 expect_err "bad\.json:4: "
 printf '{"phb": {"tce_cache": {"entries": -3}}}' >"$TMP/neg.json"
 expect_exit 2 "$TCESIM" run "$TMP/neg.json"
-expect_err '^phb\.tce_cache\.entries: must not be negative$'
+expect_err '^phb\.tce_cache\.entries: expected a non-negative integer or a string \("0x1000"\), got -3$'
 expect_exit 2 "$TCESIM" run no-such-preset
 expect_err 'no-such-preset: no such file'
 

@@ -90,4 +90,71 @@ expect_eq "$(json_get "$TMP/s.json" dma.skipped)" 1 "skipped access"
 expect_eq "$(json_get "$TMP/s.json" dma.lost.skipped_bytes)" 4096 "skipped bytes"
 expect_eq "$(json_get "$TMP/s.json" devices.0.skipped)" 1 "per device"
 expect_eq "$(json_get "$TMP/s.json" pes.0.lost_bytes)" 4096 "per PE"
+# A 1 MiB read through an unmapped handle: its first TLP faults and freezes
+# the PE, the rest are dropped; the access counts as faulted (it has a
+# faulted TLP), its bytes as faulted bytes. The next access is dropped.
+t="$TMP/f.trace"
+cat >"$t" <<'T'
+tcesim-trace 1
+device id=0 rid=01:00.0 pe=1
+0     cpu0 map    dev=0 h=1 size=1M dir=bidirectional
+0     dev0 read   h=1 off=0 len=4096
+0     cpu0 unmap  h=1
+10    dev0 read   h=1 off=0 len=1M
+20000 dev0 read   h=1 off=0 len=4096
+T
+expect_exit 0 "$TCESIM" run --trace "$t" --json "$TMP/f.json"
+# 1 MiB + 4 KiB lost of 1 MiB + 8 KiB offered
+expect_err '^warning: 99.6% of DMA bytes lost: PE 1 froze at [0-9.]+ us after a stale read \(h=1, line 6\)$'
+expect_eq "$(json_get "$TMP/f.json" dma.faulted)" 1 "the access with a faulted TLP is faulted"
+expect_eq "$(json_get "$TMP/f.json" dma.dropped)" 1 "the later one is dropped"
+expect_eq "$(json_get "$TMP/f.json" dma.lost.faulted_bytes)" 1048576 "its bytes are faulted bytes"
+expect_eq "$(json_get "$TMP/f.json" dma.lost.dropped_bytes)" 4096 "the later one's are dropped bytes"
+# A binary trace's positions are records (traces/FORMAT.md).
+expect_exit 0 "$TCESIM" trace convert "$t" "$TMP/f.bin"
+expect_exit 0 "$TCESIM" run --trace "$TMP/f.bin" --json "$TMP/fb.json"
+expect_err 'after a stale read \(h=1, record 4\)$'
+
+# The share never rounds to 100% while bytes moved: 64 B of 4 MiB + 64 B.
+t="$TMP/p.trace"
+cat >"$t" <<'T'
+tcesim-trace 1
+device id=0 rid=01:00.0 pe=1
+0  cpu0 map    dev=0 h=1 size=4096 dir=to_device
+0  cpu0 map    dev=0 h=2 size=4M dir=to_device
+0  dev0 read   h=1 off=0 len=64
+10 dev0 write  h=2 off=0 len=4M
+T
+expect_exit 0 "$TCESIM" run --trace "$t" --json "$TMP/p.json"
+expect_err '^warning: >99.9% of DMA bytes lost: PE 1 froze at [0-9.]+ us after a permission write \(h=2, line 6\)$'
+
+# A stale access that reaches memory is said too: through a bypass window
+# nothing is translated, so DMA after the unmap goes through.
+t="$TMP/b.trace"
+cat >"$t" <<'T'
+tcesim-trace 1
+device id=0 rid=01:00.0 pe=1 dma_mask_bits=64
+0  cpu0 map    dev=0 h=1 size=4096 dir=bidirectional
+0  dev0 read   h=1 off=0 len=4096
+0  cpu0 unmap  h=1
+10 dev0 read   h=1 off=0 len=4096
+T
+expect_exit 0 "$TCESIM" run --trace "$t" --json "$TMP/bs.json"
+expect_err '^warning: 1 stale access reached memory without a fault \(DMA after its unmap; first: h=1, line 6\)$'
+expect_eq "$(json_get "$TMP/bs.json" dma.stale_unfaulted)" 1 "counted"
+expect_eq "$(json_get "$TMP/bs.json" dma.lost_bytes)" 0 "not lost"
+
+# An unmap of a mapping whose map failed here is not the driver's bad free:
+# the driver got DMA_MAPPING_ERROR and has nothing to unmap.
+t="$TMP/u.trace"
+cat >"$t" <<'T'
+tcesim-trace 1
+device id=0 rid=01:00.0 pe=1 dma_mask_bits=32
+0    cpu0 map    dev=0 h=1 size=4194304 dir=to_device
+100  cpu0 unmap  h=1
+T
+expect_exit 0 "$TCESIM" run --trace "$t" --set host.page_size=4K --set iommu.page_size=4K --set iommu.window=2M --json "$TMP/u.json"
+expect_eq "$(json_get "$TMP/u.json" allocator.failures)" 1 "the map fails"
+expect_eq "$(json_get "$TMP/u.json" allocator.bad_frees)" 0 "its unmap is no bad free"
+expect_eq "$(json_get "$TMP/u.json" allocator.unmaps_skipped)" 1 "it is skipped, and counted"
 finish

@@ -268,7 +268,7 @@ static void unknown_key_names_pattern_key_and_the_known_keys(void **state)
 static void bad_values_name_pattern_and_key(void **state)
 {
     const char *a[] = {"queues=x", NULL};
-    assert_string_equal(err_of("nic-rx", a), "gen nic-rx: queues: bad value 'x'");
+    assert_string_equal(err_of("nic-rx", a), "gen nic-rx: queues: bad value 'x' (decimal or 0x hex)");
     const char *b[] = {"queues=0", NULL};
     assert_string_equal(err_of("nic-rx", b), "gen nic-rx: queues: 0 out of range (1..4096)");
     const char *c[] = {"read=1.5", NULL};
@@ -282,9 +282,23 @@ static void bad_values_name_pattern_and_key(void **state)
     const char *g[] = {"pattern=zigzag", NULL};
     assert_string_equal(err_of("window", g), "gen window: pattern: bad value 'zigzag'");
     const char *h[] = {"chunk=4Q", NULL};
-    assert_string_equal(err_of("gpu-bulk", h), "gen gpu-bulk: chunk: bad value '4Q'");
+    assert_string_equal(err_of("gpu-bulk", h),
+                        "gen gpu-bulk: chunk: bad value '4Q' (decimal or 0x hex, or decimal with K, M, G or T)");
     const char *i[] = {"seed=-1", NULL};
-    assert_string_equal(err_of("nvme", i), "gen nvme: seed: bad value '-1'");
+    assert_string_equal(err_of("nvme", i), "gen nvme: seed: bad value '-1' (no sign: numbers are non-negative, decimal or 0x hex)");
+    /* the one number grammar (models/common/numparse.h) */
+    const char *k[] = {"queues=010", NULL};
+    assert_string_equal(err_of("nic-rx", k), "gen nic-rx: queues: bad value '010' (decimal or 0x hex, no leading zeros)");
+    const char *l[] = {"queues=\t4", NULL};
+    assert_string_equal(err_of("nic-rx", l), "gen nic-rx: queues: bad value '\t4' (no whitespace around a number)");
+    const char *m[] = {"chunk=4k", NULL};
+    assert_string_equal(err_of("gpu-bulk", m),
+                        "gen gpu-bulk: chunk: bad value '4k' (suffixes are K, M, G, T (powers of 1024), uppercase)");
+    const char *n[] = {"read_ns=9223372036854776", NULL};
+    assert_string_equal(err_of("nvme", n), "gen nvme: read_ns: '9223372036854776' too large (max 9223372036854775 ns: "
+                                           "times stay below 2^63 ps)");
+    const char *o[] = {"queues=4K", NULL};
+    assert_string_equal(err_of("nic-rx", o), "gen nic-rx: queues: bad value '4K' (no suffix: not a byte count (decimal or 0x hex))");
     const char *j[] = {"device=4096", NULL};
     assert_string_equal(err_of("window", j), "gen window: device: 4096 out of range (0..4095)");
 }

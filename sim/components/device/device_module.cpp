@@ -174,7 +174,7 @@ void DeviceModule::access(QEvent &qe, ps_t t)
     bool is_write = ev.op == TR_WRITE;
     ps_t first_issue = PS_NEVER, last_done = 0;
     ps_t part[Breakdown::N] = {0}, crit[Breakdown::N] = {0}, crit_issue = 0;
-    bool ok = true, dropped = false;
+    bool ok = true, dropped = false, faulted = false;
     uint32_t max = is_write ? ep_.p.mps : ep_.p.mrrs;
     for (auto &c : chunks_) {
         uint64_t bus = c.first, left = c.second;
@@ -182,7 +182,9 @@ void DeviceModule::access(QEvent &qe, ps_t t)
             uint32_t n = ep_tlp_len(bus, left, max);
             ps_t done;
             bool d = false;
-            ok &= tlp(bus, n, is_write, t, done, d, part);
+            bool tok = tlp(bus, n, is_write, t, done, d, part);
+            ok &= tok;
+            faulted |= !tok && !d;
             if (first_issue == PS_NEVER)
                 first_issue = ep_.last_issue_ps;
             t = ep_.last_issue_ps;
@@ -207,17 +209,34 @@ void DeviceModule::access(QEvent &qe, ps_t t)
     finished(qe, last_done);
     DeviceStats &out = st_;
     if (!ok) {
-        if (dropped) {
-            out.dropped++;
-            out.loss.dropped_bytes += ev.len;
-        } else {
+        // An access with a faulted TLP is faulted, even when its later TLPs
+        // found the PE frozen by that fault.
+        if (faulted) {
             out.faulted++;
             out.loss.faulted_bytes += ev.len;
+        } else {
+            out.dropped++;
+            out.loss.dropped_bytes += ev.len;
         }
         return;
     }
-    if (qe.stale)
-        out.loss.stale_unfaulted++; // reached a buffer mapped there since, as on hardware
+    if (qe.stale) {
+        // DMA after its unmap that reached memory, as on hardware: the
+        // buffer mapped there since, or (bypass, a TCE still cached under
+        // lazy invalidation) the old one.
+        out.loss.stale_unfaulted++;
+        LossOrigin o;
+        o.any = true;
+        o.t_ps = first_issue;
+        o.pe = pe_;
+        o.dev = id_;
+        o.write = is_write;
+        o.stale = true;
+        o.has_handle = true;
+        o.handle = ev.handle;
+        o.line = ev.line;
+        FirstLosses::note(w_.losses.stale_ok, o);
+    }
     (is_write ? out.writes : out.reads)++;
     out.bytes += ev.len;
     if (w_.epochs.on()) {

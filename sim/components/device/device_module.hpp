@@ -21,10 +21,10 @@
 namespace tcesim {
 
 // The run's first losses in simulated time, shared by the devices: the
-// first fault (it froze its PE) and the first access skipped because its
-// map failed.
+// first fault (it froze its PE), the first access skipped because its map
+// failed, and the first stale access that reached memory.
 struct FirstLosses {
-    LossOrigin fault, skip;
+    LossOrigin fault, skip, stale_ok;
     static void note(LossOrigin &o, const LossOrigin &cand)
     {
         if (!o.any || cand.t_ps < o.t_ps)

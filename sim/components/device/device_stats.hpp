@@ -57,7 +57,7 @@ struct LossOrigin {
 struct DmaLoss {
     uint64_t skipped = 0;      // accesses skipped (their map failed)
     uint64_t faulted_bytes = 0, dropped_bytes = 0, skipped_bytes = 0;
-    uint64_t stale_unfaulted = 0; // stale accesses that reached a buffer mapped there since
+    uint64_t stale_unfaulted = 0; // stale accesses that reached memory (no fault)
     uint64_t total() const { return faulted_bytes + dropped_bytes + skipped_bytes; }
     void merge(const DmaLoss &o)
     {

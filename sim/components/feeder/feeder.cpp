@@ -29,6 +29,18 @@ bool Feeder::check_actor(const tr_event &ev)
     return true;
 }
 
+// A coherent buffer is 2^get_order(size) CPU pages, naturally aligned
+// (physalloc_buffer_aligned); a streaming buffer starts on a CPU page.
+unsigned Feeder::buffer_align(const tr_event &ev) const
+{
+    unsigned shift = w_.palloc.cpu_page_shift;
+    if (ev.op != TR_ALLOC)
+        return shift;
+    while (shift < 62 && (1ull << shift) < ev.size)
+        shift++;
+    return shift;
+}
+
 // A map, map_sg or alloc: a new mapping record, and its buffers placed.
 bool Feeder::new_mapping(const tr_event &ev, QEvent &qe)
 {
@@ -50,7 +62,7 @@ bool Feeder::new_mapping(const tr_event &ev, QEvent &qe)
                 break;
             }
         }
-    } else if (!ev.has_pa && physalloc_buffer(&w_.palloc, ev.size, &qe.ev.pa) != 0) {
+    } else if (!ev.has_pa && physalloc_buffer_aligned(&w_.palloc, ev.size, buffer_align(ev), &qe.ev.pa) != 0) {
         w_.sched.fail(2, where(ev) + "buffer does not fit host.ram");
     }
     if (w_.sched.error_code())

@@ -41,6 +41,7 @@ public:
 private:
     std::string where(const tr_event &ev) const;
     bool check_actor(const tr_event &ev);
+    unsigned buffer_align(const tr_event &ev) const;
     bool new_mapping(const tr_event &ev, QEvent &qe);
     bool use_mapping(const tr_event &ev, QEvent &qe);
     void run();

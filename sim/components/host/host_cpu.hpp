@@ -20,6 +20,7 @@ namespace tcesim {
 // DMA API counters of one CPU (summed into the report's allocator section).
 struct HostOpStats {
     uint64_t maps = 0, unmaps = 0, failures = 0, bad_frees = 0, map_sg_unwinds = 0;
+    uint64_t unmaps_skipped = 0; // unmaps of a mapping whose map failed here
 };
 
 // What a CPU needs of the run around it (all outlive the module).
