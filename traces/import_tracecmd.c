@@ -11,6 +11,7 @@
  * synthesised access may have to move back to the midpoint of its mapping
  * when the unmap comes sooner than delay_ns, so nothing newer than
  * now - delay_ns can be written yet. The heap holds only that window. */
+#include "common/numparse.h"
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -117,17 +118,6 @@ void import_parser_free(import_parser *ps)
 static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* [s, s+n) all decimal digits, no overflow. */
 static bool parse_dec_n(const char *s, size_t n, uint64_t *v)
 {
@@ -153,7 +143,7 @@ static bool parse_hex_n(const char *s, size_t n, uint64_t *v)
     if (n == 0 || n > 16)
         return false;
     for (size_t i = 0; i < n; i++) {
-        int d = hexval(s[i]);
+        int d = num_hex_digit(s[i]);
         if (d < 0)
             return false;
         x = x << 4 | (uint64_t)d;
@@ -358,7 +348,7 @@ static bool parse_pci_name(const char *s, uint32_t *domain, uint16_t *rid)
     if (!c2 || c1 - s < 1 || c1 - s > 8 || !parse_hex_n(s, (size_t)(c1 - s), &dom) ||
         c2 - c1 != 3 || !parse_hex_n(c1 + 1, 2, &bus) || strlen(c2) != 5 || c2[3] != '.' ||
         !parse_hex_n(c2 + 1, 2, &dev) || !parse_dec_n(c2 + 4, 1, &fn) || dev > 0x1f || fn > 7 ||
-        hexval(s[0]) < 0)
+        num_hex_digit(s[0]) < 0)
         return false;
     *domain = (uint32_t)dom;
     *rid = (uint16_t)(bus << 8 | dev << 3 | fn);

@@ -16,7 +16,7 @@ static bool is_space(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
-static int hexval(char c)
+int num_hex_digit(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -46,7 +46,7 @@ int num_parse(const char *s, bool size, uint64_t *out, const char **why)
         if (!*p)
             return bad(why, "0x without hex digits");
         for (; *p; p++) {
-            int d = hexval(*p);
+            int d = num_hex_digit(*p);
             if (d < 0)
                 return bad(why, size && strchr("KMGT", *p) && !p[1] ? "a K, M, G or T suffix only on a decimal"
                                                                     : "bad hex digit (" WHY_NUM ")");

@@ -35,6 +35,9 @@ int num_parse_size(const char *s, uint64_t *out, const char **why);
 /* As num_parse_u64 / num_parse_size, as the flag says. */
 int num_parse(const char *s, bool size, uint64_t *out, const char **why);
 
+/* The value of one hex digit (0-9, a-f, A-F), or -1. */
+int num_hex_digit(char c);
+
 /* Range of a value by its key's unit, from the key's name: a name ending in
  * "_ns" is a time in ns (max NUM_NS_MAX), "_ps" a time in ps (max
  * NUM_PS_MAX); anything else has no unit limit (UINT64_MAX). */

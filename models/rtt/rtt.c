@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 
+#include "../common/numparse.h"
 #include "../common/tcesim_err.h"
 
 void rtt_init(rtt *t, uint16_t reserved_pe)
@@ -16,17 +17,6 @@ void rtt_set(rtt *t, uint16_t rid, uint16_t pe)
     t->pe[rid] = pe;
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Reads 1..max_digits hex digits at *s (no sign, no "0x", no spaces) and
  * advances *s past them. Returns false if there is none or too many. */
 static int read_hex(const char **s, unsigned max_digits, uint32_t *out)
@@ -34,7 +24,7 @@ static int read_hex(const char **s, unsigned max_digits, uint32_t *out)
     uint32_t v = 0;
     unsigned n = 0;
     int d;
-    while ((d = hex_digit((*s)[n])) >= 0) {
+    while ((d = num_hex_digit((*s)[n])) >= 0) {
         if (++n > max_digits)
             return 0;
         v = v << 4 | (uint32_t)d;
