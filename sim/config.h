@@ -58,6 +58,7 @@ typedef struct cfg_pe {
 typedef struct tcesim_config {
     uint64_t seed;
     uint64_t quantum_ns;
+    uint64_t warmup_ns;       /* sim.warmup_ns: statistics restart here; 0 = off */
     struct {
         int model;            /* cfg_phb_model */
         uint64_t cache_entries, cache_ways;
