@@ -363,8 +363,6 @@ int config_set(tcesim_config *c, const char *assignment, cfg_error *err)
     return apply(c, path, eq + 1, NULL, err);
 }
 
-static bool pow2(uint64_t x) { return x && !(x & (x - 1)); }
-
 cfg_iommu config_pe_iommu(const tcesim_config *c, uint64_t pe)
 {
     cfg_iommu v = c->iommu;
@@ -381,105 +379,86 @@ cfg_iommu config_pe_iommu(const tcesim_config *c, uint64_t pe)
     return v;
 }
 
-static int check_iommu(const cfg_iommu *v, const char *prefix, cfg_error *err)
+/* The one generic check: every numeric row's value against its range
+ * (params.h: param_range), "auto" aside where the row allows it. */
+static int check_rows(const key *rows, size_t n, const void *base, const char *prefix, cfg_error *err)
 {
-    if (v->page_size != CFG_AUTO && (!pow2(v->page_size) || v->page_size < 4096))
-        return fail(err, "%spage_size: must be a power of two >= 4K", prefix);
-    if (v->levels != CFG_AUTO && (v->levels < 1 || v->levels > 5))
-        return fail(err, "%slevels: must be 1..5", prefix);
-    if (v->window != CFG_AUTO && (!pow2(v->window) || v->window < 4096))
-        return fail(err, "%swindow: must be a power of two >= 4K", prefix);
-    if (v->pools != CFG_AUTO && (!pow2(v->pools) || v->pools > 64))
-        return fail(err, "%spools: must be a power of two <= 64", prefix);
+    for (size_t i = 0; i < n; i++) {
+        const key *k = &rows[i];
+        if (k->type != K_U64 && k->type != K_SIZE)
+            continue;
+        uint64_t v = *(const uint64_t *)((const char *)base + k->off);
+        if ((k->allow_auto && v == CFG_AUTO) || params_in_range(k, v))
+            continue;
+        char what[128];
+        params_range_text(k, true, what, sizeof what);
+        if (!*what)
+            return fail(err, "%s%s: %" PRIu64 " too large (max %" PRIu64 ")", prefix, k->name, v, params_range_max(k));
+        return fail(err, "%s%s: must be %s", prefix, k->name, what);
+    }
     return 0;
 }
 
-int config_validate(const tcesim_config *c, cfg_error *err)
+/* Rules between keys, which no row's range can say. */
+static int check_cross(const tcesim_config *c, cfg_error *err)
 {
-    int rc;
-    if (c->quantum_ns < 1)
-        return fail(err, "sim.quantum_ns: must be >= 1");
-    if (c->phb.cache_entries < 1 || c->phb.cache_entries > (1u << 24))
-        return fail(err, "phb.tce_cache.entries: must be 1..16M");
+    /* the cache's sets: ways must divide the entries (0 = fully associative) */
     if (c->phb.cache_ways && c->phb.cache_entries % c->phb.cache_ways)
         return fail(err, "phb.tce_cache.ways: must divide phb.tce_cache.entries (%" PRIu64 ")", c->phb.cache_entries);
-    if (c->phb.walk_cache_entries > (1u << 20))
-        return fail(err, "phb.walk_cache.entries: must be <= 1M");
-    if (c->phb.walk_line_entries > (1u << 20))
-        return fail(err, "phb.walk_cache.lines: must be <= 1M");
-    if (c->phb.line_bytes < 8 || c->phb.line_bytes > 4096 || (c->phb.line_bytes & (c->phb.line_bytes - 1)))
-        return fail(err, "phb.line_bytes: must be a power of two, 8..4096");
-    if (c->phb.fetch_slots < 1 || c->phb.fetch_slots > 1024)
-        return fail(err, "phb.fetch_slots: must be 1..1024");
-    if (c->memory.llc_bytes && (c->memory.llc_line < 8 || (c->memory.llc_line & (c->memory.llc_line - 1)) ||
-                                c->memory.llc_ways < 1 || c->memory.llc_bytes % (c->memory.llc_line * c->memory.llc_ways)))
-        return fail(err, "memory.llc: bytes must be a multiple of ways x line, line a power of two");
-    if (c->memory.bandwidth_gbs < 1)
-        return fail(err, "memory.bandwidth_gbs: must be >= 1");
-    if ((rc = check_iommu(&c->iommu, "iommu.", err)))
-        return rc;
-    for (uint32_t i = 0; i < c->npes; i++) {
-        char prefix[32];
-        snprintf(prefix, sizeof prefix, "pes.%" PRIu64 ".", c->pes[i].pe);
-        cfg_iommu v = config_pe_iommu(c, c->pes[i].pe);
-        if ((rc = check_iommu(&v, prefix, err)))
-            return rc;
-    }
-    if (c->host.cpus < 1 || c->host.cpus > 4096)
-        return fail(err, "host.cpus: must be 1..4096");
-    if (!pow2(c->host.page_size) || c->host.page_size < 4096 || c->host.page_size > (1u << 30))
-        return fail(err, "host.page_size: must be a power of two, 4K..1G");
-    if (c->host.ram < (1ull << 30) || c->host.ram % c->host.page_size || c->host.ram > (1ull << 50))
-        return fail(err, "host.ram: must be a multiple of host.page_size, 1G..1P");
-    if (!pow2(c->host.m32_base) || c->host.m32_base < (1u << 20) || c->host.m32_base > (1ull << 32))
-        return fail(err, "host.m32_base: must be a power of two, 1M..4G");
-    if (c->phb.read_slots > 4096)
-        return fail(err, "phb.read_slots: must be <= 4096");
-    if (c->phb.kill_slots < 1 || c->phb.kill_slots > 1024)
-        return fail(err, "phb.kill_slots: must be 1..1024");
+    /* the LLC's sets: bytes a whole number of ways x line */
+    uint64_t set_bytes;
+    if (c->memory.llc_bytes && (__builtin_mul_overflow(c->memory.llc_line, c->memory.llc_ways, &set_bytes) ||
+                                c->memory.llc_bytes % set_bytes))
+        return fail(err, "memory.llc.bytes: must be a multiple of ways x line (%" PRIu64 " x %" PRIu64 ")",
+                    c->memory.llc_ways, c->memory.llc_line);
+    /* RAM is a whole number of pages */
+    if (c->host.ram % c->host.page_size)
+        return fail(err, "host.ram: must be a multiple of host.page_size (%" PRIu64 ")", c->host.page_size);
+    /* lazy_wrap's reuse needs the wrap-around flush, which a magazine skips */
     if (c->policy.invalidate == CFG_INVAL_LAZY_WRAP && c->policy.cache == CFG_CACHE_MAGAZINE)
         return fail(err, "iommu.invalidate: lazy_wrap cannot be combined with iommu.cache=magazine (cached ranges are reused without the wrap-around flush)");
-    if (c->policy.magazine_size < 1 || c->policy.magazine_size > 4096)
-        return fail(err, "iommu.magazine_size: must be 1..4096");
-    if (c->policy.fq_entries < 1 || c->policy.fq_entries > 65536)
-        return fail(err, "iommu.flush_queue.entries: must be 1..65536");
-    if (c->host.max_order != CFG_AUTO && (c->host.max_order < 1 || c->host.max_order > 20))
-        return fail(err, "host.max_order: must be 1..20");
-    if (c->workload.size < 1)
-        return fail(err, "workload.size: must be >= 1");
+    /* the built-in workload: its window holds an access, its actors exist */
     if (c->workload.window < c->workload.size)
         return fail(err, "workload.window: must be >= workload.size");
-    if (c->workload.count < 1)
-        return fail(err, "workload.count: must be >= 1");
-    if (c->workload.stride < 1)
-        return fail(err, "workload.stride: must be >= 1");
     if (c->workload.cpu >= c->host.cpus)
         return fail(err, "workload.cpu: must be < host.cpus (%" PRIu64 ")", c->host.cpus);
     if (c->ndevices == 0)
         return fail(err, "devices: at least one device is needed");
     if (c->workload.device >= c->ndevices)
         return fail(err, "workload.device: no device %" PRIu64 " (the config has %u)", c->workload.device, c->ndevices);
+    /* every device named, and once */
     for (uint32_t i = 0; i < c->ndevices; i++) {
         const cfg_device *d = &c->devices[i];
         if (!d->rid[0])
             return fail(err, "devices.%u.rid: missing", i);
-        if (d->dma_mask_bits < 24 || d->dma_mask_bits > 64)
-            return fail(err, "devices.%u.dma_mask_bits: must be 24..64", i);
-        if (!pow2(d->mps) || d->mps < 128 || d->mps > 4096)
-            return fail(err, "devices.%u.mps: must be a power of two, 128..4096", i);
-        if (!pow2(d->mrrs) || d->mrrs < 128 || d->mrrs > 4096)
-            return fail(err, "devices.%u.mrrs: must be a power of two, 128..4096", i);
-        if (d->rcb != 64 && d->rcb != 128)
-            return fail(err, "devices.%u.rcb: must be 64 or 128", i);
-        if (d->tags < 1 || d->tags > 1024)
-            return fail(err, "devices.%u.tags: must be 1..1024", i);
-        if (d->max_seg_size < 4096)
-            return fail(err, "devices.%u.max_seg_size: must be >= 4K", i);
         for (uint32_t j = 0; j < i; j++)
             if (!strcmp(c->devices[j].rid, d->rid))
                 return fail(err, "devices.%u.rid: %s is also devices.%u's", i, d->rid, j);
     }
     return 0;
+}
+
+/* Each value against its row's range (global keys, each device's, each
+ * PE's merged iommu.* / pes.N.*), then the cross-key rules. */
+int config_validate(const tcesim_config *c, cfg_error *err)
+{
+    int rc;
+    if ((rc = check_rows(global_keys, params_global_count, c, "", err)))
+        return rc;
+    for (uint32_t i = 0; i < c->npes; i++) {
+        char prefix[32];
+        snprintf(prefix, sizeof prefix, "pes.%" PRIu64 ".", c->pes[i].pe);
+        cfg_iommu v = config_pe_iommu(c, c->pes[i].pe);
+        if ((rc = check_rows(pe_keys, params_pe_count, &v, prefix, err)))
+            return rc;
+    }
+    for (uint32_t i = 0; i < c->ndevices; i++) {
+        char prefix[32];
+        snprintf(prefix, sizeof prefix, "devices.%u.", i);
+        if ((rc = check_rows(device_keys, params_device_count, &c->devices[i], prefix, err)))
+            return rc;
+    }
+    return check_cross(c, err);
 }
 
 int config_find(const char *name, const char *argv0, char *out, unsigned outlen, cfg_error *err)

@@ -58,6 +58,7 @@ typedef struct cfg_pe {
 typedef struct tcesim_config {
     uint64_t seed;
     uint64_t quantum_ns;
+    uint64_t warmup_ns;       /* sim.warmup_ns: statistics restart here; 0 = off */
     struct {
         int model;            /* cfg_phb_model */
         uint64_t cache_entries, cache_ways;
@@ -114,7 +115,10 @@ int config_load_string(tcesim_config *c, const char *json, const char *name, cfg
 /* Applies one "key=value" (dotted path). */
 int config_set(tcesim_config *c, const char *assignment, cfg_error *err);
 
-/* Cross-key checks (ranges, powers of two, device fields parse). */
+/* Every numeric value against its key row's range (one generic check,
+ * params_in_range), then the rules between keys (check_cross in config.c:
+ * ways divides entries, LLC geometry, RAM in pages, lazy_wrap vs magazine,
+ * the workload's actors, device RIDs). "key: what is wrong", returns 2. */
 int config_validate(const tcesim_config *c, cfg_error *err);
 
 /* Resolves CONFIG as the CLI takes it: an existing path, or the name of a

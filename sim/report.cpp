@@ -132,7 +132,7 @@ static json_t *dma_json(const RunResult &r)
     json_object_set_new(dma, "reads", u(r.dma_reads));
     json_object_set_new(dma, "writes", u(r.dma_writes));
     json_object_set_new(dma, "bytes", u(r.dma_bytes));
-    json_object_set_new(dma, "throughput_gbps", real(gbps(r.dma_bytes, r.simulated_ps)));
+    json_object_set_new(dma, "throughput_gbps", real(gbps(r.dma_bytes, r.measured_ps)));
     json_object_set_new(dma, "active_ns", real(static_cast<double>(r.dma_active_ps) / 1000.0));
     json_object_set_new(dma, "active_throughput_gbps", real(gbps(r.dma_bytes, r.dma_active_ps)));
     json_object_set_new(dma, "faulted", u(r.dma_faulted));
@@ -335,6 +335,20 @@ static json_t *epochs_json(const RunResult &r)
     return ep;
 }
 
+// sim.warmup_ns: what was lost before the statistics restarted.
+static json_t *warmup_json(const RunResult &r)
+{
+    json_t *w = json_object();
+    json_object_set_new(w, "faults", u(r.warmup_faults));
+    json_object_set_new(w, "dropped", u(r.warmup_dropped_tlps));
+    json_object_set_new(w, "dma_faulted", u(r.warmup.faulted));
+    json_object_set_new(w, "dma_dropped", u(r.warmup.dropped));
+    json_object_set_new(w, "dma_skipped", u(r.warmup.loss.skipped));
+    json_object_set_new(w, "lost_bytes", u(r.warmup.loss.total()));
+    json_object_set_new(w, "run_lost_bytes", u(r.warmup.loss.total() + r.loss.total()));
+    return w;
+}
+
 std::string report_json(const RunResult &r)
 {
     json_t *root = json_object();
@@ -349,7 +363,13 @@ std::string report_json(const RunResult &r)
     json_object_set_new(run, "version", json_string(version()));
     json_object_set_new(run, "wall_s", real(r.wall_s, 6));
     json_object_set_new(run, "wall_tlps_per_s", real(r.wall_s > 0 ? static_cast<double>(r.tlps) / r.wall_s : 0, 0));
+    if (r.warmup_ps) {
+        json_object_set_new(run, "warmup_ns", real(static_cast<double>(r.warmup_ps) / 1000.0));
+        json_object_set_new(run, "measured_ns", real(static_cast<double>(r.measured_ps) / 1000.0));
+    }
     json_object_set_new(root, "run", run);
+    if (r.warmup_ps)
+        json_object_set_new(root, "warmup", warmup_json(r));
 
     json_object_set_new(root, "translation", translation_json(r));
     json_object_set_new(root, "dma", dma_json(r));
@@ -405,13 +425,15 @@ static std::string origin_where(const RunResult &r, const LossOrigin &o)
 
 std::string loss_warning(const RunResult &r)
 {
-    uint64_t lost = r.loss.total();
-    if (!lost && !r.loss.skipped)
+    // the warm-up's losses too (sim.warmup_ns; 0 without one)
+    uint64_t lost = r.loss.total() + r.warmup.loss.total(), skipped = r.loss.skipped + r.warmup.loss.skipped;
+    if (!lost && !skipped)
         return "";
     // Never "100%" while some bytes moved, never "0%" while some were lost.
-    double share = 100.0 * static_cast<double>(lost) / static_cast<double>(lost + r.dma_bytes);
+    uint64_t moved = r.dma_bytes + r.warmup.bytes;
+    double share = 100.0 * static_cast<double>(lost) / static_cast<double>(lost + moved);
     char pct[32];
-    if (!r.dma_bytes)
+    if (!moved)
         std::snprintf(pct, sizeof pct, "100%%");
     else if (share > 99.9)
         std::snprintf(pct, sizeof pct, ">99.9%%");
@@ -424,6 +446,10 @@ std::string loss_warning(const RunResult &r)
     char b[160];
     std::snprintf(b, sizeof b, "warning: %s of DMA bytes lost", pct);
     std::string w = b;
+    if (r.warmup.loss.total()) {
+        std::snprintf(b, sizeof b, " (%" PRIu64 " bytes in the warm-up)", r.warmup.loss.total());
+        w += b;
+    }
     if (r.first_fault.any) {
         const LossOrigin &f = r.first_fault;
         const char *what = f.stale ? "stale" : tce_fault_name(static_cast<tce_fault>(f.fault));
@@ -431,9 +457,9 @@ std::string loss_warning(const RunResult &r)
                       f.write ? "write" : "read");
         w += b + origin_where(r, f) + ")";
     }
-    if (r.loss.skipped) {
+    if (skipped) {
         std::snprintf(b, sizeof b, "%s%" PRIu64 " access%s skipped after a failed map (first: ", r.first_fault.any ? "; " : ": ",
-                      r.loss.skipped, r.loss.skipped == 1 ? "" : "es");
+                      skipped, skipped == 1 ? "" : "es");
         w += b + origin_where(r, r.first_skip) + ")";
     }
     return w;
@@ -483,7 +509,7 @@ std::string report_text(const RunResult &r)
     if (r.loss.total() || r.loss.stale_unfaulted)
         appendf(o, "  lost bytes       %12" PRIu64 "   faulted %" PRIu64 "  dropped %" PRIu64 "  skipped %" PRIu64 "; stale but unfaulted accesses %" PRIu64 "\n",
                 r.loss.total(), r.loss.faulted_bytes, r.loss.dropped_bytes, r.loss.skipped_bytes, r.loss.stale_unfaulted);
-    appendf(o, "  throughput       %12.2f Gb/s   (%.2f Gb/s while devices were active)\n", gbps(r.dma_bytes, r.simulated_ps),
+    appendf(o, "  throughput       %12.2f Gb/s   (%.2f Gb/s while devices were active)\n", gbps(r.dma_bytes, r.measured_ps),
             gbps(r.dma_bytes, r.dma_active_ps));
     appendf(o, "  latency ns       mean %.1f  p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f\n",
          d.mean_ns, d.p50_ns, d.p90_ns, d.p99_ns, d.p999_ns, d.max_ns);
@@ -547,6 +573,11 @@ std::string report_text(const RunResult &r)
              dv.reads, dv.writes, dv.ep.read_tlps + dv.ep.write_tlps, dv.ep.tag_waits);
     appendf(o, "\nrun\n");
     appendf(o, "  simulated        %12.3f us\n", static_cast<double>(r.simulated_ps) / 1e6);
+    if (r.warmup_ps)
+        appendf(o, "  measured         %12.3f us   (statistics from the warm-up's end, %.3f us; lost in the warm-up: "
+                   "%" PRIu64 " faults, %" PRIu64 " dropped TLPs, %" PRIu64 " bytes)\n",
+                static_cast<double>(r.measured_ps) / 1e6, static_cast<double>(r.warmup_ps) / 1e6, r.warmup_faults,
+                r.warmup_dropped_tlps, r.warmup.loss.total());
     appendf(o, "  events %" PRIu64 "  TLPs %" PRIu64 "\n", r.events, r.tlps);
     appendf(o, "  wall             %12.3f s   (%.2f M simulated TLPs per wall second)\n", r.wall_s,
          r.wall_s > 0 ? static_cast<double>(r.tlps) / r.wall_s / 1e6 : 0.0);

@@ -83,6 +83,12 @@ struct RunResult {
     tcesim_config cfg{};
     std::string trace_name;
     uint64_t simulated_ps = 0, tlps = 0, events = 0;
+    // sim.warmup_ns: the statistics cover [warmup_ps, simulated_ps), measured_ps
+    // long (the whole run when warmup_ps is 0); what was lost before it is the
+    // warm-up's (warmup, warmup_faults and warmup_dropped_tlps: PHB TLP counts).
+    uint64_t warmup_ps = 0, measured_ps = 0;
+    DeviceLossCount warmup;
+    uint64_t warmup_faults = 0, warmup_dropped_tlps = 0;
     double wall_s = 0;
     phb_stats phb{};
     tce_cache_stats cache{};

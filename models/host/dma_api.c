@@ -729,3 +729,18 @@ const mag_stats *host_get_mag_stats(const host_model *h, unsigned pe_index)
 {
     return pe_index < h->npes && h->pes[pe_index].mag ? mag_get_stats(h->pes[pe_index].mag) : NULL;
 }
+
+void host_reset_stats(host_model *h)
+{
+    memset(h->cpu, 0, h->p.ncpus * sizeof(*h->cpu));
+    memset(&h->kills, 0, sizeof h->kills);
+    for (unsigned i = 0; i < h->npes; i++) {
+        host_pe *pe = &h->pes[i];
+        memset(pe->lock_st, 0, pe->nlocks * sizeof(*pe->lock_st));
+        uint64_t in_use = pe->it.st.pages_in_use;
+        memset(&pe->it.st, 0, sizeof pe->it.st);
+        pe->it.st.pages_in_use = in_use;
+        pe->it.st.pages_in_use_peak = in_use;
+        mag_reset_stats(pe->mag);
+    }
+}

@@ -168,6 +168,11 @@ const iommu_table *host_get_table(const host_model *h, unsigned pe_index);
  * HOST_LOCK_GLOBAL only lock 0 is used); the magazine depot after them. */
 unsigned host_lock_count(const host_model *h, unsigned pe_index);
 const host_lock_stats *host_get_lock_stats(const host_model *h, unsigned pe_index, unsigned lock);
+/* Zeroes the counters (sim.warmup_ns): per-CPU times, locks, kills, each
+ * PE's allocator counts and magazine counts. What is in use (pages, cached
+ * ranges, locks' busy-until, queued unmaps) stays; the pages' peak restarts
+ * from what is in use. */
+void host_reset_stats(host_model *h);
 const host_kill_stats *host_get_kill_stats(const host_model *h);
 const mag_stats *host_get_mag_stats(const host_model *h, unsigned pe_index); /* NULL without magazines */
 

@@ -14,6 +14,7 @@
 #include "magazine.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct mag {
     uint32_t n;       /* ranges held */
@@ -281,4 +282,13 @@ void mag_drain(mag_cache *m, mag_evict_fn evict, void *ctx)
 const mag_stats *mag_get_stats(const mag_cache *m)
 {
     return m ? &m->st : NULL;
+}
+
+void mag_reset_stats(mag_cache *m)
+{
+    if (!m)
+        return;
+    uint64_t cached = m->st.ranges_cached;
+    memset(&m->st, 0, sizeof m->st);
+    m->st.ranges_cached = cached;
 }

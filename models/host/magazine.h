@@ -84,5 +84,7 @@ bool mag_free(mag_cache *m, unsigned cpu, uint64_t entry, uint64_t npages,
 void mag_drain(mag_cache *m, mag_evict_fn evict, void *ctx);
 
 const mag_stats *mag_get_stats(const mag_cache *m); /* NULL for NULL */
+/* Zeroes the counters; ranges_cached (what the caches hold now) stays. */
+void mag_reset_stats(mag_cache *m);
 
 #endif

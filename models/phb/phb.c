@@ -483,3 +483,10 @@ const phb_pe_stats *phb_get_pe_stats(const phb *p, uint16_t pe)
     return pe < p->npes ? &p->pe_stats[pe] : NULL;
 }
 const tce_cache *phb_cache(const phb *p) { return p->cache; }
+
+void phb_reset_stats(phb *p)
+{
+    memset(&p->st, 0, sizeof p->st);
+    memset(p->pe_stats, 0, p->npes * sizeof(*p->pe_stats));
+    tce_cache_reset_stats(p->cache);
+}

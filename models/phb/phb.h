@@ -147,6 +147,10 @@ ps_t phb_kill_sync(phb *p, ps_t t);
 bool phb_pe_frozen(const phb *p, uint16_t pe, ps_t t);
 
 const phb_stats *phb_get_stats(const phb *p);
+/* Zeroes the PHB's counters, every PE's and the TCE cache's (sim.warmup_ns:
+ * the region of interest starts). State (cache entries, tables, frozen PEs,
+ * slots' and queues' busy-until times) is left alone. */
+void phb_reset_stats(phb *p);
 const phb_pe_stats *phb_get_pe_stats(const phb *p, uint16_t pe);
 const tce_cache *phb_cache(const phb *p);
 

@@ -383,3 +383,9 @@ uint32_t tce_cache_valid_entries(const tce_cache *c)
 {
     return c->valid_count;
 }
+
+void tce_cache_reset_stats(tce_cache *c)
+{
+    if (c)
+        memset(&c->st, 0, sizeof c->st);
+}

@@ -86,6 +86,8 @@ void tce_cache_inval_pe(tce_cache *c, uint16_t pe);
 void tce_cache_inval_all(tce_cache *c); /* also rewinds RR pointers */
 
 const tce_cache_stats *tce_cache_get_stats(const tce_cache *c);
+/* Zeroes the counters (sim.warmup_ns); the entries stay. */
+void tce_cache_reset_stats(tce_cache *c);
 uint32_t tce_cache_valid_entries(const tce_cache *c);
 
 #endif

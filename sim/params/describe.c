@@ -190,8 +190,10 @@ static void md_rows(sbuf *b, const char *prefix, const key *rows, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         const key *k = &rows[i];
+        char range[320];
+        params_range_doc(k, range, sizeof range);
         sb_printf(b, "| `%s%s` | %s | %s | %s | %s | %s | %s | %s |\n", prefix, k->name, type_name(k), k->unit,
-                  *k->def ? k->def : "none", k->range, k->prov, k->context, k->meaning);
+                  *k->def ? k->def : "none", range, k->prov, k->context, k->meaning);
     }
 }
 

@@ -53,6 +53,24 @@ typedef struct param_sink {
 
 #define PARAM_SINKS 3
 
+/* A number's range, machine-readable: the one generic check
+ * (params_in_range, behind config_validate) and the range column of
+ * docs/keys.md (params_range_text) both read it. A unit caps it too: a
+ * time in ns or ps stays below 2^63 ps (num_unit_max). "auto" (CFG_AUTO)
+ * is outside every range and accepted where the row allows it. */
+enum { RG_HAS = 1, RG_ISPOW2 = 2, RG_ISSET = 4 };
+typedef struct param_range {
+    unsigned flags;    /* 0: any value of the type (within the unit's cap) */
+    uint64_t min, max; /* inclusive; max 0 = no bound but the unit's */
+    uint64_t set[2];   /* RG_ISSET: the allowed values (min = set[0], max = set[1]) */
+} param_range;
+
+#define RG_NONE {0, 0, 0, {0, 0}}
+#define RG(lo, hi) {RG_HAS, (lo), (hi), {0, 0}}
+#define RG_MIN(lo) {RG_HAS, (lo), 0, {0, 0}}
+#define RG_POW2(lo, hi) {RG_HAS | RG_ISPOW2, (lo), (hi), {0, 0}}
+#define RG_SET2(a, b) {RG_HAS | RG_ISSET, (a), (b), {(a), (b)}}
+
 typedef struct param_row {
     const char *name;
     ktype type;
@@ -62,7 +80,7 @@ typedef struct param_row {
     const char *const *enums;   /* K_ENUM: NULL-terminated names */
     bool allow_auto;
     const char *unit;           /* "ns", "ps", "bytes", "GB/s", "" (a count or a name) */
-    const char *range;          /* what validation accepts, "" = any of the type */
+    const char *range;          /* what rg does not say (cross-key rules, what 0 means), "" = nothing */
     const char *prov;           /* where the default comes from: spec, kernel, firmware, guess, user */
     const char *context;        /* "" = always; else the settings under which it takes effect */
     const char *context_set;    /* --set assignments that put a run in that context ("k=v, k=v"),
@@ -72,6 +90,7 @@ typedef struct param_row {
      * seed, host.kernel). */
     param_sink sink[PARAM_SINKS];
     const char *used_by;        /* the keys file that reads it when not by a sink alone */
+    param_range rg;             /* K_U64 / K_SIZE: the values validation accepts */
 } param_row;
 
 extern const param_row params_global[];
@@ -81,6 +100,22 @@ extern const size_t params_device_count;
 extern const param_row params_pe[];      /* pes.N.<name>; bit i of cfg_pe.set = row i */
 extern const size_t params_pe_count;
 extern const char *const params_tris[];  /* "auto", "true", "false" (JSON booleans accepted) */
+
+/* The largest value a numeric row accepts: rg.max, else its unit's cap
+ * (NUM_NS_MAX for ns, ...), else CFG_AUTO - 1; for a power-of-two range, the
+ * largest power of two within that. */
+uint64_t params_range_max(const param_row *k);
+/* The smallest value a numeric row accepts. */
+uint64_t params_range_min(const param_row *k);
+/* Whether v is in the row's range (CFG_AUTO is not: the caller allows it). */
+bool params_in_range(const param_row *k, uint64_t v);
+/* The machine range as text: "1..1024", "power of two, 8..4096", ">= 1",
+ * "<= 1048576", "64 or 128" (sizes with K/M/G/T suffixes); "" when the row
+ * has none. article: "a power of two" (for "key: must be ..."). */
+void params_range_text(const param_row *k, bool article, char *buf, size_t n);
+/* The range column of docs/keys.md: the machine range, then the row's note
+ * (range), then "or auto" where auto is allowed, and for a name its names. */
+void params_range_doc(const param_row *k, char *buf, size_t n);
 
 /* docs/keys.md: every row as a Markdown table (key, type, unit, default,
  * range, provenance, context, meaning). Caller frees; NULL when out of

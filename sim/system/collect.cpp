@@ -27,6 +27,8 @@ static void collect_devices(Netlist &n, RunResult &res)
             res.stale_faults_by_kind[k] += d.stale_faults_by_kind[k];
     }
     res.dma_active_ps = dma_last > dma_first ? dma_last - dma_first : 0;
+    for (size_t i = 0; i < n.devs.size(); i++)
+        res.warmup.merge(n.devices[i]->warmup_loss());
     res.first_fault = n.losses.fault;
     res.first_skip = n.losses.skip;
     res.first_stale_ok = n.losses.stale_ok;
@@ -145,6 +147,11 @@ void collect(Netlist &n, RunResult &res)
     // Lazy invalidation leaves queued unmaps: flush them at the end.
     n.sched.note_end(host_finish(n.host->model(), n.sched.end_ps()));
     res.simulated_ps = n.sched.end_ps();
+    // The region of interest: from sim.warmup_ns to the end.
+    res.warmup_ps = warmup_reset_ps(n.cfg);
+    res.measured_ps = res.simulated_ps > res.warmup_ps ? res.simulated_ps - res.warmup_ps : 0;
+    res.warmup_faults = n.phb->warmup_faults();
+    res.warmup_dropped_tlps = n.phb->warmup_dropped();
     collect_pes(n, res);
     collect_host(n, res);
     res.epoch_ns = n.epochs.on() ? n.epochs.epoch_ns() : 0;

@@ -145,4 +145,15 @@ void Netlist::add_feeder(tr_source &src)
     feeder = std::make_unique<Feeder>("feeder", FeederWiring{sched, src, palloc, cpu_q, dev_q});
 }
 
+void Netlist::reset_stats()
+{
+    memory->reset_stats();
+    phb->reset_stats();
+    host->reset_stats();
+    for (auto &c : cpus)
+        c->reset_stats();
+    for (auto &d : devices)
+        d->reset_stats();
+}
+
 } // namespace tcesim

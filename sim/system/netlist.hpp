@@ -26,6 +26,8 @@ namespace tcesim {
 
 // The schedule's parameter: sim.quantum_ns in ps.
 inline ps_t schedule_quantum_ps(const tcesim_config &c) { return ps_from_ns(c.quantum_ns); }
+// The region of interest's start (sim.warmup_ns) in ps; 0 = off.
+inline ps_t warmup_reset_ps(const tcesim_config &c) { return ps_from_ns(c.warmup_ns); }
 
 // The simulated physical memory (TCE tables), destroyed last.
 struct PhysMem {
@@ -45,6 +47,9 @@ struct Netlist {
     // processes in creation order at each delta).
     void add_cpus();
     void add_feeder(tr_source &src);
+    // The region of interest starts (sim.warmup_ns): every component's
+    // counters restart (each owns its reset_stats()); state stays.
+    void reset_stats();
 
     tcesim_config cfg;
     RunResult &res;
@@ -64,6 +69,7 @@ struct Netlist {
     std::vector<std::unique_ptr<DeviceModule>> devices;
     std::vector<std::unique_ptr<HostCpu>> cpus;
     std::unique_ptr<Feeder> feeder;
+    std::unique_ptr<sc_core::sc_module> warmup; // system/run: calls reset_stats at sim.warmup_ns
 
 private:
     int add_device(uint32_t i, ps_t horizon, std::string &err);

@@ -37,6 +37,26 @@ static int open_source(const tcesim_config &cfg, const RunOptions &opt, tr_sourc
     return 0;
 }
 
+// The region of interest (sim.warmup_ns): one process that, at warmup_ns of
+// simulated time, has every component restart its statistics. The actors
+// run at most a quantum (sim.quantum_ns) ahead of SystemC time, so the cut
+// is exact to within a quantum; the counters of one TLP (device, PHB,
+// memory) are made in one call, so they are cut together.
+struct WarmupReset : sc_core::sc_module {
+    SC_HAS_PROCESS(WarmupReset);
+    WarmupReset(sc_core::sc_module_name n, Netlist &net, ps_t at) : sc_core::sc_module(n), net_(net), at_(at)
+    {
+        SC_THREAD(run);
+    }
+    void run()
+    {
+        sc_core::wait(sc_core::sc_time::from_value(at_));
+        net_.reset_stats();
+    }
+    Netlist &net_;
+    ps_t at_;
+};
+
 // Builds, runs and collects; the netlist (and every component) is gone
 // when it returns.
 static int simulate(const tcesim_config &cfg, const RunOptions &opt, tr_source &src, RunResult &res, std::string &err)
@@ -50,6 +70,8 @@ static int simulate(const tcesim_config &cfg, const RunOptions &opt, tr_source &
     if (!opt.mappings_path.empty() && !n.mappings.open(opt.mappings_path, err))
         return 2;
     n.add_feeder(src);
+    if (warmup_reset_ps(n.cfg))
+        n.warmup = std::make_unique<WarmupReset>("warmup", n, warmup_reset_ps(n.cfg));
     sc_core::sc_start();
     if (!n.sched.error_code() && n.sched.blocked())
         n.sched.fail(1, "replay: " + std::to_string(n.sched.blocked()) +

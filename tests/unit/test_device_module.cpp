@@ -176,6 +176,26 @@ static void a_faulted_tlp_makes_the_access_faulted_and_the_first_fault(void **st
     assert_false(bench->losses.skip.any);
 }
 
+// sim.warmup_ns: counts, bytes, latency, link counters and the active span
+// restart; what was lost so far is kept as the warm-up's, and the run's first
+// fault stays said.
+static void reset_stats_keeps_the_losses_as_the_warmups(void **state)
+{
+    (void)state;
+    bench->dev->reset_stats();
+    const DeviceStats &s = bench->dev->stats();
+    assert_int_equal(s.reads + s.writes + s.bytes + s.faulted, 0);
+    assert_int_equal(s.dma_lat.count(), 0);
+    assert_int_equal(bench->dev->tlps(), 0);
+    assert_int_equal(bench->dev->link_stats().read_tlps + bench->dev->link_stats().write_tlps, 0);
+    assert_int_equal(bench->dev->first_issue_ps(), PS_NEVER);
+    const DeviceLossCount &w = bench->dev->warmup_loss();
+    assert_int_equal(w.faulted, 1);
+    assert_int_equal(w.loss.faulted_bytes, 64);
+    assert_int_equal(w.bytes, 2048 + 600);
+    assert_true(bench->losses.fault.any);
+}
+
 int sc_main(int, char **) { return 0; }
 
 int main(void)
@@ -184,6 +204,7 @@ int main(void)
         cmocka_unit_test(a_read_is_split_by_mrrs_and_a_write_by_mps),
         cmocka_unit_test(completed_accesses_are_counted_and_their_translation_and_memory_time_is_the_targets),
         cmocka_unit_test(a_faulted_tlp_makes_the_access_faulted_and_the_first_fault),
+        cmocka_unit_test(reset_stats_keeps_the_losses_as_the_warmups),
     };
     return cmocka_run_group_tests(tests, run_once, teardown);
 }

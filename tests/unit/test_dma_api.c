@@ -306,6 +306,34 @@ static void map_page_kills_the_phbs_stale_cached_entry(void **state)
     env_free(e);
 }
 
+/* sim.warmup_ns: host_reset_stats zeroes the counters; what is mapped stays
+ * (the peak restarts from it) and the mapping still unmaps cleanly. */
+static void reset_stats_keeps_what_is_mapped(void **state)
+{
+    (void)state;
+    env *e = env_new(&(env_opts){.with_phb = true});
+    host_seg s;
+    host_map_result r = map1(e, 0, HOST_MAP, 0x10000000, 4096, TCE_READ, T0, &s);
+    const iommu_table *it = host_get_table(e->h, 0);
+    assert_int_equal(it->st.allocs, 1);
+    assert_true(host_get_cpu_stats(e->h, 0)->busy_ps > 0);
+    host_reset_stats(e->h);
+    assert_int_equal(it->st.allocs, 0);
+    assert_int_equal(it->st.pages_in_use, 1);
+    assert_int_equal(it->st.pages_in_use_peak, 1);
+    assert_int_equal(host_get_cpu_stats(e->h, 0)->ops, 0);
+    assert_int_equal(host_get_cpu_stats(e->h, 0)->busy_ps, 0);
+    assert_int_equal(host_get_lock_stats(e->h, 0, 0)->acquisitions, 0);
+    assert_int_equal(host_get_kill_stats(e->h)->page, 0);
+    bool bad = true;
+    unmap1(e, 0, HOST_MAP, &s, r.done_ps + NS(1000), &bad);
+    assert_false(bad);
+    assert_int_equal(it->st.frees, 1);
+    assert_int_equal(it->st.pages_in_use, 0);
+    assert_int_equal(host_get_cpu_stats(e->h, 0)->ops, 1);
+    env_free(e);
+}
+
 static void unmap_clears_tces_outside_the_lock_then_frees(void **state)
 {
     (void)state;
@@ -893,6 +921,7 @@ int main(void)
         cmocka_unit_test(map_page_unaligned_buffer_takes_two_tces),
         cmocka_unit_test(map_page_kills_the_phbs_stale_cached_entry),
         cmocka_unit_test(unmap_clears_tces_outside_the_lock_then_frees),
+        cmocka_unit_test(reset_stats_keeps_what_is_mapped),
         cmocka_unit_test(unmapping_twice_is_a_bad_free),
         cmocka_unit_test(same_pool_waits_the_holders_hold_plus_handoff),
         cmocka_unit_test(different_pools_do_not_wait),

@@ -372,6 +372,40 @@ static void bypass_beyond_its_range_faults_window_and_freezes(void **state)
 
 /* ---- faults and EEH ---- */
 
+/* sim.warmup_ns: phb_reset_stats zeroes the counters (PHB, PE, TCE cache)
+ * and nothing else: the cached entry still hits, a frozen PE stays frozen. */
+static void reset_stats_keeps_the_cache_and_the_frozen_pe(void **state)
+{
+    (void)state;
+    phb_params pp = default_params();
+    env *e = env_new(&pp);
+    tce_table t;
+    make_table(e, &t, 1ull << 20, 12, 1, PE_A, RID_A);
+    map(&t, 3, TCE_READ | TCE_WRITE);
+    phb_set_rid(e->p, RID_B, 3); /* no TVE: faults and freezes PE 3 */
+    phb_xlate x;
+    xlate(e, RID_A, 0x3123, false, 0, &x);
+    xlate(e, RID_B, 0x1000, false, 100, &x);
+    assert_int_equal(phb_get_stats(e->p)->faults, 1);
+    phb_reset_stats(e->p);
+    const phb_stats *s = phb_get_stats(e->p);
+    assert_int_equal(s->lookups, 0);
+    assert_int_equal(s->misses, 0);
+    assert_int_equal(s->faults, 0);
+    assert_int_equal(s->walks, 0);
+    assert_int_equal(phb_get_pe_stats(e->p, PE_A)->lookups, 0);
+    assert_int_equal(tce_cache_get_stats(phb_cache(e->p))->inserts, 0);
+    xlate(e, RID_A, 0x3040, false, 1000000, &x);
+    assert_int_equal(x.kind, PHB_XLATE_HIT); /* the entry stayed */
+    xlate(e, RID_B, 0x2000, false, 1000000, &x);
+    assert_int_equal(x.kind, PHB_XLATE_DROPPED); /* still frozen */
+    assert_int_equal(s->lookups, 1);
+    assert_int_equal(s->hits, 1);
+    assert_int_equal(s->dropped, 1);
+    assert_int_equal(phb_get_pe_stats(e->p, PE_A)->hits, 1);
+    env_free(e);
+}
+
 static void pe_without_tve_faults_invalid_tve_and_later_tlps_drop(void **state)
 {
     (void)state;
@@ -886,6 +920,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(hit_latency_is_exactly_the_lookup),
+        cmocka_unit_test(reset_stats_keeps_the_cache_and_the_frozen_pe),
         cmocka_unit_test(miss_on_one_level_table_costs_lookup_plus_one_read),
         cmocka_unit_test(miss_on_two_level_table_costs_two_reads_top_then_leaf),
         cmocka_unit_test(miss_on_three_level_table_costs_three_reads),

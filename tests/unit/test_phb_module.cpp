@@ -187,6 +187,23 @@ static void a_write_needs_no_read_entry(void **state)
     assert_int_equal(bench->tester.seen[2].done_ps, 2000 + kBypassPs + kMemPs);
 }
 
+// sim.warmup_ns: the PHB's counters restart (the bypass TLPs and the read
+// entry's wait above); the TVE and RID programming stay.
+static void reset_stats_zeroes_the_counters_only(void **state)
+{
+    (void)state;
+    phb *m = bench->phb->model();
+    assert_int_equal(phb_get_stats(m)->bypass, 3);
+    bench->phb->reset_stats();
+    assert_int_equal(phb_get_stats(m)->bypass, 0);
+    assert_int_equal(phb_get_stats(m)->read_slot_waits, 0);
+    assert_int_equal(phb_get_pe_stats(m, 1)->bypass, 0);
+    assert_int_equal(bench->phb->xlate_latency().count(), 0);
+    assert_int_equal(bench->phb->warmup_faults(), 0);
+    assert_int_equal(phb_pe_of_rid(m, kRid), 1);
+    assert_int_equal(phb_get_tve(m, 1u << 1 | 1)->kind, TVE_BYPASS);
+}
+
 int sc_main(int, char **) { return 0; }
 
 int main(void)
@@ -195,6 +212,7 @@ int main(void)
         cmocka_unit_test(a_bypass_read_costs_the_bypass_and_the_memory_access),
         cmocka_unit_test(a_read_waits_until_the_previous_reads_completions_have_left_its_link),
         cmocka_unit_test(a_write_needs_no_read_entry),
+        cmocka_unit_test(reset_stats_zeroes_the_counters_only),
     };
     return cmocka_run_group_tests(tests, run_once, teardown);
 }

@@ -267,4 +267,17 @@ void DeviceModule::run()
     }
 }
 
+void DeviceModule::reset_stats()
+{
+    warm_.bytes += st_.bytes;
+    warm_.faulted += st_.faulted;
+    warm_.dropped += st_.dropped;
+    warm_.loss.merge(st_.loss);
+    st_ = DeviceStats();
+    ep_.st = ep_stats{};
+    tlps_ = 0;
+    dma_first_ = PS_NEVER;
+    dma_last_ = 0;
+}
+
 } // namespace tcesim

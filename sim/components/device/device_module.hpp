@@ -63,6 +63,13 @@ public:
     ps_t first_issue_ps() const { return dma_first_; }
     ps_t last_done_ps() const { return dma_last_; }
 
+    // The region of interest starts (sim.warmup_ns): its counts, latency,
+    // breakdown, link counters and active span restart; the tags, the link
+    // and the engine stay busy as they are. What was lost so far is kept as
+    // the warm-up's (warmup_loss).
+    void reset_stats();
+    const DeviceLossCount &warmup_loss() const { return warm_; }
+
 private:
     bool tlp(uint64_t bus, uint32_t len, bool is_write, ps_t t, ps_t &done, bool &dropped, ps_t (&part)[Breakdown::N]);
     void note_fault(uint64_t bus, bool is_write);
@@ -84,6 +91,7 @@ private:
     ps_t free_ps_ = 0;
     ps_t bound_ = 0; // see Schedule::sync_loose
     DeviceStats st_;
+    DeviceLossCount warm_;
     uint64_t tlps_ = 0;
     ps_t dma_first_ = PS_NEVER, dma_last_ = 0;
     // The byte ranges of the access in bus address space (reused: no

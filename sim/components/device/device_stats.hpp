@@ -69,6 +69,20 @@ struct DmaLoss {
     }
 };
 
+// What was lost over a span (the warm-up, sim.warmup_ns): accesses that
+// faulted or were dropped, and the loss by cause; bytes: what did move.
+struct DeviceLossCount {
+    uint64_t faulted = 0, dropped = 0, bytes = 0;
+    DmaLoss loss;
+    void merge(const DeviceLossCount &o)
+    {
+        bytes += o.bytes;
+        faulted += o.faulted;
+        dropped += o.dropped;
+        loss.merge(o.loss);
+    }
+};
+
 struct DeviceStats {
     uint64_t reads = 0, writes = 0, bytes = 0, faulted = 0, dropped = 0;
     DmaLoss loss;

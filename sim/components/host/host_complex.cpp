@@ -68,4 +68,12 @@ void HostComplex::lock_event(void *ctx, unsigned pe_index, int lock, ps_t at_ps,
                            at_ps + wait_ps + hold_ps, "\"wait_ns\":" + std::to_string(wait_ps / 1000));
 }
 
+void HostComplex::reset_stats()
+{
+    host_reset_stats(model_);
+    for (auto &pe : lock_wait_)
+        for (LatencyHist &h : pe)
+            h = LatencyHist();
+}
+
 } // namespace tcesim

@@ -54,6 +54,10 @@ public:
     // names the lock tracks of the timeline.
     void pes_added(const std::vector<uint16_t> &pe_of_index);
     const LatencyHist &lock_wait(unsigned pe_index, unsigned lock) const { return lock_wait_[pe_index][lock]; }
+    // The region of interest starts (sim.warmup_ns): the host model's
+    // counters (CPU times, locks, kills, allocator and magazine counts) and
+    // the lock-wait distributions restart; what is allocated stays.
+    void reset_stats();
 
 private:
     static void sync(void *ctx, ps_t t);

@@ -38,6 +38,8 @@ public:
     SC_HAS_PROCESS(HostCpu);
     HostCpu(sc_core::sc_module_name n, unsigned cpu, const HostCpuParams &p, const HostCpuWiring &w);
     const HostOpStats &stats() const { return st_; }
+    // The region of interest starts (sim.warmup_ns): its op counts restart.
+    void reset_stats() { st_ = HostOpStats(); }
 
 private:
     ps_t do_map(QEvent &qe, ps_t t, int &pool);

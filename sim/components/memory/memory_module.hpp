@@ -22,6 +22,9 @@ struct MemoryTarget : sc_core::sc_module {
     ~MemoryTarget() override;
     bool ok() const { return ok_; }
     const mem_stats &stats() const { return model_.st; }
+    // The region of interest starts (sim.warmup_ns): the counters restart;
+    // the channel's bookings and the LLC's contents stay.
+    void reset_stats() { model_.st = mem_stats{}; }
 
     // With a TimeExt the times are absolute and the delay argument is left
     // alone (the PHB's internal calls pass and ignore it); without one this

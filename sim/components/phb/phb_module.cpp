@@ -97,4 +97,12 @@ void PhbModule::b_transport(int port, tlm::tlm_generic_payload &gp, sc_core::sc_
     delay = delay_to(te->done_ps);
 }
 
+void PhbModule::reset_stats()
+{
+    warm_faults_ += phb_get_stats(model_)->faults;
+    warm_dropped_ += phb_get_stats(model_)->dropped;
+    phb_reset_stats(model_);
+    xlate_lat_ = LatencyHist();
+}
+
 } // namespace tcesim

@@ -50,6 +50,13 @@ public:
     // Translation latency of every translated TLP (hits, misses, merged).
     const LatencyHist &xlate_latency() const { return xlate_lat_; }
 
+    // The region of interest starts (sim.warmup_ns): the model's counters
+    // (PHB, per PE, TCE cache) and the latency distribution restart; the
+    // faults and drops counted so far are kept as the warm-up's.
+    void reset_stats();
+    uint64_t warmup_faults() const { return warm_faults_; }
+    uint64_t warmup_dropped() const { return warm_dropped_; }
+
     void b_transport(int port, tlm::tlm_generic_payload &gp, sc_core::sc_time &delay);
 
 private:
@@ -61,6 +68,7 @@ private:
     bool read_slots_ = false;
     std::vector<endpoint *> links_;
     LatencyHist xlate_lat_;
+    uint64_t warm_faults_ = 0, warm_dropped_ = 0;
     Epochs &epochs_;
     Timeline &timeline_;
     tlm::tlm_generic_payload mem_gp_;
