@@ -101,7 +101,7 @@ const Section<RunResult> &schema_translation()
         {"line_fill_inserts", "", SUM, INT, 0, "TCE cache inserts from a fetched line's neighbours", RUN(r.phb.line_fill_inserts)},
         {"fetch_slot_waits", "", SUM, INT, 0, "fetches that found every fetch slot busy", RUN(r.phb.slot_waits)},
         {"fetch_slot_wait_ns", "ns", SUM, REAL, 3, "their total wait", RUN(ns(r.phb.slot_wait_ps))},
-        {"read_slot_waits", "", SUM, INT, 0, "DMA reads that found every read slot busy", RUN(r.phb.read_slot_waits)},
+        {"read_slot_waits", "", SUM, INT, 0, "DMA reads that found every root-complex read entry in use", RUN(r.phb.read_slot_waits)},
         {"read_slot_wait_ns", "ns", SUM, REAL, 3, "their total wait", RUN(ns(r.phb.read_slot_wait_ps))},
         {"freezes", "", SUM, INT, 0, "PE freezes (EEH)", RUN(r.phb.freezes)},
         {"cache.inserts", "", SUM, INT, 0, "TCE cache inserts", RUN(r.cache.inserts)},

@@ -2,6 +2,7 @@
 // field list, the path check) and rendered (docs/report-fields.md).
 #include "report/schema.hpp"
 
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -129,15 +130,20 @@ bool schema_has_path(const std::string &path)
 
 // The pool kinds (allocator.pools[].kind), settled here.
 static const char *const kPoolKinds[][2] = {
-    {"small", "one of a PE's small pools (ids 0 to pes[].pools - 1), each with its own lock"},
-    {"large", "the PE's large pool (its id is the PE's pool count): allocations above the kernel's large-allocation size, and small ones that fell back"},
-    {"table", "the one lock of the whole iommu_table with iommu.lock=global (no per-pool locks)"},
-    {"depot", "the magazines' shared depot with iommu.cache=magazine (refills and flushes of the per-CPU magazines)"},
+    {"small", "one of a PE's small pools, ids 0 to pes[].pools - 1, each under its own lock"},
+    {"large", "the PE's large pool, id pes[].pools: the large allocations, and the small ones that fell back to it "
+              "(iommu.large_pool_fallback)"},
+    {"table", "with iommu.lock=global, the one lock of the PE's whole iommu_table (id 0; its allocs and fallbacks_in count "
+              "every pool's); no small or large entries then"},
+    {"depot", "with iommu.cache=magazine, the lock of the PE's magazine depot (id pes[].pools + 1): the per-CPU magazines' "
+              "refills and flushes (allocs and fallbacks_in 0)"},
 };
 
 template <class T> static void section_md(const Section<T> &s, std::string &o)
 {
-    o += "\n## `" + std::string(s.path) + "`\n\n" + s.meaning + ".\n\n";
+    std::string m = s.meaning;
+    m[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(m[0])));
+    o += "\n## `" + std::string(s.path) + "`\n\n" + m + ".\n\n";
     o += "| field | unit | format | aggregation | meaning |\n|---|---|---|---|---|\n";
     for (const Row<T> &row : s.rows)
         o += "| `" + std::string(row.name) + "` | " + row.unit + " | " + fmt_name(row.fmt, row.decimals) + " | " + agg_name(row.agg) +
