@@ -121,6 +121,9 @@ std::vector<FieldInfo> schema_fields();
 // A path names a report field: a row, or a member of a summary
 // ("dma.latency_ns.p99") or of a breakdown ("dma.breakdown.memory.p50").
 bool schema_has_path(const std::string &path);
+// The field a path names (a member: its row, the member named in the
+// meaning); false when the schema has none.
+bool schema_field(const std::string &path, FieldInfo &out);
 // docs/report-fields.md.
 std::string schema_markdown();
 

@@ -107,25 +107,38 @@ static bool is_summary_member(const std::string &m)
     return false;
 }
 
-bool schema_has_path(const std::string &path)
+bool schema_field(const std::string &path, FieldInfo &out)
 {
     for (const FieldInfo &f : schema_fields()) {
-        if (path == f.path)
+        if (path == f.path) {
+            out = f;
             return true;
+        }
         if (path.compare(0, f.path.size() + 1, f.path + ".") != 0)
             continue;
         std::string rest = path.substr(f.path.size() + 1);
-        if (f.fmt == "summary" && is_summary_member(rest))
+        bool member = f.fmt == "summary" && is_summary_member(rest);
+        for (int i = 0; f.fmt == "breakdown" && i < Breakdown::N; i++) {
+            std::string part = Breakdown::name(i);
+            member |= rest == part || (rest.compare(0, part.size() + 1, part + ".") == 0 && is_summary_member(rest.substr(part.size() + 1)));
+        }
+        if (member) {
+            out = f;
+            out.path = path;
+            out.fmt = "real (3 decimals)";
+            out.meaning = f.meaning + " (" + rest + ")";
+            if (rest.find('.') == std::string::npos && f.fmt == "breakdown")
+                out.fmt = "summary";
             return true;
-        if (f.fmt == "breakdown") {
-            for (int i = 0; i < Breakdown::N; i++) {
-                std::string part = Breakdown::name(i);
-                if (rest == part || (rest.compare(0, part.size() + 1, part + ".") == 0 && is_summary_member(rest.substr(part.size() + 1))))
-                    return true;
-            }
         }
     }
     return false;
+}
+
+bool schema_has_path(const std::string &path)
+{
+    FieldInfo f;
+    return schema_field(path, f);
 }
 
 // The pool kinds (allocator.pools[].kind), settled here.

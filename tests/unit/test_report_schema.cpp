@@ -209,8 +209,17 @@ static void every_default_metric_is_a_schema_field(void **state)
 {
     (void)state;
     for (const Metric &m : default_metrics()) {
-        if (!schema_has_path(m.path))
+        FieldInfo f;
+        if (!schema_field(m.path, f))
             fail_msg("results.csv column %s reads %s, not a report schema field", m.column.c_str(), m.path.c_str());
+        std::string unit = f.unit == "ratio" ? "" : f.unit;
+        if (unit != m.unit)
+            fail_msg("results.csv column %s: unit '%s', the schema's %s is in '%s'", m.column.c_str(), m.unit.c_str(), m.path.c_str(),
+                     f.unit.c_str());
+        Metric byp;
+        assert_string_equal(metric_from_path(m.path, byp).c_str(), "");
+        assert_string_equal(byp.unit.c_str(), m.unit.c_str());
+        assert_false(byp.meaning.empty());
     }
 }
 
