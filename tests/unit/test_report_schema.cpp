@@ -270,6 +270,36 @@ static void the_text_report_reads_schema_fields(void **state)
     assert_true(t.find("cache magazine") != std::string::npos);
 }
 
+// scripts/report.py's headline rows format each value by a kind that must
+// agree with the schema's unit: "ns" with ns, "gbps" with Gb/s, "pct" with a
+// ratio, "num" with a count or bytes.
+static void report_py_headline_kinds_match_the_schema_units(void **state)
+{
+    (void)state;
+    std::string py = read_all(std::string(TCESIM_SOURCE_DIR) + "/scripts/report.py");
+    size_t at = py.find("\nHEADLINE = [");
+    assert_true(at != std::string::npos);
+    size_t end = py.find("\n]", at);
+    unsigned rows = 0;
+    for (size_t line = py.find("\n    (\"", at); line != std::string::npos && line < end; line = py.find("\n    (\"", line + 1)) {
+        // ("path", "label", "kind", better),
+        size_t a = py.find('"', line) + 1, b = py.find('"', a);
+        std::string path = py.substr(a, b - a);
+        size_t c = py.find('"', b + 1) + 1, d = py.find('"', c);
+        size_t e = py.find('"', d + 1) + 1, g = py.find('"', e);
+        std::string kind = py.substr(e, g - e);
+        FieldInfo f;
+        if (!schema_field(path, f))
+            fail_msg("scripts/report.py's headline reads %s, not a schema field", path.c_str());
+        std::string want = f.unit == "ns" ? "ns" : f.unit == "Gb/s" ? "gbps" : f.unit == "ratio" ? "pct" : "num";
+        if (kind != want)
+            fail_msg("scripts/report.py's headline shows %s as '%s', its unit '%s' wants '%s'", path.c_str(), kind.c_str(),
+                     f.unit.c_str(), want.c_str());
+        rows++;
+    }
+    assert_true(rows >= 15);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -280,6 +310,7 @@ int main(void)
         cmocka_unit_test(the_report_holds_exactly_the_schema_fields),
         cmocka_unit_test(every_default_metric_is_a_schema_field),
         cmocka_unit_test(every_path_report_py_reads_is_a_schema_field),
+        cmocka_unit_test(report_py_headline_kinds_match_the_schema_units),
         cmocka_unit_test(the_text_report_reads_schema_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
