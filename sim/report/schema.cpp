@@ -95,10 +95,10 @@ const Section<RunResult> &schema_translation()
         {"latency_ns", "ns", MERGE, SUMMARY, 0, "PHB arrival to translated address, per translated TLP", RUN(r.xlate_lat.summary())},
         {"latency_histogram", "ns", MERGE, HISTOGRAM, 0, "the translation latencies' non-empty buckets", RUN(r.xlate_lat)},
         {"walks", "", SUM, INT, 0, "table walks (TCE fetches)", RUN(r.phb.walks)},
-        {"walk_reads", "", SUM, INT, 0, "table reads of the walks", RUN(r.phb.walk_reads)},
-        {"walk_cache_hits", "", SUM, INT, 0, "walk levels found in the walk cache", RUN(r.phb.walk_cache_hits)},
-        {"walk_line_hits", "", SUM, INT, 0, "walk reads served by a fetched line", RUN(r.phb.walk_line_hits)},
-        {"line_fill_inserts", "", SUM, INT, 0, "TCE cache inserts from a fetched line's neighbours", RUN(r.phb.line_fill_inserts)},
+        {"walk_reads", "", SUM, INT, 0, "table reads the walks made from memory", RUN(r.phb.walk_reads)},
+        {"walk_cache_hits", "", SUM, INT, 0, "walks that took an upper level from the walk cache (skipping the reads above it)", RUN(r.phb.walk_cache_hits)},
+        {"walk_line_hits", "", SUM, INT, 0, "walk reads served by a recently fetched table line (no memory read)", RUN(r.phb.walk_line_hits)},
+        {"line_fill_inserts", "", SUM, INT, 0, "valid neighbour TCEs of a fetched line put in the TCE cache (line fill)", RUN(r.phb.line_fill_inserts)},
         {"fetch_slot_waits", "", SUM, INT, 0, "fetches that found every fetch slot busy", RUN(r.phb.slot_waits)},
         {"fetch_slot_wait_ns", "ns", SUM, REAL, 3, "their total wait", RUN(ns(r.phb.slot_wait_ps))},
         {"read_slot_waits", "", SUM, INT, 0, "DMA reads that found every root-complex read entry in use", RUN(r.phb.read_slot_waits)},
@@ -162,9 +162,9 @@ const Section<RunResult> &schema_allocator()
         {"pools", "", NONE, ARRAY, 0, "one per lock of each PE (allocator.pools[])", RUN(Value::of_json(section_array_pools(r)))},
         {"kills.page", "", SUM, INT, 0, "page kills the host issued", RUN(r.alloc.kills_page)},
         {"kills.pe", "", SUM, INT, 0, "PE kills the host issued", RUN(r.alloc.kills_pe)},
-        {"kills.syncs", "", SUM, INT, 0, "kill syncs the host waited for", RUN(r.alloc.kill_syncs)},
-        {"kills.opal_calls", "", SUM, INT, 0, "OPAL calls made for kills", RUN(r.alloc.opal_calls)},
-        {"kills.escalated_pages", "", SUM, INT, 0, "pages whose kill was escalated to a PE kill", RUN(r.alloc.escalated)},
+        {"kills.syncs", "", SUM, INT, 0, "PHB4 kill syncs the host issued (one after each kill sequence)", RUN(r.alloc.kill_syncs)},
+        {"kills.opal_calls", "", SUM, INT, 0, "OPAL calls the host made for kills (PHB4)", RUN(r.alloc.opal_calls)},
+        {"kills.escalated_pages", "", SUM, INT, 0, "pages whose page kills were replaced by one PE kill (host.kill_escalate_pe)", RUN(r.alloc.escalated)},
         {"magazines.hits", "", SUM, INT, 0, "allocations served by a CPU's magazine (iommu.cache=magazine only)",
          RUN(r.alloc.cache_policy == "magazine" ? Value(r.alloc.mag_hits) : Value())},
         {"magazines.misses", "", SUM, INT, 0, "allocations that went to the depot or pools (iommu.cache=magazine only)",
@@ -199,9 +199,9 @@ const Section<CpuResult> &schema_cpus()
     static const Section<CpuResult> s{"cpus[]", "one per host CPU", {
         {"cpu", "", NONE, INT, 0, "the CPU", GET(CpuResult, x.cpu)},
         {"ops", "", SUM, INT, 0, "host ops run (map, map_sg, alloc, unmap, free)", GET(CpuResult, x.ops)},
-        {"busy_ns", "ns", SUM, REAL, 3, "time spent in host ops", GET(CpuResult, x.busy_ns)},
+        {"busy_ns", "ns", SUM, REAL, 3, "time the CPU spent in host ops", GET(CpuResult, x.busy_ns)},
         {"lock_wait_ns", "ns", SUM, REAL, 3, "of which waiting for pool locks", GET(CpuResult, x.lock_wait_ns)},
-        {"kill_ns", "ns", SUM, REAL, 3, "of which issuing TCE kills", GET(CpuResult, x.kill_ns)},
+        {"kill_ns", "ns", SUM, REAL, 3, "of which issuing TCE kills and waiting for their syncs", GET(CpuResult, x.kill_ns)},
     }};
     return s;
 }
@@ -213,7 +213,7 @@ const Section<RunResult> &schema_memory()
         {"writes", "", SUM, INT, 0, "writes that reached memory", RUN(r.mem.writes)},
         {"read_bytes", "bytes", SUM, INT, 0, "bytes read", RUN(r.mem.read_bytes)},
         {"write_bytes", "bytes", SUM, INT, 0, "bytes written", RUN(r.mem.write_bytes)},
-        {"queue_ns", "ns", SUM, REAL, 3, "total time accesses queued for memory", RUN(ns(r.mem.queue_ps))},
+        {"queue_ns", "ns", SUM, REAL, 3, "total time requests waited for the memory channel", RUN(ns(r.mem.queue_ps))},
     }};
     return s;
 }
@@ -299,9 +299,9 @@ const Section<DeviceResult> &schema_devices()
             {"read_tlps", "", SUM, INT, 0, "read request TLPs sent", GET(DeviceResult, x.ep.read_tlps)},
             {"write_tlps", "", SUM, INT, 0, "write request TLPs sent", GET(DeviceResult, x.ep.write_tlps)},
             {"completion_tlps", "", SUM, INT, 0, "completion TLPs received", GET(DeviceResult, x.ep.cpl_tlps)},
-            {"up_bytes", "bytes", SUM, INT, 0, "bytes sent upstream on the link", GET(DeviceResult, x.ep.up_bytes)},
-            {"down_bytes", "bytes", SUM, INT, 0, "bytes received downstream", GET(DeviceResult, x.ep.down_bytes)},
-            {"tag_waits", "", SUM, INT, 0, "reads that waited for a free tag", GET(DeviceResult, x.ep.tag_waits)},
+            {"up_bytes", "bytes", SUM, INT, 0, "bytes on the link upstream, TLP headers included", GET(DeviceResult, x.ep.up_bytes)},
+            {"down_bytes", "bytes", SUM, INT, 0, "bytes on the link downstream, completion headers included", GET(DeviceResult, x.ep.down_bytes)},
+            {"tag_waits", "", SUM, INT, 0, "requests that found every tag in use", GET(DeviceResult, x.ep.tag_waits)},
             {"latency_ns", "ns", MERGE, SUMMARY, 0, "access latency", GET(DeviceResult, x.dma_lat.summary())},
             {"breakdown", "ns", MERGE, BREAKDOWN, 0, "where that time went", GET(DeviceResult, x.breakdown)},
         },
