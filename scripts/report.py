@@ -799,7 +799,9 @@ def worst_pool_wait_p99(d):
 # kind picks the format ("pct": a ratio shown as %, its difference in
 # percentage points; "ns"; "gbps"; "num"); better: +1 when higher is better,
 # -1 when lower is, LAT for a latency summary, 0 when neither (the colour of a
-# significant difference).
+# significant difference). Each path is a report schema field (`tcesim report
+# --fields`, docs/report-fields.md) and its kind agrees with the field's unit:
+# tests/unit/test_report_schema.cpp holds both.
 HEADLINE = [
     ("translation.hit_rate", "TCE cache hit rate", "pct", +1),
     ("translation.lookups", "translation lookups", "num", 0),

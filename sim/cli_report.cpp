@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "output.hpp"
+#include "report/schema.hpp"
 
 extern char **environ;
 
@@ -22,11 +23,14 @@ namespace tcesim {
 static const char *kReportUsage =
     "usage: tcesim report RUN.json|DIR -o FILE.html\n"
     "       tcesim report A.json B.json -o FILE.html\n"
+    "       tcesim report --fields\n"
     "  RUN.json: a `tcesim run --json` report; DIR: a `tcesim sweep --out` directory;\n"
     "  A.json B.json: two run reports side by side, B against A (differences in the\n"
     "  headline metrics, overlaid latency distributions, the configuration keys that differ).\n"
     "  One self-contained page (inline CSS, plots as embedded PNG), made by\n"
-    "  scripts/report.py with Debian's /usr/bin/python3 and python3-matplotlib.\n";
+    "  scripts/report.py with Debian's /usr/bin/python3 and python3-matplotlib.\n"
+    "  --fields: every field of the JSON report, from the report schema, one a line:\n"
+    "  path, unit, format, aggregation, meaning, tab-separated (docs/report-fields.md).\n";
 
 static const char *kNeedsMatplotlib = "report: needs Debian's python3-matplotlib (scripts/setup.sh installs it)";
 
@@ -100,6 +104,15 @@ int cmd_report(int argc, char **argv)
         if (a == "-h" || a == "--help") {
             std::fputs(kReportUsage, stdout);
             return 0;
+        }
+        if (a == "--fields") {
+            std::string o;
+            for (const FieldInfo &f : schema_fields())
+                o += f.path + "\t" + f.unit + "\t" + f.fmt + "\t" + f.agg + "\t" + f.meaning + "\n";
+            std::string e = write_stdout(o);
+            if (!e.empty())
+                std::fprintf(stderr, "tcesim: report: %s\n", e.c_str());
+            return e.empty() ? 0 : 1;
         }
         if ((a == "-o" || a == "--out") && i + 1 < argc) {
             out = argv[++i];

@@ -31,6 +31,7 @@ const char *kUsage =
     "       tcesim sweep [CONFIG] --vary key=v1,v2,... --out DIR  (tcesim sweep --help)\n"
     "       tcesim report RUN.json|DIR -o FILE.html               (tcesim report --help)\n"
     "       tcesim report A.json B.json -o FILE.html              (two runs side by side)\n"
+    "       tcesim report --fields                                (the report's fields, from its schema)\n"
     "       tcesim --version\n"
     "\n"
     "CONFIG is a JSON file or the name of a preset in configs/ (phb3, ...).\n"

@@ -1,5 +1,5 @@
 // What a run produced, gathered from the models after the simulation; the
-// report writers (report.cpp) read only this.
+// report writers (report/: the schema, the JSON and text reports) read only this.
 #ifndef TCESIM_RESULT_HPP
 #define TCESIM_RESULT_HPP
 

@@ -1,4 +1,5 @@
 #include "report/metrics.hpp"
+#include "report/schema.hpp"
 
 #include <cmath>
 
@@ -43,6 +44,13 @@ std::string metric_from_path(const std::string &path, Metric &out)
         at = end + 1;
     }
     out = Metric{path, path, "", ""};
+    // A schema field's unit and meaning (the sweep's own convention: a
+    // ratio has no unit); a path the schema lacks reads NaN (metric_value).
+    FieldInfo f;
+    if (schema_field(path, f)) {
+        out.unit = f.unit == "ratio" ? "" : f.unit;
+        out.meaning = f.meaning;
+    }
     return "";
 }
 

@@ -1,10 +1,10 @@
 // The sweep's metrics: report statistics read back from a point's JSON
-// report by path, declared once here (column, JSON path, unit, meaning, how
-// a value is taken from the report and aggregated). results.csv's default
-// columns are default_metrics(); `sweep --metrics PATH,...` adds any report
-// field by its JSON path (the column named by the path). docs/interface.md
-// describes each default column (tests/unit/test_report_schema.cpp holds it
-// to this table).
+// report by path. The default columns are declared here (column, JSON path,
+// unit, meaning); each path is a field of the report schema
+// (report/schema.cpp) with the same unit, and test_report_schema holds them
+// to it. `sweep --metrics PATH,...` adds any report field by its JSON path
+// (the column named by the path, unit and meaning from the schema).
+// docs/interface.md describes each default column (test_report_schema).
 #ifndef TCESIM_REPORT_METRICS_HPP
 #define TCESIM_REPORT_METRICS_HPP
 
