@@ -2,6 +2,7 @@
 // with exact latencies: an access is split into TLPs by MRRS (reads) or MPS
 // (writes), each TLP's time is split into the breakdown's parts, a faulted
 // TLP makes the access faulted and is the run's first fault.
+#include "sc_bench.hpp"
 #include <memory>
 #include <string>
 #include <utility>
@@ -114,23 +115,7 @@ struct Bench {
     }
 };
 
-static Bench *bench;
-
-static int run_once(void **state)
-{
-    (void)state;
-    sc_set_time_resolution(1, SC_PS);
-    bench = new Bench;
-    sc_start();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    delete bench;
-    return 0;
-}
+static Bench *&bench = ScBench<Bench>::bench;
 
 static void a_read_is_split_by_mrrs_and_a_write_by_mps(void **state)
 {
@@ -206,5 +191,5 @@ int main(void)
         cmocka_unit_test(a_faulted_tlp_makes_the_access_faulted_and_the_first_fault),
         cmocka_unit_test(reset_stats_keeps_the_losses_as_the_warmups),
     };
-    return cmocka_run_group_tests(tests, run_once, teardown);
+    return cmocka_run_group_tests(tests, ScBench<Bench>::run_once, ScBench<Bench>::teardown);
 }

@@ -3,6 +3,7 @@
 // quantum before their time; a map creates the handle's mapping record and
 // places a buffer without pa=; an unmap waits for the device ops on its
 // handle before it; a device op after its handle's unmap is stale.
+#include "sc_bench.hpp"
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -87,23 +88,7 @@ struct Bench {
     }
 };
 
-static Bench *bench;
-
-static int run_once(void **state)
-{
-    (void)state;
-    sc_set_time_resolution(1, SC_PS);
-    bench = new Bench;
-    sc_start();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    delete bench;
-    return 0;
-}
+static Bench *&bench = ScBench<Bench>::bench;
 
 static void events_reach_their_actors_queue_in_trace_order(void **state)
 {
@@ -159,5 +144,5 @@ int main(void)
         cmocka_unit_test(a_map_creates_the_handles_record_and_places_its_buffer),
         cmocka_unit_test(an_unmap_waits_for_the_device_ops_before_it_and_later_ones_are_stale),
     };
-    return cmocka_run_group_tests(tests, run_once, teardown);
+    return cmocka_run_group_tests(tests, ScBench<Bench>::run_once, ScBench<Bench>::teardown);
 }

@@ -3,6 +3,7 @@
 // queue: a map fills its mapping record (bus address in the PE's window,
 // pages, done time after the op's own cost), an unmap of it waits for the
 // device ops it was told to wait for, and unmapping twice is a bad free.
+#include "sc_bench.hpp"
 #include <memory>
 #include <string>
 #include <vector>
@@ -131,23 +132,7 @@ struct Bench {
     }
 };
 
-static Bench *bench;
-
-static int run_once(void **state)
-{
-    (void)state;
-    sc_set_time_resolution(1, SC_PS);
-    bench = new Bench;
-    sc_start();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    delete bench;
-    return 0;
-}
+static Bench *&bench = ScBench<Bench>::bench;
 
 static void a_map_fills_its_mapping_in_the_pes_window(void **state)
 {
@@ -192,5 +177,5 @@ int main(void)
         cmocka_unit_test(an_unmap_starts_after_the_device_ops_it_waits_for),
         cmocka_unit_test(unmapping_twice_is_a_bad_free),
     };
-    return cmocka_run_group_tests(tests, run_once, teardown);
+    return cmocka_run_group_tests(tests, ScBench<Bench>::run_once, ScBench<Bench>::teardown);
 }

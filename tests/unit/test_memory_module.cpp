@@ -4,6 +4,7 @@
 // latency to the delay. Driven by HostPort (the host's TCE-store initiator)
 // and a plain initiator, against a reference mem_model with the same
 // parameters fed the same accesses.
+#include "sc_bench.hpp"
 #include <memory>
 
 #include <systemc>
@@ -73,23 +74,7 @@ struct Bench {
     }
 };
 
-static Bench *bench;
-
-static int run_once(void **state)
-{
-    (void)state;
-    sc_set_time_resolution(1, SC_PS);
-    bench = new Bench;
-    sc_start();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    delete bench;
-    return 0;
-}
+static Bench *&bench = ScBench<Bench>::bench;
 
 static void each_access_completes_when_the_memory_model_says(void **state)
 {
@@ -129,5 +114,5 @@ int main(void)
         cmocka_unit_test(each_access_completes_when_the_memory_model_says),
         cmocka_unit_test(reset_stats_zeroes_the_counters_only),
     };
-    return cmocka_run_group_tests(tests, run_once, teardown);
+    return cmocka_run_group_tests(tests, ScBench<Bench>::run_once, ScBench<Bench>::teardown);
 }

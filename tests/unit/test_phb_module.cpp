@@ -2,6 +2,7 @@
 // latencies, no calendars): the PHB owns the inbound path, translation,
 // data access and the release of the root complex's read entry, which it
 // times on the link of the device bound to the port the read came in on.
+#include "sc_bench.hpp"
 #include <memory>
 #include <string>
 
@@ -141,23 +142,7 @@ struct Bench {
     }
 };
 
-static Bench *bench;
-
-static int run_once(void **state)
-{
-    (void)state;
-    sc_set_time_resolution(1, SC_PS);
-    bench = new Bench;
-    sc_start();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    delete bench;
-    return 0;
-}
+static Bench *&bench = ScBench<Bench>::bench;
 
 static void a_bypass_read_costs_the_bypass_and_the_memory_access(void **state)
 {
@@ -214,5 +199,5 @@ int main(void)
         cmocka_unit_test(a_write_needs_no_read_entry),
         cmocka_unit_test(reset_stats_zeroes_the_counters_only),
     };
-    return cmocka_run_group_tests(tests, run_once, teardown);
+    return cmocka_run_group_tests(tests, ScBench<Bench>::run_once, ScBench<Bench>::teardown);
 }
