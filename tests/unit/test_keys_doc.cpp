@@ -1,5 +1,6 @@
 // docs/keys.md is the key rows rendered (params_markdown): regenerated with
 // TCESIM_WRITE_KEYS_DOC=1, otherwise compared byte for byte.
+#include "generated_doc.hpp"
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -26,16 +27,9 @@ static void docs_keys_md_is_the_key_rows_rendered(void **state)
     assert_non_null(md);
     std::string want = md;
     std::free(md);
-    std::string path = std::string(TCESIM_SOURCE_DIR) + "/docs/keys.md";
-    if (std::getenv("TCESIM_WRITE_KEYS_DOC")) {
-        std::ofstream(path) << want;
-        return;
-    }
-    std::ifstream f(path);
-    std::stringstream s;
-    s << f.rdbuf();
-    if (s.str() != want)
-        fail_msg("docs/keys.md is out of date: TCESIM_WRITE_KEYS_DOC=1 %s rewrites it", "test_keys_doc");
+    std::string e = check_generated_doc(want, "keys.md", "TCESIM_WRITE_KEYS_DOC", "test_keys_doc");
+    if (!e.empty())
+        fail_msg("%s", e.c_str());
 }
 
 static void every_row_has_no_table_breaking_character(void **state)

@@ -1,6 +1,7 @@
 // docs/report-fields.md is the report schema rendered (schema_markdown):
 // regenerated with TCESIM_WRITE_REPORT_FIELDS_DOC=1, otherwise compared byte
 // for byte; no row may hold a character that breaks its table.
+#include "generated_doc.hpp"
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -25,16 +26,9 @@ static void docs_report_fields_md_is_the_schema_rendered(void **state)
 {
     (void)state;
     std::string want = schema_markdown();
-    std::string path = std::string(TCESIM_SOURCE_DIR) + "/docs/report-fields.md";
-    if (std::getenv("TCESIM_WRITE_REPORT_FIELDS_DOC")) {
-        std::ofstream(path) << want;
-        return;
-    }
-    std::ifstream f(path);
-    std::stringstream s;
-    s << f.rdbuf();
-    if (s.str() != want)
-        fail_msg("docs/report-fields.md is out of date: TCESIM_WRITE_REPORT_FIELDS_DOC=1 %s rewrites it", "test_report_fields_doc");
+    std::string e = check_generated_doc(want, "report-fields.md", "TCESIM_WRITE_REPORT_FIELDS_DOC", "test_report_fields_doc");
+    if (!e.empty())
+        fail_msg("%s", e.c_str());
 }
 
 static void every_field_has_a_meaning_and_no_table_breaking_character(void **state)
