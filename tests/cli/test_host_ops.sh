@@ -32,7 +32,7 @@ expect_eq "$(json_get "$TMP/idle.json" allocator.pools.0.hold_ns.max)" 10.0 "loc
 expect_eq "$(json_get "$TMP/idle.json" allocator.pools.0.hold_ns.p99)" 10.0 "lock hold p99"
 expect_eq "$(head -1 "$TMP/idle.csv")" "time_ns,cpu,op,dev,handle,bus_addr,npages,pool,start_ns,end_ns,lock_wait_ns" "CSV header"
 expect_eq "$(sed -n 2p "$TMP/idle.csv")" "0,0,map,0,1,0x1000,1,0,0,170,0" "map row"
-expect_eq "$(sed -n 3p "$TMP/idle.csv")" "2000,0,unmap,0,1,0x1000,1,,2000,2163,0" "unmap row"
+expect_eq "$(sed -n 3p "$TMP/idle.csv")" "2000,0,unmap,0,1,0x1000,1,0,2000,2163,0" "unmap row: its map's pool"
 
 # Two CPUs map at once on one pool: the second waits for the first's hold
 # (released at 110 ns) plus the handoff: 110 - 100 + 5 = 15 ns, its latency 185.

@@ -75,6 +75,7 @@ ps_t HostCpu::do_map(QEvent &qe, ps_t t, int &pool)
             st_.map_sg_unwinds++;
     }
     pool = r.pool;
+    m.pool = r.failed ? IOMMU_NO_POOL : r.pool;
     return r.done_ps;
 }
 
@@ -140,6 +141,13 @@ void HostCpu::mapping_row(const QEvent &qe, int pool, ps_t start, ps_t end, ps_t
     } else if (!m.failed) {
         std::snprintf(bus, sizeof bus, "0x%llx", static_cast<unsigned long long>(m.segs.empty() ? 0 : m.segs[0].bus));
         std::snprintf(np, sizeof np, "%llu", static_cast<unsigned long long>(pages));
+        // the pool its map took (the range goes back there)
+        if (!m.bypass && m.pool != IOMMU_NO_POOL) {
+            if (m.pool == IOMMU_POOL_LARGE)
+                std::snprintf(pl, sizeof pl, "large");
+            else
+                std::snprintf(pl, sizeof pl, "%d", m.pool);
+        }
     }
     char line[320];
     std::snprintf(line, sizeof line, "%llu,%u,%s,%u,%llu,%s,%s,%s,%s,%s,%s\n", static_cast<unsigned long long>(ev.time_ns),
