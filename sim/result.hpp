@@ -17,6 +17,7 @@ extern "C" {
 #include "memory/memory.h"
 #include "phb/phb.h"
 #include "tce_cache/tce_cache.h"
+#include "traces/trace.h"
 }
 
 namespace tcesim {
@@ -60,12 +61,20 @@ struct PoolResult {
     uint64_t acquisitions = 0, contended = 0, allocs = 0, fallbacks_in = 0;
     Summary wait;              // over every acquisition
     double hold_mean_ns = 0;
+    Summary hold;              // over every acquisition
 };
 
 struct CpuResult {
     unsigned cpu = 0;
     uint64_t ops = 0;
     double busy_ns = 0, lock_wait_ns = 0, kill_ns = 0;
+    LatencyHist op_lat[TR_FREE + 1]; // per op kind (tr_op), end minus start
+};
+
+// The host ops over every CPU, per op kind (tr_op: map, map_sg, unmap, alloc, free).
+struct HostOpsResult {
+    LatencyHist lat[TR_FREE + 1];
+    LatencyHist device_wait[TR_FREE + 1]; // unmap, free: the wait for their device, apart from lat
 };
 
 struct AllocResult {
@@ -105,6 +114,7 @@ struct RunResult {
     std::vector<PeResult> pes;
     std::vector<DeviceResult> devices;
     std::vector<CpuResult> cpus;
+    HostOpsResult host_ops;
     uint64_t epoch_ns = 0;             // 0: no --epoch
     std::vector<EpochRow> epochs;
 };

@@ -24,7 +24,7 @@ public:
             err = msg;
             return false;
         }
-        buf_ = "time_ns,cpu,op,dev,handle,bus_addr,npages,pool\n";
+        buf_ = "time_ns,cpu,op,dev,handle,bus_addr,npages,pool,start_ns,end_ns,lock_wait_ns\n";
         return true;
     }
     bool active() const { return f_ != nullptr; }

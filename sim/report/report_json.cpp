@@ -149,6 +149,7 @@ std::string report_json(const RunResult &r)
     json_object_set_new(root, "dma", schema_object(schema_dma(), r, r));
     json_object_set_new(root, "allocator", schema_object(schema_allocator(), r, r));
     json_object_set_new(root, "cpus", array_of(schema_cpus(), r, r.cpus));
+    json_object_set_new(root, "host", schema_object(schema_host(), r, r));
     json_object_set_new(root, "memory", schema_object(schema_memory(), r, r));
     json_object_set_new(root, "groups", array_of(schema_groups(), r, r.pes));
     json_object_set_new(root, "pes", array_of(schema_pes(), r, r.pes));

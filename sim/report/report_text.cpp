@@ -89,16 +89,17 @@ void pools_text(std::string &o, const RunResult &r)
         any_lock |= U(r, pl, "allocator.pools[].acquisitions") > 0;
     if (!any_lock)
         return;
-    appendf(o, "  %-4s %-6s %-6s %10s %10s %9s %10s %10s %10s %9s %9s\n", "pe", "pool", "kind", "acquired", "contended", "allocs",
-            "wait mean", "wait p99", "wait max", "hold", "fallback");
+    appendf(o, "  %-4s %-6s %-6s %10s %10s %9s %10s %10s %10s %9s %9s %10s %10s\n", "pe", "pool", "kind", "acquired", "contended", "allocs",
+            "wait mean", "wait p99", "wait max", "hold", "fallback", "hold p99", "hold max");
     for (const PoolResult &pl : r.alloc.pools)
         if (U(r, pl, "allocator.pools[].acquisitions"))
-            appendf(o, "  %-4u %-6d %-6s %10" PRIu64 " %10" PRIu64 " %9" PRIu64 " %8.1fns %8.1fns %8.1fns %7.1fns %9" PRIu64 "\n",
+            appendf(o, "  %-4u %-6d %-6s %10" PRIu64 " %10" PRIu64 " %9" PRIu64 " %8.1fns %8.1fns %8.1fns %7.1fns %9" PRIu64 " %8.1fns %8.1fns\n",
                     static_cast<unsigned>(U(r, pl, "allocator.pools[].pe")), static_cast<int>(stat(r, pl, "allocator.pools[].id").i),
                     S(r, pl, "allocator.pools[].kind").c_str(), U(r, pl, "allocator.pools[].acquisitions"),
                     U(r, pl, "allocator.pools[].contended"), U(r, pl, "allocator.pools[].allocs"), D(r, pl, "allocator.pools[].wait_ns.mean"),
                     D(r, pl, "allocator.pools[].wait_ns.p99"), D(r, pl, "allocator.pools[].wait_ns.max"),
-                    D(r, pl, "allocator.pools[].hold_ns.mean"), U(r, pl, "allocator.pools[].fallbacks_in"));
+                    D(r, pl, "allocator.pools[].hold_ns.mean"), U(r, pl, "allocator.pools[].fallbacks_in"),
+                    D(r, pl, "allocator.pools[].hold_ns.p99"), D(r, pl, "allocator.pools[].hold_ns.max"));
 }
 
 void allocator_text(std::string &o, const RunResult &r)
@@ -121,6 +122,48 @@ void allocator_text(std::string &o, const RunResult &r)
     pools_text(o, r);
 }
 
+const char *const kOpKinds[] = {"map", "map_sg", "unmap", "alloc", "free"};
+
+// One line per op kind that ran: count and latency (prefix: "host.ops." or
+// "cpus[].ops_by_kind.").
+template <class T> void op_lines(std::string &o, const RunResult &r, const T &x, const std::string &prefix, const char *indent)
+{
+    for (const char *k : kOpKinds) {
+        std::string p = prefix + k;
+        uint64_t n = stat(r, x, (p + ".count").c_str()).u;
+        if (!n)
+            continue;
+        Summary s = stat(r, x, (p + ".latency_ns").c_str()).sum;
+        appendf(o, "%s%-7s %8" PRIu64 "  latency ns mean %.1f  p50 %.1f  p99 %.1f  max %.1f\n", indent, k, n, s.mean_ns, s.p50_ns,
+                s.p99_ns, s.max_ns);
+    }
+}
+
+void host_ops_text(std::string &o, const RunResult &r)
+{
+    bool any = false;
+    for (const char *k : kOpKinds)
+        any |= U(r, (std::string("host.ops.") + k + ".count").c_str()) > 0;
+    if (!any)
+        return;
+    appendf(o, "\nhost ops (latency: end - start, start = max(trace time, CPU free, map done, device done))\n");
+    for (const char *k : kOpKinds) {
+        std::string p = std::string("host.ops.") + k;
+        uint64_t n = U(r, (p + ".count").c_str());
+        if (!n)
+            continue;
+        Summary s = stat(r, (p + ".latency_ns").c_str()).sum;
+        appendf(o, "  %-7s %8" PRIu64 "  latency ns mean %.1f  p50 %.1f  p99 %.1f  max %.1f\n", k, n, s.mean_ns, s.p50_ns, s.p99_ns,
+                s.max_ns);
+        if (std::string(k) == "unmap" || std::string(k) == "free") {
+            Summary w = stat(r, (p + ".device_wait_ns").c_str()).sum;
+            if (w.max_ns > 0)
+                appendf(o, "  %-7s %8s  device wait ns mean %.1f  p50 %.1f  p99 %.1f  max %.1f (not in latency)\n", "", "", w.mean_ns,
+                        w.p50_ns, w.p99_ns, w.max_ns);
+        }
+    }
+}
+
 void cpus_text(std::string &o, const RunResult &r)
 {
     bool any_cpu = false;
@@ -134,6 +177,11 @@ void cpus_text(std::string &o, const RunResult &r)
             appendf(o, "  cpu%-3u ops %8" PRIu64 "  busy %10.1f us  lock wait %10.1f us  kills %10.1f us\n",
                     static_cast<unsigned>(U(r, c, "cpus[].cpu")), ops, D(r, c, "cpus[].busy_ns") / 1000, D(r, c, "cpus[].lock_wait_ns") / 1000,
                     D(r, c, "cpus[].kill_ns") / 1000);
+    for (const CpuResult &c : r.cpus)
+        if (U(r, c, "cpus[].ops")) {
+            appendf(o, "  cpu%-3u ops by kind\n", static_cast<unsigned>(U(r, c, "cpus[].cpu")));
+            op_lines(o, r, c, "cpus[].ops_by_kind.", "    ");
+        }
 }
 
 void pes_text(std::string &o, const RunResult &r)
@@ -185,6 +233,7 @@ std::string report_text(const RunResult &r)
     translation_text(o, r);
     dma_text(o, r);
     allocator_text(o, r);
+    host_ops_text(o, r);
     cpus_text(o, r);
     pes_text(o, r);
     devices_text(o, r);

@@ -207,6 +207,8 @@ const Section<PoolResult> &schema_pools()
         {"wait_ns.p99", "ns", NONE, REAL, 3, "99th percentile lock wait", GET(PoolResult, x.wait.p99_ns)},
         {"wait_ns.max", "ns", MAX, REAL, 3, "longest lock wait", GET(PoolResult, x.wait.max_ns)},
         {"hold_ns.mean", "ns", NONE, REAL, 3, "mean lock hold time", GET(PoolResult, x.hold_mean_ns)},
+        {"hold_ns.p99", "ns", NONE, REAL, 3, "99th percentile lock hold time", GET(PoolResult, x.hold.p99_ns)},
+        {"hold_ns.max", "ns", MAX, REAL, 3, "longest lock hold", GET(PoolResult, x.hold.max_ns)},
         {"allocs", "", SUM, INT, 0, "allocations made from this pool", GET(PoolResult, x.allocs)},
         {"fallbacks_in", "", SUM, INT, 0, "allocations that landed here from another home pool", GET(PoolResult, x.fallbacks_in)},
     }};
@@ -221,6 +223,40 @@ const Section<CpuResult> &schema_cpus()
         {"busy_ns", "ns", SUM, REAL, 3, "time the CPU spent in host ops", GET(CpuResult, x.busy_ns)},
         {"lock_wait_ns", "ns", SUM, REAL, 3, "of which waiting for pool locks", GET(CpuResult, x.lock_wait_ns)},
         {"kill_ns", "ns", SUM, REAL, 3, "of which issuing TCE kills and waiting for their syncs", GET(CpuResult, x.kill_ns)},
+        {"ops_by_kind.map.count", "", SUM, INT, 0, "its dma_map_page/single calls", GET(CpuResult, x.op_lat[TR_MAP].count())},
+        {"ops_by_kind.map.latency_ns", "ns", MERGE, SUMMARY, 0, "their latency (as host.ops.map.latency_ns)", GET(CpuResult, x.op_lat[TR_MAP].summary())},
+        {"ops_by_kind.map_sg.count", "", SUM, INT, 0, "its dma_map_sg calls", GET(CpuResult, x.op_lat[TR_MAP_SG].count())},
+        {"ops_by_kind.map_sg.latency_ns", "ns", MERGE, SUMMARY, 0, "their latency", GET(CpuResult, x.op_lat[TR_MAP_SG].summary())},
+        {"ops_by_kind.unmap.count", "", SUM, INT, 0, "its unmaps (of map and map_sg handles)", GET(CpuResult, x.op_lat[TR_UNMAP].count())},
+        {"ops_by_kind.unmap.latency_ns", "ns", MERGE, SUMMARY, 0, "their latency, the wait for the device excluded", GET(CpuResult, x.op_lat[TR_UNMAP].summary())},
+        {"ops_by_kind.alloc.count", "", SUM, INT, 0, "its dma_alloc_coherent calls", GET(CpuResult, x.op_lat[TR_ALLOC].count())},
+        {"ops_by_kind.alloc.latency_ns", "ns", MERGE, SUMMARY, 0, "their latency", GET(CpuResult, x.op_lat[TR_ALLOC].summary())},
+        {"ops_by_kind.free.count", "", SUM, INT, 0, "its dma_free_coherent calls", GET(CpuResult, x.op_lat[TR_FREE].count())},
+        {"ops_by_kind.free.latency_ns", "ns", MERGE, SUMMARY, 0, "their latency, the wait for the device excluded", GET(CpuResult, x.op_lat[TR_FREE].summary())},
+    }};
+    return s;
+}
+
+const Section<RunResult> &schema_host()
+{
+    // start = max(trace time, the CPU free, the map done, the device done
+    // (host.unmap_wait)); latency = end - start.
+    static const Section<RunResult> s{"host", "the host's DMA API calls per op kind, over every CPU", {
+        {"ops.map.count", "", SUM, INT, 0, "dma_map_page/single calls", RUN(r.host_ops.lat[TR_MAP].count())},
+        {"ops.map.latency_ns", "ns", MERGE, SUMMARY, 0, "end minus start, start = max(trace time, the CPU free)", RUN(r.host_ops.lat[TR_MAP].summary())},
+        {"ops.map_sg.count", "", SUM, INT, 0, "dma_map_sg calls", RUN(r.host_ops.lat[TR_MAP_SG].count())},
+        {"ops.map_sg.latency_ns", "ns", MERGE, SUMMARY, 0, "end minus start, as for map", RUN(r.host_ops.lat[TR_MAP_SG].summary())},
+        {"ops.unmap.count", "", SUM, INT, 0, "unmaps of map and map_sg handles", RUN(r.host_ops.lat[TR_UNMAP].count())},
+        {"ops.unmap.latency_ns", "ns", MERGE, SUMMARY, 0, "end minus start, start = max(trace time, the CPU free, its map done, its device done)",
+         RUN(r.host_ops.lat[TR_UNMAP].summary())},
+        {"ops.unmap.device_wait_ns", "ns", MERGE, SUMMARY, 0, "per unmap, the wait for the device ops before it on its handle (host.unmap_wait), not in latency_ns",
+         RUN(r.host_ops.device_wait[TR_UNMAP].summary())},
+        {"ops.alloc.count", "", SUM, INT, 0, "dma_alloc_coherent calls", RUN(r.host_ops.lat[TR_ALLOC].count())},
+        {"ops.alloc.latency_ns", "ns", MERGE, SUMMARY, 0, "end minus start, as for map", RUN(r.host_ops.lat[TR_ALLOC].summary())},
+        {"ops.free.count", "", SUM, INT, 0, "dma_free_coherent calls", RUN(r.host_ops.lat[TR_FREE].count())},
+        {"ops.free.latency_ns", "ns", MERGE, SUMMARY, 0, "end minus start, as for unmap", RUN(r.host_ops.lat[TR_FREE].summary())},
+        {"ops.free.device_wait_ns", "ns", MERGE, SUMMARY, 0, "per free, the wait for its device (as for unmap), not in latency_ns",
+         RUN(r.host_ops.device_wait[TR_FREE].summary())},
     }};
     return s;
 }

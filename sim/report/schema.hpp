@@ -92,6 +92,7 @@ const Section<RunResult> &schema_dma();
 const Section<RunResult> &schema_allocator();
 const Section<PoolResult> &schema_pools();
 const Section<CpuResult> &schema_cpus();
+const Section<RunResult> &schema_host();
 const Section<RunResult> &schema_memory();
 const Section<PeResult> &schema_groups();
 const Section<PeResult> &schema_pes();

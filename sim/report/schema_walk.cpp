@@ -34,8 +34,8 @@ static Value lookup(std::initializer_list<const Section<T> *> secs, const RunRes
 
 Value stat(const RunResult &r, const char *path)
 {
-    return lookup<RunResult>({&schema_run(), &schema_warmup(), &schema_translation(), &schema_dma(), &schema_allocator(), &schema_memory(),
-                              &schema_epochs()},
+    return lookup<RunResult>({&schema_run(), &schema_warmup(), &schema_translation(), &schema_dma(), &schema_allocator(), &schema_host(),
+                              &schema_memory(), &schema_epochs()},
                              r, r, path);
 }
 Value stat(const RunResult &r, const PoolResult &x, const char *path) { return lookup<PoolResult>({&schema_pools()}, r, x, path); }
@@ -89,6 +89,7 @@ std::vector<FieldInfo> schema_fields()
     flatten(schema_allocator(), f);
     flatten(schema_pools(), f);
     flatten(schema_cpus(), f);
+    flatten(schema_host(), f);
     flatten(schema_memory(), f);
     flatten(schema_groups(), f);
     flatten(schema_pes(), f);
@@ -188,6 +189,7 @@ std::string schema_markdown()
     for (const auto &k : kPoolKinds)
         o += std::string("- `") + k[0] + "`: " + k[1] + ".\n";
     section_md(schema_cpus(), o);
+    section_md(schema_host(), o);
     section_md(schema_memory(), o);
     section_md(schema_groups(), o);
     section_md(schema_pes(), o);

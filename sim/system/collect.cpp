@@ -64,6 +64,7 @@ static void collect_pools(Netlist &n, const PeState &ps, const iommu_table *it, 
             }
         }
         pl.wait = n.host->lock_wait(hi, l).summary();
+        pl.hold = n.host->lock_hold(hi, l).summary();
         pl.hold_mean_ns = ls->acquisitions ? static_cast<double>(ls->hold_ps) / static_cast<double>(ls->acquisitions) / 1000.0 : 0;
         res.alloc.pools.push_back(pl);
     }
@@ -120,6 +121,10 @@ static void collect_host(Netlist &n, RunResult &res)
         res.alloc.bad_frees += s.bad_frees;
         res.alloc.unmaps_skipped += s.unmaps_skipped;
         res.alloc.map_sg_unwinds += s.map_sg_unwinds;
+        for (int k = 0; k <= TR_FREE; k++) {
+            res.host_ops.lat[k].merge(s.latency[k]);
+            res.host_ops.device_wait[k].merge(s.device_wait[k]);
+        }
     }
     const host_kill_stats *ks = host_get_kill_stats(host);
     res.alloc.kills_page = ks->page;
@@ -132,7 +137,13 @@ static void collect_host(Netlist &n, RunResult &res)
     res.alloc.invalidate_policy = config_enum_name("iommu.invalidate", cfg.policy.invalidate);
     for (unsigned i = 0; i < cfg.host.cpus; i++) {
         const host_cpu_stats *cs = host_get_cpu_stats(host, i);
-        res.cpus.push_back(CpuResult{i, cs->ops, cs->busy_ps / 1000.0, cs->lock_wait_ps / 1000.0, cs->kill_ps / 1000.0});
+        res.cpus.push_back(CpuResult{i, cs->ops, cs->busy_ps / 1000.0, cs->lock_wait_ps / 1000.0, cs->kill_ps / 1000.0, {}});
+    }
+    for (const auto &cpu : n.cpus) {
+        unsigned c = cpu->cpu();
+        if (c < res.cpus.size())
+            for (int k = 0; k <= TR_FREE; k++)
+                res.cpus[c].op_lat[k].merge(cpu->stats().latency[k]);
     }
 }
 

@@ -45,9 +45,9 @@ device id=1 rid=02:00.0 pe=2 dma_mask_bits=64
 500 cpu1 unmap h=2
 T
 expect_exit 0 "$TCESIM" run --trace "$t" --mappings "$TMP/map.csv" --json "$TMP/b.json"
-expect_eq "$(head -1 "$TMP/map.csv")" "time_ns,cpu,op,dev,handle,bus_addr,npages,pool" "CSV header"
-expect_eq "$(sed -n 2p "$TMP/map.csv")" "0,0,map,0,1,0x1000,1,0" "32-bit map: pool 0, entry 1"
-expect_eq "$(sed -n 3p "$TMP/map.csv")" "0,1,map,1,2,0x800000000300000,0,"  "64-bit map: bus = pa + 2^59, no pool"
+expect_eq "$(head -1 "$TMP/map.csv")" "time_ns,cpu,op,dev,handle,bus_addr,npages,pool,start_ns,end_ns,lock_wait_ns" "CSV header"
+expect_eq "$(sed -n 2p "$TMP/map.csv" | cut -d, -f1-8)" "0,0,map,0,1,0x1000,1,0" "32-bit map: pool 0, entry 1"
+expect_eq "$(sed -n 3p "$TMP/map.csv" | cut -d, -f1-8)" "0,1,map,1,2,0x800000000300000,0,"  "64-bit map: bus = pa + 2^59, no pool"
 expect_eq "$(wc -l <"$TMP/map.csv")" 5 "one row per host op"
 expect_eq "$(json_get "$TMP/b.json" devices.1.dma_path)" bypass "64-bit: bypass"
 expect_eq "$(json_get "$TMP/b.json" devices.0.dma_path)" tce "32-bit: TCE"

@@ -42,8 +42,11 @@ void HostComplex::pes_added(const std::vector<uint16_t> &pe_of_index)
             timeline_.name_track(Timeline::LOCKS, i * 100 + l,
                                  "pe " + std::to_string(pe_of_index[i]) + " lock " + std::to_string(l));
     lock_wait_.resize(host_pe_count(model_));
-    for (unsigned i = 0; i < host_pe_count(model_); i++)
+    lock_hold_.resize(host_pe_count(model_));
+    for (unsigned i = 0; i < host_pe_count(model_); i++) {
         lock_wait_[i].resize(host_lock_count(model_, i));
+        lock_hold_[i].resize(host_lock_count(model_, i));
+    }
 }
 
 void HostComplex::sync(void *ctx, ps_t t) { static_cast<HostComplex *>(ctx)->sched_.sync_exact(t); }
@@ -57,6 +60,7 @@ void HostComplex::lock_event(void *ctx, unsigned pe_index, int lock, ps_t at_ps,
 {
     HostComplex *h = static_cast<HostComplex *>(ctx);
     h->lock_wait_[pe_index][static_cast<size_t>(lock)].add(wait_ps);
+    h->lock_hold_[pe_index][static_cast<size_t>(lock)].add(hold_ps);
     if (h->epochs_.on()) {
         EpochRow &e = h->epochs_.at(at_ps);
         e.lock_acquisitions++;
@@ -72,6 +76,9 @@ void HostComplex::reset_stats()
 {
     host_reset_stats(model_);
     for (auto &pe : lock_wait_)
+        for (LatencyHist &h : pe)
+            h = LatencyHist();
+    for (auto &pe : lock_hold_)
         for (LatencyHist &h : pe)
             h = LatencyHist();
 }

@@ -54,6 +54,7 @@ public:
     // names the lock tracks of the timeline.
     void pes_added(const std::vector<uint16_t> &pe_of_index);
     const LatencyHist &lock_wait(unsigned pe_index, unsigned lock) const { return lock_wait_[pe_index][lock]; }
+    const LatencyHist &lock_hold(unsigned pe_index, unsigned lock) const { return lock_hold_[pe_index][lock]; }
     // The region of interest starts (sim.warmup_ns): the host model's
     // counters (CPU times, locks, kills, allocator and magazine counts) and
     // the lock-wait distributions restart; what is allocated stays.
@@ -70,6 +71,7 @@ private:
     host_model *model_ = nullptr;
     std::unique_ptr<HostPort> port_;
     std::vector<std::vector<LatencyHist>> lock_wait_; // [host pe index][lock]
+    std::vector<std::vector<LatencyHist>> lock_hold_; // [host pe index][lock]
 };
 
 } // namespace tcesim

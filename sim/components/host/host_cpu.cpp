@@ -75,6 +75,7 @@ ps_t HostCpu::do_map(QEvent &qe, ps_t t, int &pool)
             st_.map_sg_unwinds++;
     }
     pool = r.pool;
+    m.pool = r.failed ? IOMMU_NO_POOL : r.pool;
     return r.done_ps;
 }
 
@@ -105,7 +106,19 @@ ps_t HostCpu::do_unmap(Mapping &m, ps_t t)
     return done;
 }
 
-void HostCpu::mapping_row(const QEvent &qe, int pool)
+// ps as ns: an integer when whole, else to the ps.
+static std::string ns_str(ps_t ps)
+{
+    char b[32];
+    if (ps % 1000 == 0)
+        std::snprintf(b, sizeof b, "%llu", static_cast<unsigned long long>(ps / 1000));
+    else
+        std::snprintf(b, sizeof b, "%llu.%03llu", static_cast<unsigned long long>(ps / 1000),
+                      static_cast<unsigned long long>(ps % 1000));
+    return b;
+}
+
+void HostCpu::mapping_row(const QEvent &qe, int pool, ps_t start, ps_t end, ps_t lock_wait)
 {
     const tr_event &ev = qe.ev;
     const Mapping &m = *qe.map;
@@ -128,10 +141,18 @@ void HostCpu::mapping_row(const QEvent &qe, int pool)
     } else if (!m.failed) {
         std::snprintf(bus, sizeof bus, "0x%llx", static_cast<unsigned long long>(m.segs.empty() ? 0 : m.segs[0].bus));
         std::snprintf(np, sizeof np, "%llu", static_cast<unsigned long long>(pages));
+        // the pool its map took (the range goes back there)
+        if (!m.bypass && m.pool != IOMMU_NO_POOL) {
+            if (m.pool == IOMMU_POOL_LARGE)
+                std::snprintf(pl, sizeof pl, "large");
+            else
+                std::snprintf(pl, sizeof pl, "%d", m.pool);
+        }
     }
-    char line[256];
-    std::snprintf(line, sizeof line, "%llu,%u,%s,%u,%llu,%s,%s,%s\n", static_cast<unsigned long long>(ev.time_ns),
-                  cpu_, tr_op_name(ev.op), m.dev, static_cast<unsigned long long>(ev.handle), bus, np, pl);
+    char line[320];
+    std::snprintf(line, sizeof line, "%llu,%u,%s,%u,%llu,%s,%s,%s,%s,%s,%s\n", static_cast<unsigned long long>(ev.time_ns),
+                  cpu_, tr_op_name(ev.op), m.dev, static_cast<unsigned long long>(ev.handle), bus, np, pl,
+                  ns_str(start).c_str(), ns_str(end).c_str(), ns_str(lock_wait).c_str());
     w_.mappings.row(qe.seq, line);
 }
 
@@ -144,6 +165,7 @@ void HostCpu::run()
         const tr_event &ev = qe.ev;
         ps_t t = ps_max(ps_from_ns(ev.time_ns), free_ps_);
         bool is_map = is_map_op(ev.op);
+        ps_t dev_wait = 0;
         if (!is_map) {
             sched.wait_mapping(qe.map);
             t = ps_max(t, qe.map->done_ps);
@@ -154,6 +176,8 @@ void HostCpu::run()
                 const Mapping *mp = qe.map.get();
                 uint64_t n = qe.wait_ops;
                 sched.wait_for([mp, n] { return mp->dev_ops_done >= n; });
+                if (mp->dev_done_ps > t)
+                    dev_wait = mp->dev_done_ps - t;
                 t = ps_max(t, mp->dev_done_ps);
             }
         }
@@ -162,9 +186,16 @@ void HostCpu::run()
         // functional allocation happens at the op's start, so bring the
         // process there first (allocation order = simulated-time order).
         sched.sync_exact(t);
+        const host_cpu_stats *cs = host_get_cpu_stats(w_.host.model(), cpu_);
+        ps_t lock0 = cs->lock_wait_ps;
         ps_t done = is_map ? do_map(qe, t, pool) : do_unmap(*qe.map, t);
+        // (a warm-up's reset during the op restarts the counter)
+        ps_t lock_wait = cs->lock_wait_ps >= lock0 ? cs->lock_wait_ps - lock0 : cs->lock_wait_ps;
+        st_.latency[ev.op].add(done - t);
+        if (!is_map)
+            st_.device_wait[ev.op].add(dev_wait);
         if (w_.mappings.active())
-            mapping_row(qe, pool);
+            mapping_row(qe, pool, t, done, lock_wait);
         if (w_.timeline.wants(t))
             w_.timeline.event(Timeline::CPUS, cpu_, tr_op_name(ev.op), t, done,
                               "\"h\":" + std::to_string(ev.handle) + ",\"dev\":" + std::to_string(qe.map->dev));

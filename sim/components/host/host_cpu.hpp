@@ -14,6 +14,7 @@
 #include "observe/observe.hpp"
 #include "platform/platform.hpp"
 #include "replay/replay.hpp"
+#include "stats.hpp"
 
 namespace tcesim {
 
@@ -21,6 +22,12 @@ namespace tcesim {
 struct HostOpStats {
     uint64_t maps = 0, unmaps = 0, failures = 0, bad_frees = 0, map_sg_unwinds = 0;
     uint64_t unmaps_skipped = 0; // unmaps of a mapping whose map failed here
+    // Per op kind (tr_op: map, map_sg, unmap, alloc, free): end minus start,
+    // start = max(trace time, CPU free, the map done, the device done).
+    LatencyHist latency[TR_FREE + 1];
+    // Unmaps and frees: how long they waited for their device (the replay
+    // rule, host.unmap_wait), apart from their latency.
+    LatencyHist device_wait[TR_FREE + 1];
 };
 
 // What a CPU needs of the run around it (all outlive the module).
@@ -38,13 +45,14 @@ public:
     SC_HAS_PROCESS(HostCpu);
     HostCpu(sc_core::sc_module_name n, unsigned cpu, const HostCpuParams &p, const HostCpuWiring &w);
     const HostOpStats &stats() const { return st_; }
+    unsigned cpu() const { return cpu_; }
     // The region of interest starts (sim.warmup_ns): its op counts restart.
     void reset_stats() { st_ = HostOpStats(); }
 
 private:
     ps_t do_map(QEvent &qe, ps_t t, int &pool);
     ps_t do_unmap(Mapping &m, ps_t t);
-    void mapping_row(const QEvent &qe, int pool);
+    void mapping_row(const QEvent &qe, int pool, ps_t start, ps_t end, ps_t lock_wait);
     void run();
 
     unsigned cpu_;
