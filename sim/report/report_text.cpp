@@ -124,44 +124,38 @@ void allocator_text(std::string &o, const RunResult &r)
 
 const char *const kOpKinds[] = {"map", "map_sg", "unmap", "alloc", "free"};
 
-// One line per op kind that ran: count and latency (prefix: "host.ops." or
-// "cpus[].ops_by_kind.").
-template <class T> void op_lines(std::string &o, const RunResult &r, const T &x, const std::string &prefix, const char *indent)
+// One line per op kind that ran: count and latency, read through `get`
+// (a schema path below "host.ops." or "cpus[].ops_by_kind."); with_wait adds
+// the unmaps' and frees' wait for their device, which is not in the latency.
+template <class Get> void op_lines(std::string &o, Get get, const char *indent, bool with_wait)
 {
     for (const char *k : kOpKinds) {
-        std::string p = prefix + k;
-        uint64_t n = stat(r, x, (p + ".count").c_str()).u;
+        std::string p = k;
+        uint64_t n = get(p + ".count").u;
         if (!n)
             continue;
-        Summary s = stat(r, x, (p + ".latency_ns").c_str()).sum;
+        Summary s = get(p + ".latency_ns").sum;
         appendf(o, "%s%-7s %8" PRIu64 "  latency ns mean %.1f  p50 %.1f  p99 %.1f  max %.1f\n", indent, k, n, s.mean_ns, s.p50_ns,
                 s.p99_ns, s.max_ns);
+        if (with_wait && (p == "unmap" || p == "free")) {
+            Summary w = get(p + ".device_wait_ns").sum;
+            if (w.max_ns > 0)
+                appendf(o, "%s%-7s %8s  device wait ns mean %.1f  p50 %.1f  p99 %.1f  max %.1f (not in latency)\n", indent, "", "",
+                        w.mean_ns, w.p50_ns, w.p99_ns, w.max_ns);
+        }
     }
 }
 
 void host_ops_text(std::string &o, const RunResult &r)
 {
+    auto get = [&r](const std::string &p) { return stat(r, ("host.ops." + p).c_str()); };
     bool any = false;
     for (const char *k : kOpKinds)
-        any |= U(r, (std::string("host.ops.") + k + ".count").c_str()) > 0;
+        any |= get(std::string(k) + ".count").u > 0;
     if (!any)
         return;
     appendf(o, "\nhost ops (latency: end - start, start = max(trace time, CPU free, map done, device done))\n");
-    for (const char *k : kOpKinds) {
-        std::string p = std::string("host.ops.") + k;
-        uint64_t n = U(r, (p + ".count").c_str());
-        if (!n)
-            continue;
-        Summary s = stat(r, (p + ".latency_ns").c_str()).sum;
-        appendf(o, "  %-7s %8" PRIu64 "  latency ns mean %.1f  p50 %.1f  p99 %.1f  max %.1f\n", k, n, s.mean_ns, s.p50_ns, s.p99_ns,
-                s.max_ns);
-        if (std::string(k) == "unmap" || std::string(k) == "free") {
-            Summary w = stat(r, (p + ".device_wait_ns").c_str()).sum;
-            if (w.max_ns > 0)
-                appendf(o, "  %-7s %8s  device wait ns mean %.1f  p50 %.1f  p99 %.1f  max %.1f (not in latency)\n", "", "", w.mean_ns,
-                        w.p50_ns, w.p99_ns, w.max_ns);
-        }
-    }
+    op_lines(o, get, "  ", true);
 }
 
 void cpus_text(std::string &o, const RunResult &r)
@@ -180,7 +174,7 @@ void cpus_text(std::string &o, const RunResult &r)
     for (const CpuResult &c : r.cpus)
         if (U(r, c, "cpus[].ops")) {
             appendf(o, "  cpu%-3u ops by kind\n", static_cast<unsigned>(U(r, c, "cpus[].cpu")));
-            op_lines(o, r, c, "cpus[].ops_by_kind.", "    ");
+            op_lines(o, [&r, &c](const std::string &p) { return stat(r, c, ("cpus[].ops_by_kind." + p).c_str()); }, "    ", false);
         }
 }
 
