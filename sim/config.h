@@ -32,6 +32,7 @@ typedef enum { CFG_POLICY_LRU = 0, CFG_POLICY_RR, CFG_POLICY_RANDOM } cfg_policy
 typedef enum { CFG_LOCK_POOL = 0, CFG_LOCK_GLOBAL } cfg_lock;
 typedef enum { CFG_CACHE_NONE = 0, CFG_CACHE_MAGAZINE } cfg_cache;
 typedef enum { CFG_INVAL_STRICT = 0, CFG_INVAL_LAZY_WRAP, CFG_INVAL_FLUSH_QUEUE } cfg_inval;
+typedef enum { CFG_SPIN_AUTO = 0, CFG_SPIN_FIFO, CFG_SPIN_UNFAIR } cfg_spin;
 
 typedef struct cfg_device {
     char rid[CFG_STR];
@@ -59,6 +60,7 @@ typedef struct tcesim_config {
     uint64_t seed;
     uint64_t quantum_ns;
     uint64_t warmup_ns;       /* sim.warmup_ns: statistics restart here; 0 = off */
+    uint64_t replay_window;   /* sim.replay_window: events queued per actor at most */
     struct {
         int model;            /* cfg_phb_model */
         uint64_t cache_entries, cache_ways;
@@ -88,6 +90,7 @@ typedef struct tcesim_config {
         uint64_t kill_store_ns, opal_call_ns, magazine_ns;
         bool kill_escalate_pe;
         bool unmap_wait;      /* unmaps wait for their device (traces/FORMAT.md, Replay) */
+        int spinlock;         /* cfg_spin: auto = the era's */
     } host;
     struct {
         int pattern, op;

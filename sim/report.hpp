@@ -18,6 +18,8 @@ std::string loss_warning(const RunResult &r);
 // buffer mapped there since, or the old one through bypass or a TCE still
 // cached under lazy invalidation) and the first.
 std::string stale_warning(const RunResult &r);
+// Host ops started after their time because the replay window was full.
+std::string late_warning(const RunResult &r);
 // The JSON document; fields whose name contains "wall" are the only ones
 // that differ between two runs with the same inputs (and run.version
 // between two builds).

@@ -75,6 +75,8 @@ struct CpuResult {
 struct HostOpsResult {
     LatencyHist lat[TR_FREE + 1];
     LatencyHist device_wait[TR_FREE + 1]; // unmap, free: the wait for their device, apart from lat
+    uint64_t late_starts = 0;              // ops handed over after their start (sim.replay_window)
+    uint64_t late_max_ps = 0;
 };
 
 struct AllocResult {
@@ -85,6 +87,7 @@ struct AllocResult {
     std::vector<PoolResult> pools;
     uint64_t kills_page = 0, kills_pe = 0, kill_syncs = 0, opal_calls = 0, escalated = 0;
     std::string lock_policy, cache_policy, invalidate_policy;
+    std::string spinlock; // host.spinlock resolved: fifo or unfair
     uint64_t mag_hits = 0, mag_misses = 0;
 };
 

@@ -22,7 +22,7 @@ typedef struct host_pe {
     tce_table *table;
     iommu_table it;
     unsigned nlocks;          /* pools + large + depot */
-    ps_t *lock_free;          /* each lock's "busy until" */
+    spinlock_model *locks;    /* each lock's holder and waiters (spinlock.h) */
     host_lock_stats *lock_st;
     mag_cache *mag;
     fq_ring *fq;              /* per CPU, HOST_INVAL_FLUSH_QUEUE only */
@@ -66,7 +66,10 @@ static void pe_free(host_model *h, host_pe *pe)
             free(pe->fq[c].e);
     free(pe->fq);
     mag_destroy(pe->mag);
-    free(pe->lock_free);
+    if (pe->locks)
+        for (unsigned l = 0; l < pe->nlocks; l++)
+            spin_free(&pe->locks[l]);
+    free(pe->locks);
     free(pe->lock_st);
     iommu_table_destroy(&pe->it);
 }
@@ -102,10 +105,14 @@ int host_add_pe(host_model *h, const host_pe_params *pp)
     if (rc)
         return rc;
     pe->nlocks = pe->it.nr_pools + 2;
-    pe->lock_free = calloc(pe->nlocks, sizeof(*pe->lock_free));
+    pe->locks = calloc(pe->nlocks, sizeof(*pe->locks));
     pe->lock_st = calloc(pe->nlocks, sizeof(*pe->lock_st));
-    if (!pe->lock_free || !pe->lock_st)
+    if (!pe->locks || !pe->lock_st)
         goto nomem;
+    for (unsigned l = 0; l < pe->nlocks; l++)
+        if (spin_init(&pe->locks[l], h->p.policy.spin, h->p.ncpus, h->p.costs.lock_handoff_ps, h->p.policy.seed,
+                      ((uint64_t)h->npes << 16) | l))
+            goto nomem;
     if (h->p.policy.magazines) {
         mag_params mp = {
             .ncpus = h->p.ncpus,
@@ -144,19 +151,25 @@ static unsigned lock_of(const host_model *h, const host_pe *pe, int pool)
 }
 
 /* Takes lock `l` at t for `work` under it; returns when it is released.
- * A waiter spins until the holder releases, then pays a cache-line
- * handoff. The caller has synchronised to t (locks are taken in simulated-
- * time order). */
+ * A CPU that finds the lock held spins until a release hands it the lock
+ * (in the era's order, spinlock.h), then pays a cache-line handoff. The
+ * caller has synchronised to t (locks are taken in simulated-time order);
+ * an unfair lock's waiter is brought to each release in turn through
+ * `sync` until one hands it the lock. */
 static ps_t hold_lock(host_model *h, unsigned pe_index, unsigned cpu, unsigned l, ps_t t, ps_t work)
 {
     host_pe *pe = &h->pes[pe_index];
+    spinlock_model *lk = &pe->locks[l];
     sync_to(h, t);
-    ps_t wait = 0;
-    if (pe->lock_free[l] > t)
-        wait = pe->lock_free[l] - t + h->p.costs.lock_handoff_ps;
     ps_t hold = h->p.costs.lock_ps + work;
-    ps_t released = t + wait + hold;
-    pe->lock_free[l] = released;
+    ps_t at = spin_request(lk, cpu, t, hold);
+    while (at == SPIN_PENDING) {
+        ps_t r = spin_next_release(lk);
+        sync_to(h, r);
+        at = spin_poll(lk, cpu, r);
+    }
+    ps_t wait = at - t;
+    ps_t released = at + hold;
     host_lock_stats *ls = &pe->lock_st[l];
     ls->acquisitions++;
     if (wait) {

@@ -13,8 +13,9 @@
  *          unlock       (the clear happens OUTSIDE the lock, __iommu_free;
  *          dma_unmap_sg once per merged output segment)
  *
- * Locks are "busy until" timelines; a CPU that finds its lock held waits
- * (spins) until it is released plus a cache-line handoff. The caller's
+ * Locks are the era's spinlocks (spinlock.h: FIFO queued spinlocks for
+ * Linux 6.6, unfair test-and-set for 4.4); a CPU that finds its lock held
+ * spins until a release hands it the lock, plus a cache-line handoff. The caller's
  * `sync` callback is called before every lock and every kill with the time
  * it happens, so a SystemC caller can bring its process to that time first
  * (lock order and kill-versus-DMA races then follow simulated time).
@@ -36,6 +37,7 @@
 #include "../tce/tce_table.h"
 #include "iommu_table.h"
 #include "magazine.h"
+#include "spinlock.h"
 
 typedef enum host_lock_policy {
     HOST_LOCK_POOL = 0,       /* one spinlock per pool (Linux since 2012) */
@@ -69,6 +71,8 @@ typedef struct host_policy {
     uint32_t fq_entries;        /* flush queue entries per CPU */
     ps_t fq_timeout_ps;         /* flush queued unmaps older than this */
     bool kill_escalate_pe;      /* PHB4 firmware (HW560152): page kills -> one PE kill per call */
+    spin_model spin;            /* who wins a contended lock (spinlock.h) */
+    uint64_t seed;              /* the unfair model's draws */
 } host_policy;
 
 /* How the caller reaches the rest of the system. */

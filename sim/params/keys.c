@@ -21,6 +21,7 @@ static const char *const locks[] = {"pool", "global", NULL};
 static const char *const caches[] = {"none", "magazine", NULL};
 static const char *const invals[] = {"strict", "lazy_wrap", "flush_queue", NULL};
 static const char *const hashes[] = {"auto", "modern", "legacy", NULL};
+static const char *const spinlocks[] = {"auto", "fifo", "unfair", NULL};
 const char *const params_tris[] = {"auto", "true", "false", NULL};
 #define tris params_tris
 static const char *const cpl_splits[] = {"mps", "rcb", NULL};
@@ -50,6 +51,10 @@ const param_row params_global[] = {
      "region of interest: every statistic restarts at this simulated time (state such as caches, tables and queues does not); losses before it are reported as the warm-up's; 0 = off",
      NULL, false, "ns", "0 = off", "user", "", "",
      {{PS_NONE, 0, CV_U64, NULL}}, "system/run (each component's reset_stats at warmup_ns), report (run.warmup_ns, run.measured_ns, warmup)", RG_NONE},
+    {"sim.replay_window", K_U64, G(replay_window), "16384",
+     "the most trace events queued for one actor (CPU or device) ahead of it: memory grows with an actor's backlog up to this (about 150 bytes an event); when an actor is further behind, the feeder waits and the others may start ops after their time (counted: host.late_starts)",
+     NULL, false, "events", "", "user", "an actor more than 1024 events behind", "",
+     {{PS_NONE, 0, CV_U64, NULL}}, "system/netlist (actor_queue_cap: ActorQueue::set_cap)", RG(1024, 16777216)},
     {"phb.model", K_ENUM, G(phb.model), "phb3",
      "PHB generation: phb3 (POWER8, IODA2) or phb4 (POWER9, IODA3)",
      phb_models, false, "", "", "spec", "", "",
@@ -230,6 +235,10 @@ const param_row params_global[] = {
      "extra when a lock was held by another CPU: the cache-line transfer (guess)",
      NULL, false, "ns", "", "guess", "a lock last held by another CPU", "",
      {{PS_HOST, offsetof(host_params, costs.lock_handoff_ps), CV_NS_PS, NULL}}, "", RG_NONE},
+    {"host.spinlock", K_ENUM, G(host.spinlock), "auto",
+     "who wins a contended pool lock: fifo (queued spinlocks, PPC_QUEUED_SPINLOCKS default on 64s since Linux 5.12: waiters served in arrival order), unfair (Linux 4.4's test-and-set arch_spin_lock: at each release one spinning CPU wins, drawn from the seed) or auto = the era's (seed unfair, modern fifo)",
+     spinlocks, false, "", "", "kernel", "a lock found held", "",
+     {{PS_NONE, 0, CV_U64, NULL}}, "host_keys (host_params.policy.spin)", RG_NONE},
     {"host.search_word_ns", K_U64, G(host.search_word_ns), "2",
      "bitmap search cost per 64-bit word scanned (guess)",
      NULL, false, "ns", "", "guess", "", "",

@@ -6,6 +6,7 @@
 #ifndef TCESIM_REPLAY_REPLAY_HPP
 #define TCESIM_REPLAY_REPLAY_HPP
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -63,21 +64,30 @@ struct QEvent {
 
 // A bounded FIFO between the feeder and one actor. Bounded so that replay
 // memory does not grow with the trace; the feeder blocks when it is full.
-// A ring of slots allocated once: events move in and out, nothing is
-// allocated per event.
+// A ring of slots that starts small and doubles up to `cap` events
+// (sim.replay_window) as an actor falls behind: memory follows the backlog,
+// not the trace. When the feeder blocks on a full queue it stops feeding
+// every actor (it reads the trace in order), so the others may get their
+// next events after their time: the host CPUs count such late starts
+// (HostOpStats::late_starts), which the report says.
 class ActorQueue {
 public:
-    static constexpr size_t kCap = 1024;
-    ActorQueue() : ring_(kCap) {}
+    static constexpr size_t kInitial = 1024;
+    static constexpr size_t kDefaultCap = 16384;
+    ActorQueue() : ring_(kInitial), cap_(kDefaultCap) {}
+    // Before the simulation starts (sim.replay_window; at least the ring's start).
+    void set_cap(size_t cap) { cap_ = std::max(cap, ring_.size()); }
     void push(QEvent &&e, bool &waited)
     {
-        while (n_ == kCap) {
+        if (n_ == ring_.size() && ring_.size() < cap_)
+            grow();
+        while (n_ == ring_.size()) {
             producer_waiting_ = true;
             waited = true;
             sc_core::wait(drained_);
             producer_waiting_ = false;
         }
-        ring_[(head_ + n_) % kCap] = std::move(e);
+        ring_[(head_ + n_) % ring_.size()] = std::move(e);
         n_++;
         if (consumer_waiting_)
             fed_.notify();
@@ -94,9 +104,9 @@ public:
         if (n_ == 0)
             return false;
         std::swap(out, ring_[head_]);
-        head_ = (head_ + 1) % kCap;
+        head_ = (head_ + 1) % ring_.size();
         n_--;
-        if (producer_waiting_ && n_ <= kCap / 2)
+        if (producer_waiting_ && n_ <= ring_.size() / 2)
             drained_.notify();
         return true;
     }
@@ -108,7 +118,16 @@ public:
     }
 
 private:
+    void grow()
+    {
+        std::vector<QEvent> r(std::min(2 * ring_.size(), cap_));
+        for (size_t i = 0; i < n_; i++)
+            std::swap(r[i], ring_[(head_ + i) % ring_.size()]);
+        ring_.swap(r);
+        head_ = 0;
+    }
     std::vector<QEvent> ring_;
+    size_t cap_;
     size_t head_ = 0, n_ = 0;
     sc_core::sc_event fed_, drained_;
     bool closed_ = false, consumer_waiting_ = false, producer_waiting_ = false;

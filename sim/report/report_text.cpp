@@ -221,7 +221,7 @@ std::string report_text(const RunResult &r)
     std::string o;
     appendf(o, "tcesim report: %s, %s PHB, %s kernel, seed %" PRIu64 "\n", S(r, "run.trace").c_str(),
             config_enum_name("phb.model", r.cfg.phb.model), config_enum_name("host.kernel", r.cfg.host.kernel), U(r, "run.seed"));
-    for (const std::string &w : {loss_warning(r), stale_warning(r)})
+    for (const std::string &w : {loss_warning(r), stale_warning(r), late_warning(r)})
         if (!w.empty())
             o += "  " + w + "\n";
     translation_text(o, r);

@@ -176,6 +176,7 @@ const Section<RunResult> &schema_allocator()
         {"pages_in_use_peak", "", MAX, INT, 0, "the most table entries allocated at once", RUN(r.alloc.pages_in_use_peak)},
         {"pages_in_use", "", SUM, INT, 0, "table entries still allocated at the end", RUN(r.alloc.pages_in_use)},
         {"lock", "", NONE, STR, 0, "the lock policy (iommu.lock)", RUN(r.alloc.lock_policy)},
+        {"spinlock", "", NONE, STR, 0, "who wins a contended lock: fifo or unfair (host.spinlock, auto resolved by the era)", RUN(r.alloc.spinlock)},
         {"cache", "", NONE, STR, 0, "the allocation cache (iommu.cache)", RUN(r.alloc.cache_policy)},
         {"invalidate", "", NONE, STR, 0, "the invalidation policy (iommu.invalidate)", RUN(r.alloc.invalidate_policy)},
         {"pools", "", NONE, ARRAY, 0, "one per lock of each PE (allocator.pools[])", RUN(Value::of_json(section_array_pools(r)))},
@@ -257,6 +258,9 @@ const Section<RunResult> &schema_host()
         {"ops.free.latency_ns", "ns", MERGE, SUMMARY, 0, "end minus start, as for unmap", RUN(r.host_ops.lat[TR_FREE].summary())},
         {"ops.free.device_wait_ns", "ns", MERGE, SUMMARY, 0, "per free, the wait for its device (as for unmap), not in latency_ns",
          RUN(r.host_ops.device_wait[TR_FREE].summary())},
+        {"late_starts", "", SUM, INT, 0, "ops whose start had passed when the replay handed them to their CPU (the feeder waited on another actor's full queue, sim.replay_window): their lock waits include holds that began after them; 0 in a faithful replay",
+         RUN(r.host_ops.late_starts)},
+        {"late_start_max_ns", "ns", MAX, REAL, 3, "the latest of those starts, behind its time", RUN(ns(r.host_ops.late_max_ps))},
     }};
     return s;
 }

@@ -81,4 +81,18 @@ std::string stale_warning(const RunResult &r)
     return b + origin_where(r, r.first_stale_ok) + ")";
 }
 
+std::string late_warning(const RunResult &r)
+{
+    if (!r.host_ops.late_starts)
+        return "";
+    char b[320];
+    std::snprintf(b, sizeof b,
+                  "warning: %" PRIu64 " host op%s started up to %.1f us after %s time: an actor fell more than "
+                  "sim.replay_window=%" PRIu64 " events behind and the replay held the others back, so their lock waits "
+                  "are overstated (raise sim.replay_window)",
+                  r.host_ops.late_starts, r.host_ops.late_starts == 1 ? "" : "s", static_cast<double>(r.host_ops.late_max_ps) / 1e6,
+                  r.host_ops.late_starts == 1 ? "its" : "their", r.cfg.replay_window);
+    return b;
+}
+
 } // namespace tcesim

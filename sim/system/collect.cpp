@@ -1,5 +1,7 @@
 #include "system/collect.hpp"
 
+#include "components/host/host_keys.hpp"
+
 #include <algorithm>
 
 namespace tcesim {
@@ -125,6 +127,8 @@ static void collect_host(Netlist &n, RunResult &res)
             res.host_ops.lat[k].merge(s.latency[k]);
             res.host_ops.device_wait[k].merge(s.device_wait[k]);
         }
+        res.host_ops.late_starts += s.late_starts;
+        res.host_ops.late_max_ps = std::max<uint64_t>(res.host_ops.late_max_ps, s.late_max_ps);
     }
     const host_kill_stats *ks = host_get_kill_stats(host);
     res.alloc.kills_page = ks->page;
@@ -133,6 +137,7 @@ static void collect_host(Netlist &n, RunResult &res)
     res.alloc.opal_calls = ks->opal_calls;
     res.alloc.escalated = ks->escalated;
     res.alloc.lock_policy = config_enum_name("iommu.lock", cfg.policy.lock);
+    res.alloc.spinlock = host_spin_model(cfg) == SPIN_FIFO ? "fifo" : "unfair";
     res.alloc.cache_policy = config_enum_name("iommu.cache", cfg.policy.cache);
     res.alloc.invalidate_policy = config_enum_name("iommu.invalidate", cfg.policy.invalidate);
     for (unsigned i = 0; i < cfg.host.cpus; i++) {

@@ -58,6 +58,10 @@ int Netlist::build(const std::vector<tr_device_decl> &decls, std::string &err)
     platform = std::make_unique<Platform>(cfg, phys.mem, palloc, phb->model(), host->model());
     devs.resize(cfg.ndevices);
     dev_q = std::vector<ActorQueue>(cfg.ndevices);
+    for (ActorQueue &q : cpu_q)
+        q.set_cap(actor_queue_cap(cfg));
+    for (ActorQueue &q : dev_q)
+        q.set_cap(actor_queue_cap(cfg));
     res.devices.resize(cfg.ndevices);
     for (uint32_t i = 0; i < cfg.ndevices; i++) {
         int rc = add_device(i, horizon, err);

@@ -186,6 +186,11 @@ void HostCpu::run()
         // functional allocation happens at the op's start, so bring the
         // process there first (allocation order = simulated-time order).
         sched.sync_exact(t);
+        ps_t now = sc_core::sc_time_stamp().value();
+        if (now > t) {
+            st_.late_starts++;
+            st_.late_max_ps = ps_max(st_.late_max_ps, now - t);
+        }
         const host_cpu_stats *cs = host_get_cpu_stats(w_.host.model(), cpu_);
         ps_t lock0 = cs->lock_wait_ps;
         ps_t done = is_map ? do_map(qe, t, pool) : do_unmap(*qe.map, t);

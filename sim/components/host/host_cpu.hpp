@@ -28,6 +28,11 @@ struct HostOpStats {
     // Unmaps and frees: how long they waited for their device (the replay
     // rule, host.unmap_wait), apart from their latency.
     LatencyHist device_wait[TR_FREE + 1];
+    // Ops whose start was already past when the feeder handed them over (it
+    // waited on another actor's full queue, sim.replay_window): their lock
+    // waits include holds other CPUs began after them.
+    uint64_t late_starts = 0;
+    ps_t late_max_ps = 0;
 };
 
 // What a CPU needs of the run around it (all outlive the module).

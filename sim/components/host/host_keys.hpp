@@ -18,6 +18,8 @@ struct HostCpuParams {
 };
 
 host_params host_params_from(const tcesim_config &cfg);
+// host.spinlock resolved (auto: the era's)
+spin_model host_spin_model(const tcesim_config &cfg);
 HostCpuParams host_cpu_params(const tcesim_config &cfg);
 
 } // namespace tcesim
