@@ -104,8 +104,8 @@ void pools_text(std::string &o, const RunResult &r)
 
 void allocator_text(std::string &o, const RunResult &r)
 {
-    appendf(o, "\nallocator (iommu_table: lock %s, cache %s, invalidate %s)\n", S(r, "allocator.lock").c_str(),
-            S(r, "allocator.cache").c_str(), S(r, "allocator.invalidate").c_str());
+    appendf(o, "\nallocator (iommu_table: lock %s (%s spinlocks), cache %s, invalidate %s)\n", S(r, "allocator.lock").c_str(),
+            S(r, "allocator.spinlock").c_str(), S(r, "allocator.cache").c_str(), S(r, "allocator.invalidate").c_str());
     appendf(o, "  maps %" PRIu64 "  unmaps %" PRIu64 "  failures %" PRIu64 "  bad frees %" PRIu64 "  peak pages %" PRIu64 "\n",
             U(r, "allocator.maps"), U(r, "allocator.unmaps"), U(r, "allocator.failures"), U(r, "allocator.bad_frees"),
             U(r, "allocator.pages_in_use_peak"));
