@@ -375,6 +375,7 @@ td.l,th.l{text-align:left}
 tr:nth-child(even) td{background:#fafbfc}
 tr.hot td{background:#fff3e6}
 .note{color:#666;font-size:13px;font-style:italic;margin:6px 0}
+.bound{background:#fff4e0;border-left:4px solid #e69500;padding:6px 10px;margin:8px 0;font-size:14px}
 details{margin:8px 0}
 summary{cursor:pointer;font-weight:600;padding:6px 0}
 pre{font-size:12px;background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:10px;overflow-x:auto}
@@ -488,6 +489,9 @@ def run_page(path, d):
         ("simulated time", fmt_ns(run.get("simulated_ns")), False),
         ("lookups", fmt_num(tr.get("lookups")), False),
     ]))
+    # dma.hidden_by: a link direction or the memory channel that set the pace
+    for n in dma.get("hidden_by") or []:
+        body.append('<p class="bound"><b>Translation hidden:</b> %s</p>' % esc(n))
 
     cfg = d.get("config")
     if isinstance(cfg, dict):

@@ -4,6 +4,7 @@
 #define TCESIM_REPORT_HPP
 
 #include <string>
+#include <vector>
 
 #include "result.hpp"
 
@@ -20,6 +21,10 @@ std::string loss_warning(const RunResult &r);
 std::string stale_warning(const RunResult &r);
 // Host ops started after their time because the replay window was full.
 std::string late_warning(const RunResult &r);
+// Link directions and the memory channel busy >= 95% of their span: what
+// hid translation's cost (dma.hidden_by).
+std::vector<std::string> bound_notes(const RunResult &r);
+double busy_share(uint64_t busy_ps, uint64_t span_ps);
 // The JSON document; fields whose name contains "wall" are the only ones
 // that differ between two runs with the same inputs (and run.version
 // between two builds).

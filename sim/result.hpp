@@ -52,6 +52,7 @@ struct DeviceResult : DeviceStats {
     std::string group;         // iommu_group name, "" when not added
     std::string add_result, add_why;
     ep_stats ep{};
+    uint64_t active_ps = 0;    // its first access issued to its last completed
 };
 
 struct PoolResult {

@@ -234,8 +234,10 @@ ps_t ep_send_request(endpoint *e, uint64_t bus_addr, uint32_t payload, bool is_w
     ps_t start = ps_max(ready, e->up_free);
     e->last_link_ps = start;
     e->st.engine_wait_ps += start - t;
-    e->up_free = start + wire_ps(e, wire);
+    ps_t w = wire_ps(e, wire);
+    e->up_free = start + w;
     e->st.up_bytes += wire;
+    e->st.up_busy_ps += w;
     return e->up_free;
 }
 
@@ -263,8 +265,10 @@ ps_t ep_send_completions_at(endpoint *e, uint64_t addr, uint32_t len, ps_t t)
         uint32_t n = ep_cpl_len(&e->p, addr, len);
         addr += n;
         uint32_t wire = EP_CPL_HDR_BYTES + n;
-        at = calendar_book(&e->down, at, wire_ps(e, wire));
+        ps_t w = wire_ps(e, wire);
+        at = calendar_book(&e->down, at, w);
         e->st.down_bytes += wire;
+        e->st.down_busy_ps += w;
         e->st.cpl_tlps++;
         len -= n;
     }

@@ -102,6 +102,7 @@ typedef struct ep_stats {
     uint64_t reads, writes;         /* accesses */
     uint64_t read_tlps, write_tlps, cpl_tlps;
     uint64_t up_bytes, down_bytes;
+    ps_t up_busy_ps, down_busy_ps;  /* wire time each direction carried TLPs */
     uint64_t tag_waits;             /* requests that found every tag in use */
     ps_t tag_wait_ps;
     ps_t engine_wait_ps;            /* issue to link: engine queueing and work, link queueing */

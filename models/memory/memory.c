@@ -54,6 +54,7 @@ static inline ps_t book(mem_model *m, uint32_t bytes, ps_t arrival_ps)
     ps_t xfer = xfer_ps(m, bytes);
     ps_t left = calendar_book(&m->channel, arrival_ps, xfer);
     m->st.queue_ps += left - arrival_ps - xfer;
+    m->st.busy_ps += xfer;
     return left + m->p.latency_ps;
 }
 

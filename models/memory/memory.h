@@ -50,6 +50,7 @@ typedef struct mem_stats {
     uint64_t reads, writes;
     uint64_t read_bytes, write_bytes;
     ps_t queue_ps;             /* total time requests waited for the channel */
+    ps_t busy_ps;              /* total transfer time the channel carried */
     uint64_t llc_hits, llc_misses; /* lines; both 0 without an LLC */
 } mem_stats;
 

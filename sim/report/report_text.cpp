@@ -224,6 +224,8 @@ std::string report_text(const RunResult &r)
     for (const std::string &w : {loss_warning(r), stale_warning(r), late_warning(r)})
         if (!w.empty())
             o += "  " + w + "\n";
+    for (const std::string &n : bound_notes(r))
+        o += "  note: " + n + "\n";
     translation_text(o, r);
     dma_text(o, r);
     allocator_text(o, r);

@@ -3,6 +3,7 @@
 // reference (docs/report-fields.md) and the sweep's paths follow from it.
 #include "report/schema.hpp"
 
+#include "report.hpp"
 #include "report/report_json.hpp"
 #include "version.hpp"
 
@@ -20,6 +21,13 @@ constexpr Fmt INT = Fmt::INT, REAL = Fmt::REAL, STR = Fmt::STR, BOOL = Fmt::BOOL
 double ratio(uint64_t a, uint64_t b) { return b ? static_cast<double>(a) / static_cast<double>(b) : 0.0; }
 double gbps(uint64_t bytes, uint64_t ps) { return ps ? static_cast<double>(bytes) * 8.0 * 1000.0 / static_cast<double>(ps) : 0.0; }
 double ns(uint64_t ps) { return static_cast<double>(ps) / 1000.0; }
+static json_t *string_array(const std::vector<std::string> &v)
+{
+    json_t *a = json_array();
+    for (const std::string &s : v)
+        json_array_append_new(a, json_string(s.c_str()));
+    return a;
+}
 
 // Faults of a kind the PHB saw, less those of stale accesses (counted apart).
 uint64_t fault_kind(const RunResult &r, int k) { return r.phb.faults_by_kind[k] - r.stale_faults_by_kind[k]; }
@@ -159,6 +167,8 @@ const Section<RunResult> &schema_dma()
             {"breakdown", "ns", MERGE, BREAKDOWN, 0, "where that time went (device, link, translation, fetch_slot_wait, memory, completion)",
              RUN(r.breakdown)},
             {"latency_histogram", "ns", MERGE, HISTOGRAM, 0, "the access latencies' non-empty buckets", RUN(r.dma_lat)},
+        {"hidden_by", "", NONE, ARRAY, 0, "what hid translation's cost: one sentence per link direction or memory channel busy 95% or more of its span (empty when none)",
+         RUN(Value::of_json(string_array(bound_notes(r))))},
         },
     })};
     return s;
@@ -273,6 +283,8 @@ const Section<RunResult> &schema_memory()
         {"read_bytes", "bytes", SUM, INT, 0, "bytes read", RUN(r.mem.read_bytes)},
         {"write_bytes", "bytes", SUM, INT, 0, "bytes written", RUN(r.mem.write_bytes)},
         {"queue_ns", "ns", SUM, REAL, 3, "total time requests waited for the memory channel", RUN(ns(r.mem.queue_ps))},
+        {"busy_share", "", NONE, REAL, 4, "share of run.measured_ns the memory channel carried transfers",
+         RUN(busy_share(r.mem.busy_ps, r.measured_ps))},
     }};
     return s;
 }
@@ -361,6 +373,11 @@ const Section<DeviceResult> &schema_devices()
             {"up_bytes", "bytes", SUM, INT, 0, "bytes on the link upstream, TLP headers included", GET(DeviceResult, x.ep.up_bytes)},
             {"down_bytes", "bytes", SUM, INT, 0, "bytes on the link downstream, completion headers included", GET(DeviceResult, x.ep.down_bytes)},
             {"tag_waits", "", SUM, INT, 0, "requests that found every tag in use", GET(DeviceResult, x.ep.tag_waits)},
+            {"active_ns", "ns", MAX, REAL, 3, "its first access issued to its last completed", GET(DeviceResult, ns(x.active_ps))},
+            {"link.up_busy_share", "", NONE, REAL, 4, "share of active_ns the upstream direction carried TLPs (requests and write data)",
+             GET(DeviceResult, busy_share(x.ep.up_busy_ps, x.active_ps))},
+            {"link.down_busy_share", "", NONE, REAL, 4, "share of active_ns the downstream direction carried TLPs (read completions)",
+             GET(DeviceResult, busy_share(x.ep.down_busy_ps, x.active_ps))},
             {"latency_ns", "ns", MERGE, SUMMARY, 0, "access latency", GET(DeviceResult, x.dma_lat.summary())},
             {"breakdown", "ns", MERGE, BREAKDOWN, 0, "where that time went", GET(DeviceResult, x.breakdown)},
         },

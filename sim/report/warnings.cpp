@@ -2,6 +2,7 @@
 // and stale accesses that reached memory, with where the first came from.
 #include "report.hpp"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 
@@ -93,6 +94,40 @@ std::string late_warning(const RunResult &r)
                   r.host_ops.late_starts, r.host_ops.late_starts == 1 ? "" : "s", static_cast<double>(r.host_ops.late_max_ps) / 1e6,
                   r.host_ops.late_starts == 1 ? "its" : "their", r.cfg.replay_window);
     return b;
+}
+
+double busy_share(uint64_t busy_ps, uint64_t span_ps)
+{
+    return span_ps ? static_cast<double>(busy_ps) / static_cast<double>(span_ps) : 0.0;
+}
+
+// A resource this busy set the pace: translation then costs nothing a
+// faster PHB would buy back. 95%: the threshold of issue 12.
+static constexpr double kBoundShare = 0.95;
+
+std::vector<std::string> bound_notes(const RunResult &r)
+{
+    std::vector<std::string> v;
+    char b[200];
+    for (const DeviceResult &d : r.devices) {
+        // read data flows downstream (completions), write data upstream
+        const struct { const char *dir; uint64_t busy; } dirs[] = {{"downstream", d.ep.down_busy_ps}, {"upstream", d.ep.up_busy_ps}};
+        for (const auto &x : dirs) {
+            double s = busy_share(x.busy, d.active_ps);
+            if (s >= kBoundShare) {
+                std::snprintf(b, sizeof b, "%s link of dev%u busy %.1f%% of its active time: throughput is link-bound, translation cost is hidden",
+                              x.dir, d.id, 100.0 * std::min(s, 1.0));
+                v.push_back(b);
+            }
+        }
+    }
+    double m = busy_share(r.mem.busy_ps, r.measured_ps);
+    if (m >= kBoundShare) {
+        std::snprintf(b, sizeof b, "memory channel busy %.1f%% of the run: throughput is memory-bound, translation cost is hidden",
+                      100.0 * std::min(m, 1.0));
+        v.push_back(b);
+    }
+    return v;
 }
 
 } // namespace tcesim

@@ -14,6 +14,8 @@ static void collect_devices(Netlist &n, RunResult &res)
         DeviceResult &d = res.devices[i];
         static_cast<DeviceStats &>(d) = dm.stats();
         d.ep = dm.link_stats();
+        d.active_ps = dm.last_done_ps() > dm.first_issue_ps() && dm.first_issue_ps() != PS_NEVER
+                          ? dm.last_done_ps() - dm.first_issue_ps() : 0;
         res.tlps += dm.tlps();
         dma_first = std::min(dma_first, dm.first_issue_ps());
         dma_last = std::max(dma_last, dm.last_done_ps());
