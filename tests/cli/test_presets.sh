@@ -24,6 +24,19 @@ expect_exit 0 "$TCESIM" run phb4 --set workload.count=2000 --set host.kill_escal
 expect_eq "$(python3 -c "print('%.1f' % ($(json_get "$TMP/phb4-noesc.json" host.ops.map.latency_ns.mean) - $(json_get "$TMP/phb4.json" host.ops.map.latency_ns.mean)))")" 900.0 "phb4: escalation saves 15 kill stores"
 expect_eq "$(json_get "$TMP/xeon-e5-vtd.json" pes.0.page_size)" 4096 "xeon: 4 KiB pages"
 expect_eq "$(json_get "$TMP/xeon-e5-vtd.json" pes.0.levels)" 4 "xeon: 4-level table"
+# The POWER presets' devices carry the NFP6000 costs fitted for xeon-e5-vtd
+# (docs/validation.md) and memory.latency_ns=90 (POWER8 lmbench, a proxy).
+# One 64 B read at a time (tags 1) in a 256 KiB window, by hand: the device
+# part is overhead 220 + read hold 150 + read request 8 + 64 B x 136 ps
+# (8.704) = 386.704 ns; the memory part 90 + 64 B at 64 GB/s (1 ns) = 91 ns.
+for p in phb3 phb4; do
+  expect_exit 0 "$TCESIM" run $p --set workload.window=256K --set workload.count=5000 --set devices.0.tags=1 --json "$TMP/$p-lat.json"
+  expect_eq "$(json_get "$TMP/$p-lat.json" dma.breakdown.device.mean)" 386.704 "$p: NFP6000-like device cost"
+  expect_eq "$(json_get "$TMP/$p-lat.json" dma.breakdown.memory.mean)" 91.0 "$p: memory 90 ns + 1 ns transfer"
+  for d in 0 1 2 3; do
+    expect_eq "$(json_get "$TMP/$p.json" config.devices.$d.overhead_ns)" 220 "$p: device $d costs"
+  done
+done
 expect_exit 0 "$TCESIM" config phb3
 grep -Eq '^host\.kernel +\= seed' "$TMP/out" && ok || bad "phb3: seed kernel"
 finish
