@@ -119,7 +119,7 @@ const param_row params_global[] = {
      NULL, false, "ns", "", "guess", "phb.model=phb4", "phb.model=phb4",
      {{PS_PHB, offsetof(phb_params, kill_sync_ps), CV_NS_PS, NULL}}, "", RG_NONE},
     {"memory.latency_ns", K_U64, G(memory.latency_ns), "100",
-     "memory access latency, unloaded (guess for POWER8/9 DRAM)",
+     "memory access latency, unloaded (guess for POWER8/9 DRAM; the phb3 and phb4 presets take 90, POWER8 lmbench load-to-use at 384-512 MB, a proxy: docs/presets.md)",
      NULL, false, "ns", "", "guess", "", "",
      {{PS_MEM, offsetof(mem_params, latency_ps), CV_NS_PS, NULL}}, "", RG_NONE},
     {"memory.llc.bytes", K_SIZE, G(memory.llc_bytes), "0",
