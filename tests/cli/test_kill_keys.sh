@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 # One map of 8 IO pages (32 KiB at 4K TCEs) on PHB4 without the firmware's
-# PE escalation: OPAL stores one page kill per TCE into the kill queue, then
+# PE escalation (the phb4 preset has it on, as skiboot since 2021; off here): OPAL stores one page kill per TCE into the kill queue, then
 # a DMA read sync waits for the queue to drain (skiboot hw/phb4.c
 # phb4_tce_kill). Nothing else runs, so the run ends when the map does.
 t="$TMP/k.trace"
