@@ -37,6 +37,7 @@ struct PeResult {
     bool frozen_at_end = false;
     DmaLoss loss;              // of its devices
     LatencyHist dma_lat;
+    LatencyHist xlate_lat;     // its devices' translated TLPs
     Breakdown breakdown;
 };
 
@@ -53,6 +54,7 @@ struct DeviceResult : DeviceStats {
     std::string add_result, add_why;
     ep_stats ep{};
     uint64_t active_ps = 0;    // its first access issued to its last completed
+    LatencyHist xlate_lat;     // its translated TLPs' translation latency
 };
 
 struct PoolResult {

@@ -338,6 +338,8 @@ const Section<PeResult> &schema_pes()
         loss_rows<PeResult>([](const PeResult &x) -> const DmaLoss & { return x.loss; }),
         {
             {"dma_latency_ns", "ns", MERGE, SUMMARY, 0, "its devices' access latency", GET(PeResult, x.dma_lat.summary())},
+            {"translation_latency_ns", "ns", MERGE, SUMMARY, 0, "its devices' translated TLPs: PHB arrival to translated address (as translation.latency_ns)",
+             GET(PeResult, x.xlate_lat.summary())},
             {"dma_breakdown", "ns", MERGE, BREAKDOWN, 0, "where that time went", GET(PeResult, x.breakdown)},
         },
     })};
@@ -379,6 +381,8 @@ const Section<DeviceResult> &schema_devices()
             {"link.down_busy_share", "", NONE, REAL, 4, "share of active_ns the downstream direction carried TLPs (read completions)",
              GET(DeviceResult, busy_share(x.ep.down_busy_ps, x.active_ps))},
             {"latency_ns", "ns", MERGE, SUMMARY, 0, "access latency", GET(DeviceResult, x.dma_lat.summary())},
+            {"translation.latency_ns", "ns", MERGE, SUMMARY, 0, "its translated TLPs: PHB arrival to translated address (as translation.latency_ns)",
+             GET(DeviceResult, x.xlate_lat.summary())},
             {"breakdown", "ns", MERGE, BREAKDOWN, 0, "where that time went", GET(DeviceResult, x.breakdown)},
         },
     })};

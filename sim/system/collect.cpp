@@ -14,6 +14,7 @@ static void collect_devices(Netlist &n, RunResult &res)
         DeviceResult &d = res.devices[i];
         static_cast<DeviceStats &>(d) = dm.stats();
         d.ep = dm.link_stats();
+        d.xlate_lat = n.phb->xlate_latency_of(static_cast<unsigned>(i));
         d.active_ps = dm.last_done_ps() > dm.first_issue_ps() && dm.first_issue_ps() != PS_NEVER
                           ? dm.last_done_ps() - dm.first_issue_ps() : 0;
         res.tlps += dm.tlps();
@@ -102,6 +103,7 @@ static void collect_pes(Netlist &n, RunResult &res)
             if (d.pe == ps.pe) {
                 pr.breakdown.merge(res.devices[d.id].breakdown);
                 pr.dma_lat.merge(res.devices[d.id].dma_lat);
+                pr.xlate_lat.merge(res.devices[d.id].xlate_lat);
                 pr.loss.merge(res.devices[d.id].loss);
             }
         const iommu_table *it = host_get_table(n.host->model(), static_cast<unsigned>(ps.host_index));

@@ -27,6 +27,22 @@ void PhbModule::attach_link(unsigned port, endpoint *link)
     if (links_.size() <= port)
         links_.resize(port + 1, nullptr);
     links_[port] = link;
+    if (xlate_lat_.size() <= port)
+        xlate_lat_.resize(port + 1);
+}
+
+const LatencyHist &PhbModule::xlate_latency_of(unsigned port) const
+{
+    static const LatencyHist none;
+    return port < xlate_lat_.size() ? xlate_lat_[port] : none;
+}
+
+LatencyHist PhbModule::xlate_latency() const
+{
+    LatencyHist all;
+    for (const LatencyHist &h : xlate_lat_)
+        all.merge(h);
+    return all;
 }
 
 // One memory access on the PHB's initiator socket: TCE fetches and DMA data
@@ -52,11 +68,15 @@ ps_t PhbModule::tce_read(void *ctx, uint64_t pa, uint32_t bytes, ps_t arrival)
 
 // The translation's statistics and observers: the latency histogram, the
 // epoch counts and the timeline's walk events.
-void PhbModule::observe(const tlm::tlm_generic_payload &gp, const TimeExt &te)
+void PhbModule::observe(int port, const tlm::tlm_generic_payload &gp, const TimeExt &te)
 {
     const phb_xlate &x = te.xlate;
-    if (x.kind == PHB_XLATE_HIT || x.kind == PHB_XLATE_MISS || x.kind == PHB_XLATE_MERGED)
-        xlate_lat_.add(x.done_ps - te.arrival_ps);
+    if (x.kind == PHB_XLATE_HIT || x.kind == PHB_XLATE_MISS || x.kind == PHB_XLATE_MERGED) {
+        size_t p = static_cast<size_t>(port);
+        if (p >= xlate_lat_.size()) // a port bound without attach_link
+            xlate_lat_.resize(p + 1);
+        xlate_lat_[p].add(x.done_ps - te.arrival_ps);
+    }
     if (epochs_.on()) {
         EpochRow &e = epochs_.at(te.arrival_ps);
         e.tlps++;
@@ -78,7 +98,7 @@ void PhbModule::b_transport(int port, tlm::tlm_generic_payload &gp, sc_core::sc_
     TimeExt *te = gp.get_extension<TimeExt>();
     phb_xlate &x = te->xlate;
     phb_translate(model_, te->rid, gp.get_address(), gp.is_write(), te->arrival_ps, &x);
-    observe(gp, *te);
+    observe(port, gp, *te);
     if (x.kind == PHB_XLATE_FAULT || x.kind == PHB_XLATE_DROPPED) {
         te->done_ps = x.done_ps;
         gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
@@ -102,7 +122,8 @@ void PhbModule::reset_stats()
     warm_faults_ += phb_get_stats(model_)->faults;
     warm_dropped_ += phb_get_stats(model_)->dropped;
     phb_reset_stats(model_);
-    xlate_lat_ = LatencyHist();
+    for (LatencyHist &h : xlate_lat_)
+        h = LatencyHist();
 }
 
 } // namespace tcesim

@@ -47,8 +47,11 @@ public:
     // entry. The endpoint is the device's; it is only read.
     void attach_link(unsigned port, endpoint *link);
 
-    // Translation latency of every translated TLP (hits, misses, merged).
-    const LatencyHist &xlate_latency() const { return xlate_lat_; }
+    // Translation latency of every translated TLP (hits, misses, merged),
+    // per port (the device bound there) and over all of them (their merge:
+    // the per-TLP path adds once).
+    const LatencyHist &xlate_latency_of(unsigned port) const;
+    LatencyHist xlate_latency() const;
 
     // The region of interest starts (sim.warmup_ns): the model's counters
     // (PHB, per PE, TCE cache) and the latency distribution restart; the
@@ -62,12 +65,12 @@ public:
 private:
     ps_t mem_access(uint64_t pa, uint32_t bytes, bool is_write, ps_t arrival);
     static ps_t tce_read(void *ctx, uint64_t pa, uint32_t bytes, ps_t arrival);
-    void observe(const tlm::tlm_generic_payload &gp, const TimeExt &te);
+    void observe(int port, const tlm::tlm_generic_payload &gp, const TimeExt &te);
 
     phb *model_ = nullptr;
     bool read_slots_ = false;
     std::vector<endpoint *> links_;
-    LatencyHist xlate_lat_;
+    std::vector<LatencyHist> xlate_lat_; // per port
     uint64_t warm_faults_ = 0, warm_dropped_ = 0;
     Epochs &epochs_;
     Timeline &timeline_;
