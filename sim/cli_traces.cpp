@@ -12,6 +12,8 @@
 extern "C" {
 #include "traces/generators.h"
 #include "traces/import_tracecmd.h"
+#include "traces/merge.h"
+#include "common/tcesim_err.h"
 #include "traces/trace.h"
 #include "traces/trace_tools.h"
 }
@@ -117,6 +119,7 @@ int cmd_gen(int argc, char **argv)
 static const char *kTraceUsage =
     "usage: tcesim trace info FILE [--page-size BYTES]\n"
     "       tcesim trace convert IN OUT\n"
+    "       tcesim trace merge A B ... -o OUT [--renumber-cpus] [--renumber-rids] [--drop-pa]\n"
     "  Formats by file name: .trace/.txt text, .bin binary, a further .zst compresses.\n";
 
 int cmd_trace(int argc, char **argv)
@@ -184,6 +187,52 @@ int cmd_trace(int argc, char **argv)
             std::fprintf(stderr, "%s\n", err.msg);
             return 2;
         }
+        return 0;
+    }
+    if (sub == "merge") {
+        std::vector<const char *> in;
+        std::string out;
+        bool has_out = false;
+        tr_merge_opts o{};
+        for (int i = 3; i < argc; i++) {
+            std::string a = argv[i];
+            if (a == "-o" && i + 1 < argc) {
+                out = argv[++i];
+                has_out = true;
+            } else if (a == "-o") {
+                return usage("trace merge: -o needs a file");
+            } else if (a == "--renumber-cpus") {
+                o.renumber_cpus = true;
+            } else if (a == "--renumber-rids") {
+                o.renumber_rids = true;
+            } else if (a == "--drop-pa") {
+                o.drop_pa = true;
+            } else if (!a.empty() && a[0] == '-') {
+                return usage(("trace merge: unknown option '" + a + "'").c_str());
+            } else {
+                in.push_back(argv[i]);
+            }
+        }
+        if (in.empty() || !has_out)
+            return usage("trace merge: expected A B ... -o OUT");
+        if (in.size() > TR_MERGE_MAX_INPUTS)
+            return usage(("trace merge: at most " + std::to_string(TR_MERGE_MAX_INPUTS) + " inputs").c_str());
+        tr_merge_result r;
+        int rc = tr_merge(in.data(), static_cast<unsigned>(in.size()), out.c_str(), &o, &r, &err);
+        if (rc) {
+            std::fprintf(stderr, "%s\n", err.msg);
+            return rc == TCESIM_EIO || rc == TCESIM_ENOMEM ? 1 : 2;
+        }
+        std::string m;
+        for (size_t k = 0; k < in.size(); k++) {
+            m += k ? ", " : "";
+            m += std::string(in[k]) + " from dev" + std::to_string(r.dev_base[k]);
+            if (o.renumber_cpus)
+                m += " cpu" + std::to_string(r.cpu_base[k]);
+        }
+        std::fprintf(stderr, "tcesim trace merge: %llu events from %zu inputs -> %s (%u devices; %s%s)\n",
+                     static_cast<unsigned long long>(r.events), in.size(), out.c_str(), r.ndevices, m.c_str(),
+                     r.moved ? ("; " + std::to_string(r.moved) + " declarations moved to a free bus or PE").c_str() : "");
         return 0;
     }
     if (sub == "-h" || sub == "--help") {
