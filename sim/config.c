@@ -1,5 +1,6 @@
 #include "config.h"
 #include "params/params.h"
+#include "traces/generators.h"
 
 #include "common/numparse.h"
 
@@ -229,6 +230,61 @@ static int apply(tcesim_config *c, const char *path, const char *sval, json_t *j
         return sval ? set_from_string(k, &c->devices[n], path, sval, err)
                     : set_from_json(k, &c->devices[n], path, jval, err);
     }
+    if (!strncmp(buf, "workloads.", 10)) {
+        char *idx = buf + 10, *dot = strchr(idx, '.');
+        uint64_t n;
+        if (!dot || !dot[1])
+            return fail(err, "%s: expected workloads.N.key", path);
+        *dot = 0;
+        if (config_parse_u64(idx, false, &n))
+            return fail(err, "%s: bad workload index '%s'", path, idx);
+        if (n > c->nworkloads || n >= CFG_MAX_WORKLOADS)
+            return fail(err, "%s: no workload %" PRIu64 " (the config has %u; add them in order, at most %u)", path, n,
+                        c->nworkloads, CFG_MAX_WORKLOADS);
+        char val[64];
+        if (sval) {
+            if (strlen(sval) >= sizeof val)
+                return fail(err, "%s: value too long", path);
+            snprintf(val, sizeof val, "%s", sval);
+        } else if (json_is_string(jval)) {
+            if (strlen(json_string_value(jval)) >= sizeof val)
+                return fail(err, "%s: value too long", path);
+            snprintf(val, sizeof val, "%s", json_string_value(jval));
+        } else if (json_is_integer(jval)) {
+            if (json_integer_value(jval) < 0)
+                return fail(err, "%s: expected a non-negative number", path);
+            snprintf(val, sizeof val, "%" JSON_INTEGER_FORMAT, json_integer_value(jval));
+        } else if (json_is_boolean(jval)) {
+            snprintf(val, sizeof val, "%s", json_is_true(jval) ? "true" : "false");
+        } else {
+            return fail(err, "%s: expected a number, a string or a boolean", path);
+        }
+        if (n == c->nworkloads) {
+            memset(&c->workloads[n], 0, sizeof c->workloads[n]);
+            c->nworkloads++;
+        }
+        cfg_workload *w = &c->workloads[n];
+        const char *wkey = dot + 1;
+        if (!strcmp(wkey, "generator")) {
+            if (strlen(val) >= sizeof w->generator)
+                return fail(err, "%s: value too long", path);
+            memcpy(w->generator, val, strlen(val) + 1); /* fits: checked above */
+            return 0;
+        }
+        if (strlen(wkey) >= sizeof w->keys[0])
+            return fail(err, "%s: key too long", path);
+        for (uint32_t i = 0; i < w->nkeys; i++)
+            if (!strcmp(w->keys[i], wkey)) {
+                snprintf(w->values[i], sizeof w->values[i], "%s", val);
+                return 0;
+            }
+        if (w->nkeys == CFG_MAX_WKEYS)
+            return fail(err, "%s: too many keys (max %u)", path, CFG_MAX_WKEYS);
+        snprintf(w->keys[w->nkeys], sizeof w->keys[0], "%s", wkey);
+        snprintf(w->values[w->nkeys], sizeof w->values[0], "%s", val);
+        w->nkeys++;
+        return 0;
+    }
     if (!strncmp(buf, "pes.", 4)) {
         char *idx = buf + 4, *dot = strchr(idx, '.');
         uint64_t n;
@@ -297,6 +353,41 @@ static int load_devices(tcesim_config *c, json_t *arr, cfg_error *err)
     return 0;
 }
 
+/* workloads: [{"generator": "nvme", "device": 1, ...}, ...]; it replaces any
+ * earlier list; "_" keys are comments. */
+static int load_workloads(tcesim_config *c, json_t *arr, cfg_error *err)
+{
+    if (!json_is_array(arr))
+        return fail(err, "workloads: expected an array");
+    size_t n = json_array_size(arr);
+    if (n > CFG_MAX_WORKLOADS)
+        return fail(err, "workloads: too many workloads (max %u)", CFG_MAX_WORKLOADS);
+    c->nworkloads = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_t *w = json_array_get(arr, i);
+        if (!json_is_object(w))
+            return fail(err, "workloads.%zu: expected an object", i);
+        if (!json_object_get(w, "generator"))
+            return fail(err, "workloads.%zu.generator: missing", i);
+        const char *k;
+        json_t *v;
+        char path[256];
+        snprintf(path, sizeof path, "workloads.%zu.generator", i);
+        int rc = apply(c, path, NULL, json_object_get(w, "generator"), err);
+        json_object_foreach(w, k, v) {
+            if (rc)
+                return rc;
+            if (k[0] == '_' || !strcmp(k, "generator"))
+                continue;
+            snprintf(path, sizeof path, "workloads.%zu.%s", i, k);
+            rc = apply(c, path, NULL, v, err);
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 static int walk_json(tcesim_config *c, const char *prefix, json_t *obj, cfg_error *err)
 {
     const char *k;
@@ -309,6 +400,8 @@ static int walk_json(tcesim_config *c, const char *prefix, json_t *obj, cfg_erro
         int rc;
         if (!*prefix && !strcmp(k, "devices"))
             rc = load_devices(c, v, err);
+        else if (!*prefix && !strcmp(k, "workloads"))
+            rc = load_workloads(c, v, err);
         else if (json_is_object(v) && is_group(path))
             rc = walk_json(c, path, v, err);
         else
@@ -426,6 +519,25 @@ static int check_cross(const tcesim_config *c, cfg_error *err)
         return fail(err, "devices: at least one device is needed");
     if (c->workload.device >= c->ndevices)
         return fail(err, "workload.device: no device %" PRIu64 " (the config has %u)", c->workload.device, c->ndevices);
+    /* workloads[]: a known generator with keys it takes, on a configured device */
+    for (uint32_t i = 0; i < c->nworkloads; i++) {
+        const cfg_workload *w = &c->workloads[i];
+        if (!w->generator[0])
+            return fail(err, "workloads.%u.generator: missing", i);
+        const char *keys[CFG_MAX_WKEYS], *vals[CFG_MAX_WKEYS];
+        for (uint32_t k = 0; k < w->nkeys; k++) {
+            keys[k] = w->keys[k];
+            vals[k] = w->values[k];
+            uint64_t dev;
+            if (!strcmp(w->keys[k], "device") && !config_parse_u64(w->values[k], false, &dev) && dev >= c->ndevices)
+                return fail(err, "workloads.%u.device: no device %" PRIu64 " (the config has %u)", i, dev, c->ndevices);
+        }
+        tr_source src;
+        tr_error terr;
+        if (gen_open(w->generator, keys, vals, w->nkeys, c->seed, &src, &terr) != 0)
+            return fail(err, "workloads.%u: %s", i, terr.msg);
+        tr_close(&src);
+    }
     /* every device named, and once */
     for (uint32_t i = 0; i < c->ndevices; i++) {
         const cfg_device *d = &c->devices[i];

@@ -18,6 +18,8 @@ extern "C" {
 
 #define CFG_MAX_DEVICES 256u
 #define CFG_MAX_PES 64u      /* PEs with per-PE overrides */
+#define CFG_MAX_WORKLOADS 16u /* workloads[]: generators in one run */
+#define CFG_MAX_WKEYS 32u     /* keys of one workloads[] entry */
 #define CFG_STR 32u
 #define CFG_ERR_LEN 512u
 #define CFG_AUTO UINT64_MAX  /* "auto": the era's / the kernel's choice */
@@ -55,6 +57,15 @@ typedef struct cfg_pe {
     uint32_t set;             /* bit i: key i of the PE table was given */
     cfg_iommu v;
 } cfg_pe;
+
+/* One workloads[] entry: a generator (traces/generators.h) and its keys,
+ * kept as strings for the generator to parse (gen_open checks them). */
+typedef struct cfg_workload {
+    char generator[CFG_STR];
+    uint32_t nkeys;
+    char keys[CFG_MAX_WKEYS][CFG_STR];
+    char values[CFG_MAX_WKEYS][64];
+} cfg_workload;
 
 typedef struct tcesim_config {
     uint64_t seed;
@@ -100,6 +111,8 @@ typedef struct tcesim_config {
     cfg_device devices[CFG_MAX_DEVICES];
     uint32_t npes;
     cfg_pe pes[CFG_MAX_PES];
+    uint32_t nworkloads;      /* workloads[]: when any, the run's built-in events */
+    cfg_workload workloads[CFG_MAX_WORKLOADS];
 } tcesim_config;
 
 typedef struct cfg_error {

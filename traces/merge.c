@@ -21,6 +21,7 @@ typedef struct merge_ctx {
     int last;          /* the input whose event was handed out last: refilled first */
     bool drop_pa;
     const char *name;
+    tr_device_decl *decls;  /* tr_merge_sources: the inputs' declarations, passed through */
 } merge_ctx;
 
 static int fill(merge_in *m, tr_error *err)
@@ -88,6 +89,7 @@ static void merge_close(void *ctx)
     for (unsigned k = 0; k < c->n; k++)
         tr_close(&c->in[k].src);
     free(c->in);
+    free(c->decls);
     free(c);
 }
 
@@ -120,6 +122,20 @@ static int open_merge(tr_source *srcs, unsigned n, const uint32_t *dev_base, con
     out->close = merge_close;
     out->ctx = c;
     out->name = name;
+    if (!dev_base) {
+        uint32_t nd = 0;
+        for (unsigned k = 0; k < n; k++)
+            nd += in[k].src.ndevices;
+        if (nd && !(c->decls = malloc(nd * sizeof *c->decls))) {
+            tr_close(out);
+            snprintf(err->msg, sizeof err->msg, "%s: out of memory", name);
+            return TCESIM_ENOMEM;
+        }
+        for (unsigned k = 0; k < n; k++)
+            for (uint32_t i = 0; i < in[k].src.ndevices; i++)
+                c->decls[out->ndevices++] = in[k].src.devices[i];
+        out->devices = c->decls;
+    }
     for (unsigned k = 0; k < n; k++) {
         int rc = fill(&in[k], err);
         if (rc) {

@@ -156,6 +156,17 @@ char *config_to_json(const tcesim_config *c)
         json_array_append_new(devs, o);
     }
     json_object_set_new(root, "devices", devs);
+    if (c->nworkloads) {
+        json_t *wl = json_array();
+        for (uint32_t w = 0; w < c->nworkloads; w++) {
+            json_t *o = json_object();
+            json_object_set_new(o, "generator", json_string(c->workloads[w].generator));
+            for (uint32_t k = 0; k < c->workloads[w].nkeys; k++)
+                json_object_set_new(o, c->workloads[w].keys[k], json_string(c->workloads[w].values[k]));
+            json_array_append_new(wl, o);
+        }
+        json_object_set_new(root, "workloads", wl);
+    }
     json_t *pes = json_object();
     for (uint32_t p = 0; p < c->npes; p++) {
         json_t *o = json_object();

@@ -9,17 +9,71 @@
 #include "system/collect.hpp"
 #include "system/netlist.hpp"
 
+#include <cstring>
+#include <string>
+#include <vector>
+
 extern "C" {
 #include "traces/gen_window.h"
+#include "traces/generators.h"
+#include "traces/merge.h"
 }
 
 namespace tcesim {
 
-// The trace, or the built-in workload when none is given.
+// workloads[] entry i's generator seed: the run's, mixed with i (a `seed`
+// key of the entry overrides it, as gen_open documents).
+static uint64_t workload_seed(uint64_t seed, uint32_t i) { return seed ^ (0x9e3779b97f4a7c15ull * (i + 1ull)); }
+
+// The trace and/or the workloads[] generators, merged in time order
+// (traces/merge.h); or the built-in window workload when neither is given.
 static int open_source(const tcesim_config &cfg, const RunOptions &opt, tr_source &src, RunResult &res,
                        std::string &err)
 {
     tr_error terr;
+    if (cfg.nworkloads) {
+        std::vector<tr_source> srcs;
+        std::string name;
+        auto close_all = [&srcs] {
+            for (tr_source &s : srcs)
+                tr_close(&s);
+        };
+        if (!opt.trace_path.empty()) {
+            srcs.emplace_back();
+            if (tr_open(opt.trace_path.c_str(), &srcs.back(), &terr) != 0) {
+                srcs.pop_back();
+                err = terr.msg;
+                return 2;
+            }
+            name = opt.trace_path + " + ";
+        }
+        name += "workloads:";
+        for (uint32_t i = 0; i < cfg.nworkloads; i++) {
+            const cfg_workload &w = cfg.workloads[i];
+            const char *keys[CFG_MAX_WKEYS], *vals[CFG_MAX_WKEYS];
+            std::string dev = "0";
+            for (uint32_t k = 0; k < w.nkeys; k++) {
+                keys[k] = w.keys[k];
+                vals[k] = w.values[k];
+                if (!std::strcmp(w.keys[k], "device"))
+                    dev = w.values[k];
+            }
+            srcs.emplace_back();
+            if (gen_open(w.generator, keys, vals, w.nkeys, workload_seed(cfg.seed, i), &srcs.back(), &terr) != 0) {
+                srcs.pop_back();
+                close_all();
+                err = "workloads." + std::to_string(i) + ": " + terr.msg;
+                return 2;
+            }
+            name += std::string(i ? ", " : " ") + w.generator + " (dev" + dev + ")";
+        }
+        res.trace_name = name;
+        if (tr_merge_sources(srcs.data(), static_cast<unsigned>(srcs.size()), "workloads", &src, &terr) != 0) {
+            err = terr.msg;
+            return 1;
+        }
+        return 0;
+    }
     if (opt.trace_path.empty()) {
         gen_window_params gp = workload_params(cfg);
         if (gen_window_open(&gp, &src, &terr) != 0) {
