@@ -648,21 +648,32 @@ static void missing_physical_address_drops_pa_everywhere(void **state)
     free(out);
 }
 
-static void bypass_addresses_declare_a_64_bit_mask_and_pe_rules(void **state)
+static void masks_are_inferred_from_bus_addresses_or_forced(void **state)
 {
     (void)state;
     import_params p;
     import_stats st;
     import_params_default(&p);
     p.pe_rule = IMPORT_PE_DEVICE;
-    p.dma_mask_bits = 40;
-    char *out = import_text(
-        EV(0, "1.000000", "dma_map_page", "0030:05:00.1 dir=TO_DEVICE dma_addr=1000 size=16 phys_addr=100 attrs=")
-        EV(0, "1.000001", "dma_map_page", "0030:06:00.0 dir=TO_DEVICE dma_addr=800000000000100 size=16 phys_addr=100 attrs="),
-        &p, &st);
-    assert_non_null(strstr(out, "device id=0 rid=05:00.1 pe=1 dma_mask_bits=40\n"
-                                "device id=1 rid=06:00.0 pe=2 dma_mask_bits=64\n"));
+    /* below 4 GiB: 32 (TCE window); >= 4 GiB: 59 (PHB3 TVE#0 bypass);
+     * >= 2^59: 64 (TVE#1 bypass). A map_sg counts by its highest segment. */
+    const char *rep =
+        EV(0, "1.000000", "dma_map_page", "0030:05:00.1 dir=TO_DEVICE dma_addr=fffff000 size=16 phys_addr=100 attrs=")
+        EV(0, "1.000001", "dma_map_page", "0030:06:00.0 dir=TO_DEVICE dma_addr=800000000000100 size=16 phys_addr=100 attrs=")
+        EV(0, "1.000002", "dma_map_sg", "0030:07:00.0 dir=TO_DEVICE dma_addrs={0x1000,0x100002000} sizes={0x1000,0x1000} phys_addrs={0x1000,0x2000} attrs=");
+    char *out = import_text(rep, &p, &st);
+    assert_non_null(strstr(out, "device id=0 rid=05:00.1 pe=1 dma_mask_bits=32\n"
+                                "device id=1 rid=06:00.0 pe=2 dma_mask_bits=64\n"
+                                "device id=2 rid=07:00.0 pe=3 dma_mask_bits=59\n"));
     assert_int_equal(st.bypass_devices, 1);
+    assert_int_equal(st.tve0_devices, 1);
+    free(out);
+    p.dma_mask_bits = 40;   /* the override: every device */
+    out = import_text(rep, &p, &st);
+    assert_non_null(strstr(out, "device id=0 rid=05:00.1 pe=1 dma_mask_bits=40\n"
+                                "device id=1 rid=06:00.0 pe=2 dma_mask_bits=40\n"
+                                "device id=2 rid=07:00.0 pe=3 dma_mask_bits=40\n"));
+    assert_int_equal(st.bypass_devices, 0);
     free(out);
 }
 
@@ -725,7 +736,7 @@ int main(void)
         cmocka_unit_test(access_moves_to_midpoint_when_unmap_comes_first),
         cmocka_unit_test(access_chunks_and_delay_zero),
         cmocka_unit_test(missing_physical_address_drops_pa_everywhere),
-        cmocka_unit_test(bypass_addresses_declare_a_64_bit_mask_and_pe_rules),
+        cmocka_unit_test(masks_are_inferred_from_bus_addresses_or_forced),
         cmocka_unit_test(backwards_timestamps_are_clamped_and_counted),
         cmocka_unit_test(same_bus_address_mapped_twice_unmaps_newest_first),
     };
