@@ -25,8 +25,8 @@
 #define DMA_MAPPING_ERROR_ADDR UINT64_MAX
 #define MAX_FIELDS 16
 #define SZ_4G (1ull << 32)
-/* include/trace/events/dma.h (newer than 6.12): DMA_TRACE_MAX_ENTRIES, the
- * cap on dma_map_sg's printed arrays. */
+/* include/trace/events/dma.h after v6.12 (torvalds/linux 0b9828c7231e):
+ * DMA_TRACE_MAX_ENTRIES, the cap on dma_map_sg's printed arrays. */
 #define DMA_TRACE_MAX 128
 
 void import_params_default(import_params *p)
@@ -407,7 +407,9 @@ static bool parse_dir(const field *f, tr_dir *d, bool *none)
     *none = false;
     if (!f || f->nmore)
         return false;
-    /* Raw: enum dma_data_direction's value (include/linux/dma-direction.h). */
+    /* Raw: enum dma_data_direction's value (include/linux/dma-direction.h,
+     * Linux 6.12: DMA_BIDIRECTIONAL 0, DMA_TO_DEVICE 1, DMA_FROM_DEVICE 2,
+     * DMA_NONE 3). */
     if (strcmp(f->val0, "0") == 0)
         *d = TR_DIR_BIDIRECTIONAL;
     else if (strcmp(f->val0, "1") == 0)

@@ -11,7 +11,9 @@
  *    attrs=%s"; dma_map_sg "%s dir=%s dma_addrs=%s sizes=%s phys_addrs=%s
  *    attrs=%s"; dma_unmap_sg "%s dir=%s phys_addrs=%s attrs=%s" (the
  *    *physical* addresses of the nents input entries, sg_phys()).
- *  - the same file, newer kernels: dma_map_phys / dma_unmap_phys replace the
+ *  - the same file, newer kernels (read at torvalds/linux commit 0b9828c7231e,
+ *    after v6.12; the changes came in several releases): dma_map_phys /
+ *    dma_unmap_phys replace the
  *    page and resource events (kernel/dma/mapping.c dma_map_phys() traces
  *    even a failed map, with dma_addr = DMA_MAPPING_ERROR = ~0); the
  *    dma_alloc_class events dma_alloc, dma_alloc_pages, dma_alloc_sgt_err
