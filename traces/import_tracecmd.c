@@ -1205,11 +1205,16 @@ static int sg_sizes(import_state *s, const import_line *l)
     memcpy(s->sg_phys, l->phys_addrs, l->nphys * sizeof(uint64_t));
     memcpy(s->sg_dma, l->dma_addrs, l->ndma * sizeof(uint64_t));
     memcpy(s->sg_lens, l->lens, l->ndma * sizeof(uint64_t));
-    for (uint32_t k = l->ndma; k < nd; k++) {
-        s->sg_lens[k] = s->sg_lens[k - 1];
-        s->sg_dma[k] = round_up(s->sg_dma[k - 1] + (s->sg_lens[k - 1] > UINT64_MAX - s->sg_dma[k - 1]
-                                                        ? (ovf = true, 0) : s->sg_lens[k - 1]),
-                                pg, &ovf);
+    uint64_t total = 0;
+    for (uint32_t k = 0; k < nd; k++) {
+        if (k >= l->ndma) {
+            uint64_t prev = s->sg_dma[k - 1], len = s->sg_lens[k - 1];
+            s->sg_lens[k] = len;
+            s->sg_dma[k] = round_up(prev > UINT64_MAX - len ? (ovf = true, 0) : prev + len, pg, &ovf);
+        }
+        if (s->sg_lens[k] > UINT64_MAX - total)
+            ovf = true;   /* the mapping's size must fit 64 bits */
+        total += s->sg_lens[k];
     }
     for (uint32_t k = l->nphys; k < np; k++)
         s->sg_phys[k] = 0;   /* page offset 0; the address is set below */
