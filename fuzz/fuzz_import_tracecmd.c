@@ -3,7 +3,9 @@
  *   bit 0: access none (else once)   bits 1-2: pe rule (bus, device, none)
  *   bit 3: pa never (else auto)      bit 4: write .bin (else .trace)
  *   bit 5: domain 0x30 only (else all)
- *   bit 6: sg_page_bytes 64K (else 4K)  bit 7: dma_mask_bits 64 (else 32)
+ *   bit 6: sg_page_bytes 64K (else 4K)
+ *   bit 7: dma_mask_bits 64 and big-endian raw ARRAY[] bytes (else masks
+ *          inferred, little-endian)
  * delay_ns and chunk_bytes stay at their defaults: a small chunk would turn
  * one legal size=ffffffffffff into 2^40 events, a slow input, not a bug.
  * Oracle: the import returns 0 or an error naming the report or the output;
@@ -34,7 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     p.pa = (sel & 8) ? IMPORT_PA_NEVER : IMPORT_PA_AUTO;
     p.domain = (sel & 32) ? 0x30 : -1;
     p.sg_page_bytes = (sel & 64) ? 65536 : 4096;
-    p.dma_mask_bits = (sel & 128) ? 64 : 32;
+    p.dma_mask_bits = (sel & 128) ? 64 : 0;
+    p.big_endian = (sel & 128) != 0;
 
     const char *report = fuzz_tmp_path("import-report", ".txt");
     const char *out = (sel & 16) ? fuzz_tmp_path("import-out", ".bin")

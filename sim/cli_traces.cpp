@@ -244,8 +244,11 @@ int cmd_trace(int argc, char **argv)
 
 static const char *kImportUsage =
     "usage: tcesim import trace-cmd REPORT -o FILE [--access once|none] [--delay-ns N] [--chunk BYTES]\n"
-    "                 [--pe bus|device|none] [--mask-bits N] [--domain N] [--sg-page BYTES] [--no-pa]\n"
-    "  REPORT is the text of `trace-cmd report` (record with `trace-cmd record -e dma`).\n"
+    "                 [--pe bus|device|none] [--mask-bits auto|N] [--domain N] [--sg-page BYTES] [--no-pa]\n"
+    "                 [--byte-order little|big]\n"
+    "  REPORT is the text of `trace-cmd report` (record with `trace-cmd record -e dma`), of the\n"
+    "  kernel's trace file, or of `perf script`. --mask-bits auto (default) infers each device's\n"
+    "  mask from its bus addresses; --byte-order is the traced kernel's, for ARRAY[] raw bytes.\n"
     "  Lines that cannot be used are counted by reason on stderr. traces/FORMAT.md has the rules.\n";
 
 int cmd_import(int argc, char **argv)
@@ -300,9 +303,22 @@ int cmd_import(int argc, char **argv)
             else
                 return usage("--pe: expected bus, device or none");
         } else if (a == "--mask-bits" && has) {
-            if (config_parse_u64(argv[++i], false, &v) || v < 24 || v > 64)
-                return usage("--mask-bits: expected 24..64");
-            p.dma_mask_bits = static_cast<unsigned>(v);
+            if (!std::strcmp(argv[i + 1], "auto")) {
+                i++;
+                p.dma_mask_bits = 0;
+            } else if (config_parse_u64(argv[++i], false, &v) || v < 24 || v > 64) {
+                return usage("--mask-bits: expected auto or 24..64");
+            } else {
+                p.dma_mask_bits = static_cast<unsigned>(v);
+            }
+        } else if (a == "--byte-order" && has) {
+            std::string m = argv[++i];
+            if (m == "little")
+                p.big_endian = false;
+            else if (m == "big")
+                p.big_endian = true;
+            else
+                return usage("--byte-order: expected little or big");
         } else if (a == "--domain" && has) {
             if (config_parse_u64(argv[++i], false, &v) || v > 0xffff)
                 return usage("--domain: expected a PCI domain number");

@@ -24,6 +24,10 @@
 #define BYPASS_BASE (1ull << 59)   /* PowerNV TVE#1: bus address = pa + 1<<59 */
 #define DMA_MAPPING_ERROR_ADDR UINT64_MAX
 #define MAX_FIELDS 16
+#define SZ_4G (1ull << 32)
+/* include/trace/events/dma.h after v6.12 (torvalds/linux 0b9828c7231e):
+ * DMA_TRACE_MAX_ENTRIES, the cap on dma_map_sg's printed arrays. */
+#define DMA_TRACE_MAX 128
 
 void import_params_default(import_params *p)
 {
@@ -32,7 +36,8 @@ void import_params_default(import_params *p)
     p->delay_ns = 1000;
     p->chunk_bytes = 0;
     p->pe_rule = IMPORT_PE_BUS;
-    p->dma_mask_bits = 32;
+    p->dma_mask_bits = 0;
+    p->big_endian = false;
     p->domain = -1;
     p->sg_page_bytes = 4096;
     p->pa = IMPORT_PA_AUTO;
@@ -67,10 +72,19 @@ void import_stats_print(const import_stats *st, FILE *f)
             st->lines, skipped, st->devices, st->devices == 1 ? "" : "s");
     if (st->bypass_devices)
         fprintf(f, " (%u with 64-bit masks for bypass addresses)", st->bypass_devices);
+    if (st->tve0_devices)
+        fprintf(f, " (%u with 59-bit masks for addresses from 4 GiB: PHB3 TVE#0 bypass)",
+                st->tve0_devices);
     for (int op = 0; op < TR_OP_COUNT; op++)
         if (st->ops[op])
             fprintf(f, ", %" PRIu64 " %s", st->ops[op], tr_op_name((tr_op)op));
     fputc('\n', f);
+    if (st->raw_lines)
+        fprintf(f, "import: %" PRIu64 " [FAILED TO PARSE] lines read from their raw fields\n",
+                st->raw_lines);
+    if (st->guessed_bytes || st->sg_truncated)
+        fprintf(f, "import: %" PRIu64 " bytes guessed (hidden segments of %" PRIu64
+                " [TRUNCATED] dma_map_sg)\n", st->guessed_bytes, st->sg_truncated);
     if (st->sg_reconstructed)
         fprintf(f, "import: %" PRIu64 " map_sg with merged segments: input sizes rebuilt\n",
                 st->sg_reconstructed);
@@ -97,7 +111,13 @@ struct import_parser {
     size_t tokcap;
     uint64_t *arr[3];      /* phys, dma, lens */
     size_t arrcap[3];
+    bool big_endian;       /* byte order of raw ARRAY[] bytes */
 };
+
+void import_parser_set_big_endian(import_parser *ps, bool big)
+{
+    ps->big_endian = big;
+}
 
 import_parser *import_parser_new(void)
 {
@@ -268,14 +288,72 @@ static bool scalar_dec(const field *f, uint64_t *v)
     return f && f->nmore == 0 && parse_dec(f->val0, v);
 }
 
+/* One raw byte of "ARRAY[00, 1f, ...]": two hex digits, then "," (between
+ * tokens) or nothing. */
+static bool raw_byte(const char *t, size_t n, uint8_t *b)
+{
+    uint64_t v;
+    if (n != 2 || !parse_hex_n(t, 2, &v))
+        return false;
+    *b = (uint8_t)v;
+    return true;
+}
+
+/* The raw form print_field_raw() gives a dynamic array without a usable
+ * print format (libtraceevent <= 1.8.3): "ARRAY[" the bytes as "%02x"
+ * joined by ", " "]", split by the tokenizer at each space. The bytes are
+ * decoded as elem-byte unsigned integers in ps->big_endian's order. */
+static int parse_raw_array(import_parser *ps, const field *f, int which, unsigned elem,
+                           uint32_t *count)
+{
+    const char *s = f->val0;
+    if (strncmp(s, "ARRAY[", 6) != 0)
+        return 0;
+    size_t ntok = f->nmore + 1;
+    if (ntok % elem && !(ntok == 1 && strcmp(s, "ARRAY[]") == 0))
+        return 0;
+    if (strcmp(s, "ARRAY[]") == 0) {
+        *count = 0;
+        return 1;
+    }
+    size_t n = ntok / elem;
+    if (n > UINT32_MAX || grow((void **)&ps->arr[which], &ps->arrcap[which], n, sizeof(uint64_t)))
+        return n > UINT32_MAX ? 0 : TCESIM_ENOMEM;
+    for (size_t e = 0; e < n; e++) {
+        uint64_t v = 0;
+        for (unsigned k = 0; k < elem; k++) {
+            size_t i = e * elem + k;
+            const char *t = i == 0 ? s + 6 : f->more[i - 1];
+            size_t len = strlen(t);
+            bool last = i + 1 == ntok;
+            /* every byte but the last ends in ',', the last in ']' */
+            if (len < 1 || t[len - 1] != (last ? ']' : ','))
+                return 0;
+            uint8_t b;
+            if (!raw_byte(t, len - 1, &b))
+                return 0;
+            if (ps->big_endian)
+                v = v << 8 | b;
+            else
+                v |= (uint64_t)b << (8 * k);
+        }
+        ps->arr[which][e] = v;
+    }
+    *count = (uint32_t)n;
+    return 1;
+}
+
 /* Parses an array field into ps->arr[which]. Returns 1 ok, 0 bad, or
- * TCESIM_ENOMEM. */
-static int parse_array(import_parser *ps, const field *f, int which, uint32_t *count)
+ * TCESIM_ENOMEM. elem is the element size for the raw form. */
+static int parse_array_e(import_parser *ps, const field *f, int which, unsigned elem,
+                         uint32_t *count)
 {
     if (!f)
         return 0;
     size_t n = 0;
     const char *s = f->val0;
+    if (strncmp(s, "ARRAY[", 6) == 0)
+        return parse_raw_array(ps, f, which, elem, count);
     if (s[0] == '{') {
         size_t len = strlen(s);
         if (f->nmore || len < 2 || s[len - 1] != '}')
@@ -310,6 +388,11 @@ static int parse_array(import_parser *ps, const field *f, int which, uint32_t *c
     return 1;
 }
 
+static int parse_array(import_parser *ps, const field *f, int which, uint32_t *count)
+{
+    return parse_array_e(ps, f, which, 8, count);
+}
+
 /* "a/b" from nents=%d/%d */
 static bool parse_pair(const field *f, uint64_t *a, uint64_t *b)
 {
@@ -324,7 +407,18 @@ static bool parse_dir(const field *f, tr_dir *d, bool *none)
     *none = false;
     if (!f || f->nmore)
         return false;
-    if (strcmp(f->val0, "TO_DEVICE") == 0)
+    /* Raw: enum dma_data_direction's value (include/linux/dma-direction.h,
+     * Linux 6.12: DMA_BIDIRECTIONAL 0, DMA_TO_DEVICE 1, DMA_FROM_DEVICE 2,
+     * DMA_NONE 3). */
+    if (strcmp(f->val0, "0") == 0)
+        *d = TR_DIR_BIDIRECTIONAL;
+    else if (strcmp(f->val0, "1") == 0)
+        *d = TR_DIR_TO_DEVICE;
+    else if (strcmp(f->val0, "2") == 0)
+        *d = TR_DIR_FROM_DEVICE;
+    else if (strcmp(f->val0, "3") == 0)
+        *none = true;
+    else if (strcmp(f->val0, "TO_DEVICE") == 0)
         *d = TR_DIR_TO_DEVICE;
     else if (strcmp(f->val0, "FROM_DEVICE") == 0)
         *d = TR_DIR_FROM_DEVICE;
@@ -395,11 +489,17 @@ static int parse_event_text(import_parser *ps, ev_type et, char **tok, size_t nt
     *why = IMP_SKIP_MALFORMED;
     if (ntok == 0)
         return 0;
-    if (!parse_pci_name(tok[0], &out->domain, &out->rid)) {
+    /* libtraceevent <= 1.8.3 on the sg events (import_tracecmd.h): every
+     * field as name=value, the device among them. */
+    bool raw = ntok >= 3 && strcmp(tok[0], "[FAILED") == 0 && strcmp(tok[1], "TO") == 0 &&
+               strcmp(tok[2], "PARSE]") == 0;
+    size_t first = raw ? 3 : 1;
+    if (!raw && !parse_pci_name(tok[0], &out->domain, &out->rid)) {
         *why = IMP_SKIP_NOT_PCI;
         return 0;
     }
-    for (size_t i = 1; i < ntok; i++) {
+    out->raw = raw;
+    for (size_t i = first; i < ntok; i++) {
         char *eq = strchr(tok[i], '=');
         bool is_key = eq && eq > tok[i];
         for (char *k = tok[i]; is_key && k < eq; k++)
@@ -417,6 +517,17 @@ static int parse_event_text(import_parser *ps, ev_type et, char **tok, size_t nt
             return 0;
         }
     }
+    if (raw) {
+        const field *dv = find_field(f, nf, "device");
+        if (!dv || dv->nmore)
+            return 0;
+        if (!parse_pci_name(dv->val0, &out->domain, &out->rid)) {
+            *why = IMP_SKIP_NOT_PCI;
+            return 0;
+        }
+        /* Raw u64 and size_t scalars print "%llu"; the kernel's text "%llx". */
+    }
+    bool (*addr_scalar)(const field *, uint64_t *) = raw ? scalar_dec : scalar_hex;
 
     bool none = false;
     const field *fd = find_field(f, nf, "dir");
@@ -435,14 +546,14 @@ static int parse_event_text(import_parser *ps, ev_type et, char **tok, size_t nt
     case EVT_MAP:
     case EVT_ALLOC:
     case EVT_ALLOC_SGT:
-        if (!scalar_hex(find_field(f, nf, "dma_addr"), &out->dma_addr) ||
+        if (!addr_scalar(find_field(f, nf, "dma_addr"), &out->dma_addr) ||
             !scalar_dec(find_field(f, nf, "size"), &out->size) || out->size == 0)
             return 0;
         if (et == EVT_MAP && !out->has_dir)
             return 0;
         out->kind = et == EVT_MAP ? IMPORT_MAP : IMPORT_ALLOC;
         if (find_field(f, nf, "phys_addr")) {
-            if (!scalar_hex(find_field(f, nf, "phys_addr"), &out->phys))
+            if (!addr_scalar(find_field(f, nf, "phys_addr"), &out->phys))
                 return 0;
             out->has_phys = true;
         } else if (et == EVT_MAP) {
@@ -470,12 +581,13 @@ static int parse_event_text(import_parser *ps, ev_type et, char **tok, size_t nt
         return 1;
     case EVT_UNMAP:
     case EVT_FREE:
-        if (!scalar_hex(find_field(f, nf, "dma_addr"), &out->dma_addr))
+        if (!addr_scalar(find_field(f, nf, "dma_addr"), &out->dma_addr))
             return 0;
         out->kind = et == EVT_UNMAP ? IMPORT_UNMAP : IMPORT_FREE;
         return 1;
     case EVT_UNMAP_SG:
-        rc = parse_array(ps, find_field(f, nf, "phys_addrs"), 0, &out->nphys);
+        /* The raw field is "addrs" (TP_STRUCT__entry), the text "phys_addrs". */
+        rc = parse_array(ps, find_field(f, nf, raw ? "addrs" : "phys_addrs"), 0, &out->nphys);
         if (rc <= 0 || out->nphys == 0)
             return rc < 0 ? rc : 0;
         out->phys_addrs = ps->arr[0];
@@ -484,24 +596,53 @@ static int parse_event_text(import_parser *ps, ev_type et, char **tok, size_t nt
     case EVT_MAP_SG:
         if (!out->has_dir)
             return 0;
-        if (truncated) {
-            *why = IMP_SKIP_TRUNCATED;
-            return 0;
-        }
         if ((rc = parse_array(ps, find_field(f, nf, "phys_addrs"), 0, &out->nphys)) <= 0 ||
             (rc = parse_array(ps, find_field(f, nf, "dma_addrs"), 1, &out->ndma)) <= 0)
             return rc;
         uint32_t nlens;
-        if ((rc = parse_array(ps, find_field(f, nf, "sizes"), 2, &nlens)) <= 0)
+        /* lengths are unsigned int (4 bytes raw); the text calls them sizes=. */
+        if ((rc = parse_array_e(ps, find_field(f, nf, raw ? "lengths" : "sizes"), 2, 4, &nlens)) <= 0)
             return rc;
         if (out->ndma == 0 || nlens != out->ndma || out->nphys < out->ndma)
             return 0;
-        /* Newer kernels: nents=traced/full ents=traced/full. */
-        const field *fn = find_field(f, nf, "nents"), *fe = find_field(f, nf, "ents");
-        if (fn && (!parse_pair(fn, &a, &b) || a != out->nphys || b != a))
-            return 0;
-        if (fe && (!parse_pair(fe, &a, &b) || a != out->ndma || b != a))
-            return 0;
+        /* Newer kernels: "nents=%d/%d ents=%d/%d", traced/full (traced =
+         * min(full, DMA_TRACE_MAX_ENTRIES)), then " [TRUNCATED]" when either
+         * full count exceeds the cap (TP_fast_assign of dma_map_sg). Raw:
+         * full_nents=, full_ents=, truncated=0|1. */
+        uint64_t fnp = out->nphys, fnd = out->ndma;
+        a = out->nphys;
+        b = out->ndma;
+        if (raw) {
+            const field *fn = find_field(f, nf, "full_nents"), *fe = find_field(f, nf, "full_ents"),
+                        *ft = find_field(f, nf, "truncated");
+            uint64_t tv = 0;
+            if ((fn && !scalar_dec(fn, &fnp)) || (fe && !scalar_dec(fe, &fnd)) ||
+                (ft && (!scalar_dec(ft, &tv) || tv > 1)) || (!fn != !fe) || (!fn != !ft))
+                return 0;
+            truncated = tv == 1;
+        } else {
+            const field *fn = find_field(f, nf, "nents"), *fe = find_field(f, nf, "ents");
+            if (!fn != !fe || (truncated && !fn))
+                return 0;
+            if (fn && (!parse_pair(fn, &a, &fnp) || !parse_pair(fe, &b, &fnd)))
+                return 0;
+        }
+        if (fnp > UINT32_MAX || fnd > UINT32_MAX || fnd > fnp || a != out->nphys ||
+            b != out->ndma ||
+            out->nphys != (fnp < DMA_TRACE_MAX ? fnp : DMA_TRACE_MAX) ||
+            out->ndma != (fnd < DMA_TRACE_MAX ? fnd : DMA_TRACE_MAX) ||
+            truncated != (fnp > DMA_TRACE_MAX || fnd > DMA_TRACE_MAX)) {
+            /* counts that contradict the arrays: an old kernel has none,
+             * so the arrays must then be whole */
+            if (truncated || fnp != out->nphys || fnd != out->ndma || a != out->nphys ||
+                b != out->ndma) {
+                *why = truncated ? IMP_SKIP_TRUNCATED : IMP_SKIP_MALFORMED;
+                return 0;
+            }
+        }
+        out->truncated = truncated;
+        out->full_nphys = (uint32_t)fnp;
+        out->full_ndma = (uint32_t)fnd;
         out->size = 0;
         for (uint32_t i = 0; i < nlens; i++) {
             if (ps->arr[2][i] == 0 || ps->arr[2][i] > UINT64_MAX - out->size)
@@ -676,7 +817,7 @@ typedef struct dev_rec {
     uint64_t key;          /* domain << 16 | rid */
     uint32_t id;
     int state;             /* DEV_* */
-    bool bypass;
+    uint64_t max_addr;     /* highest bus address of its mappings */
 } dev_rec;
 
 typedef struct dev_table {
@@ -796,9 +937,11 @@ typedef struct import_state {
     out_item *heap;
     size_t nheap, heapcap;
     uint64_t seq;
-    /* scratch */
-    uint64_t *sg_sizes;
-    size_t sg_cap;
+    /* scratch: a map_sg's input sizes and pas, its output addresses and
+     * lengths, completed past the printed arrays when truncated */
+    uint64_t *sg_sizes, *sg_phys, *sg_dma, *sg_lens;
+    size_t sg_cap, sg_phys_cap, sg_dma_cap, sg_lens_cap;
+    uint64_t sg_guessed;   /* bytes of the hidden input segments of the last sg_sizes() */
     /* time */
     bool have_base;
     uint64_t base_ns, last_ns;
@@ -1010,6 +1153,9 @@ static void state_free(import_state *s)
     free(s->buckets);
     free(s->free_handles);
     free(s->sg_sizes);
+    free(s->sg_phys);
+    free(s->sg_dma);
+    free(s->sg_lens);
     dev_table_free(&s->devs);
 }
 
@@ -1022,15 +1168,67 @@ static void skip(import_state *s, import_skip why, uint64_t lineno)
     s->st->skipped[why]++;
 }
 
-/* Rebuilds a map_sg's input sizes into s->sg_sizes. 0 ok, 1 cannot. */
+static uint64_t round_up(uint64_t x, uint64_t pg, bool *ovf)
+{
+    if (x > UINT64_MAX - (pg - 1)) {
+        *ovf = true;
+        return 0;
+    }
+    return (x + pg - 1) & ~(pg - 1);
+}
+
+/* Rebuilds a map_sg's input sizes into s->sg_sizes, its pas into s->sg_phys
+ * (full_nphys of each). 0 ok, 1 cannot, or TCESIM_ENOMEM.
+ *
+ * A [TRUNCATED] map_sg printed only the first 128 entries of each array;
+ * the counts give the rest (nents=128/N ents=128/M). The guess (FORMAT.md,
+ * "Truncated scatter lists"): each hidden output segment takes the last
+ * printed length and starts on the IOMMU page after the one before; each
+ * hidden input starts on a page boundary (page offset 0), so it can be
+ * merged; the rebuild rule then splits the lengths as usual, so with
+ * M <= 128 the mapping's total stays exact and only its split is guessed.
+ * Hidden inputs' pas follow the previous input contiguously, page-aligned.
+ * s->sg_guessed is the bytes of the hidden inputs. */
 static int sg_sizes(import_state *s, const import_line *l)
 {
-    if (l->nphys > TR_MAX_SEGS)
+    uint32_t np = l->full_nphys, nd = l->full_ndma;
+    const uint64_t pg = s->p->sg_page_bytes;
+    bool ovf = false;
+    s->sg_guessed = 0;
+    if (np > TR_MAX_SEGS)
         return 1;
-    if (grow((void **)&s->sg_sizes, &s->sg_cap, l->nphys, sizeof(uint64_t)))
+    if (grow((void **)&s->sg_sizes, &s->sg_cap, np, sizeof(uint64_t)) ||
+        grow((void **)&s->sg_phys, &s->sg_phys_cap, np, sizeof(uint64_t)) ||
+        grow((void **)&s->sg_dma, &s->sg_dma_cap, nd, sizeof(uint64_t)) ||
+        grow((void **)&s->sg_lens, &s->sg_lens_cap, nd, sizeof(uint64_t)))
         return TCESIM_ENOMEM;
-    return import_sg_reconstruct(l->phys_addrs, l->nphys, l->dma_addrs, l->lens, l->ndma,
-                                 s->p->sg_page_bytes, s->sg_sizes) == 0 ? 0 : 1;
+    memcpy(s->sg_phys, l->phys_addrs, l->nphys * sizeof(uint64_t));
+    memcpy(s->sg_dma, l->dma_addrs, l->ndma * sizeof(uint64_t));
+    memcpy(s->sg_lens, l->lens, l->ndma * sizeof(uint64_t));
+    uint64_t total = 0;
+    for (uint32_t k = 0; k < nd; k++) {
+        if (k >= l->ndma) {
+            uint64_t prev = s->sg_dma[k - 1], len = s->sg_lens[k - 1];
+            s->sg_lens[k] = len;
+            s->sg_dma[k] = round_up(prev > UINT64_MAX - len ? (ovf = true, 0) : prev + len, pg, &ovf);
+        }
+        if (s->sg_lens[k] > UINT64_MAX - total)
+            ovf = true;   /* the mapping's size must fit 64 bits */
+        total += s->sg_lens[k];
+    }
+    for (uint32_t k = l->nphys; k < np; k++)
+        s->sg_phys[k] = 0;   /* page offset 0; the address is set below */
+    if (ovf || import_sg_reconstruct(s->sg_phys, np, s->sg_dma, s->sg_lens, nd, pg,
+                                     s->sg_sizes) != 0)
+        return 1;
+    for (uint32_t k = l->nphys; k < np; k++) {
+        uint64_t prev = s->sg_phys[k - 1], sz = s->sg_sizes[k - 1];
+        s->sg_phys[k] = round_up(prev > UINT64_MAX - sz ? (ovf = true, 0) : prev + sz, pg, &ovf);
+        if (s->sg_phys[k] > UINT64_MAX - s->sg_sizes[k])
+            ovf = true;
+        s->sg_guessed += s->sg_sizes[k];
+    }
+    return ovf ? 1 : 0;
 }
 
 static bool is_mapping(const import_line *l)
@@ -1072,8 +1270,12 @@ static int pass1_line(import_state *s, const import_line *l, bool *all_pa, tr_er
     }
     if (d->state != DEV_OK)
         return 0;
-    if (l->dma_addr >= BYPASS_BASE)
-        d->bypass = true;
+    uint64_t top = l->dma_addr;
+    if (l->kind == IMPORT_MAP_SG)
+        for (uint32_t k = 0; k < l->ndma; k++)
+            top = l->dma_addrs[k] > top ? l->dma_addrs[k] : top;
+    if (top > d->max_addr)
+        d->max_addr = top;
     if (l->kind == IMPORT_MAP_SG ? l->nphys == 0 : !l->has_phys)
         *all_pa = false;
     return 0;
@@ -1174,14 +1376,21 @@ static int pass2_line(import_state *s, const import_line *l, uint64_t lineno, tr
         acc_op = l->has_dir && l->dir == TR_DIR_FROM_DEVICE ? TR_WRITE : TR_READ;
     } else {
         it.op = TR_MAP_SG;
-        it.nsegs = l->nphys;
-        it.segs = malloc(2 * (size_t)l->nphys * sizeof(uint64_t));
+        it.nsegs = l->full_nphys;
+        it.segs = malloc(2 * (size_t)l->full_nphys * sizeof(uint64_t));
         if (!it.segs)
             return tr_seterr(err, TCESIM_ENOMEM, "%s: out of memory", s->report);
-        memcpy(it.segs, s->sg_sizes, l->nphys * sizeof(uint64_t));
-        memcpy(it.segs + l->nphys, l->phys_addrs, l->nphys * sizeof(uint64_t));
-        if (l->nphys > l->ndma)
+        memcpy(it.segs, s->sg_sizes, l->full_nphys * sizeof(uint64_t));
+        memcpy(it.segs + l->full_nphys, s->sg_phys, l->full_nphys * sizeof(uint64_t));
+        if (l->full_nphys > l->full_ndma)
             s->st->sg_reconstructed++;
+        if (l->truncated) {
+            s->st->sg_truncated++;
+            s->st->guessed_bytes += s->sg_guessed;
+        }
+        it.size = 0;
+        for (uint32_t k = 0; k < l->full_nphys; k++)
+            it.size += s->sg_sizes[k];
     }
     if ((rc = heap_push(s, it)) != 0) {
         free(it.segs);
@@ -1191,7 +1400,7 @@ static int pass2_line(import_state *s, const import_line *l, uint64_t lineno, tr
         return tr_seterr(err, rc, "%s: out of memory", s->report);
     if (s->p->access == IMPORT_ACCESS_ONCE) {
         out_item acc = {.time = t + s->p->delay_ns, .line = lineno, .op = acc_op, .actor = d->id,
-                        .dev = d->id, .handle = h, .size = l->size, .chunk = s->p->chunk_bytes,
+                        .dev = d->id, .handle = h, .size = it.size, .chunk = s->p->chunk_bytes,
                         .live = live};
         if (acc.time < t)
             acc.time = UINT64_MAX;
@@ -1258,6 +1467,7 @@ static int pass2_fn(import_state *s, import_parser *ps, const char *text, uint64
         skip(s, why, lineno);
         return 0;
     }
+    s->st->raw_lines += l.raw;
     return pass2_line(s, &l, lineno, err);
 }
 
@@ -1276,8 +1486,8 @@ int import_tracecmd(const char *report_path, const import_params *p, const char 
     if (p->sg_page_bytes == 0 || (p->sg_page_bytes & (p->sg_page_bytes - 1)))
         return tr_seterr(err, TCESIM_EINVAL, "sg_page_bytes: %" PRIu64 " is not a power of two",
                          p->sg_page_bytes);
-    if (p->dma_mask_bits < 1 || p->dma_mask_bits > 64)
-        return tr_seterr(err, TCESIM_EINVAL, "dma_mask_bits: %u out of range (1..64)",
+    if (p->dma_mask_bits > 64)
+        return tr_seterr(err, TCESIM_EINVAL, "dma_mask_bits: %u out of range (0: infer, 1..64)",
                          p->dma_mask_bits);
 
     int crc = tr_check_output("-o", out_path, "REPORT", report_path, err);
@@ -1286,6 +1496,8 @@ int import_tracecmd(const char *report_path, const import_params *p, const char 
 
     import_state s = {.p = p, .report = report_path, .st = st, .free_ent = -1};
     import_parser *ps = import_parser_new();
+    if (ps)
+        import_parser_set_big_endian(ps, p->big_endian);
     tr_device_decl *decls = NULL;
     int rc = TCESIM_ENOMEM;
     s.devs.rid_owner = malloc(65536 * sizeof *s.devs.rid_owner);
@@ -1318,8 +1530,23 @@ int import_tracecmd(const char *report_path, const import_params *p, const char 
         dd->has_pe = p->pe_rule != IMPORT_PE_NONE;
         dd->pe = p->pe_rule == IMPORT_PE_BUS ? (uint32_t)(dd->rid >> 8) : d->id + 1;
         dd->has_mask = true;
-        dd->dma_mask_bits = d->bypass ? 64 : p->dma_mask_bits;
-        st->bypass_devices += d->bypass && p->dma_mask_bits < 64;
+        /* dma: events print no mask; the path the kernel chose shows in the
+         * bus addresses (models/host/pe_setup.h dma_mask_path, after
+         * pnv_pci_ioda_iommu_bypass_supported and pnv_pci_ioda_dma_64bit_bypass,
+         * arch/powerpc/platforms/powernv/pci-ioda.c, Linux 6.12): TVE#1 maps
+         * bus = pa + 2^59; PHB3's TVE#0 64-bit bypass maps all RAM from bus
+         * 4 GiB; the 32-bit TCE window lies below 4 GiB. */
+        if (p->dma_mask_bits) {
+            dd->dma_mask_bits = p->dma_mask_bits;
+        } else if (d->max_addr >= BYPASS_BASE) {
+            dd->dma_mask_bits = 64;
+            st->bypass_devices++;
+        } else if (d->max_addr >= SZ_4G) {
+            dd->dma_mask_bits = 59;   /* 2^59-1 < 2^59 + RAM - 1: never TVE#1 */
+            st->tve0_devices++;
+        } else {
+            dd->dma_mask_bits = 32;
+        }
     }
     st->devices = s.devs.nok;
     if ((rc = tr_writer_open(out_path, decls, s.devs.nok, &s.w, err)) != 0)

@@ -11,7 +11,9 @@
  *    attrs=%s"; dma_map_sg "%s dir=%s dma_addrs=%s sizes=%s phys_addrs=%s
  *    attrs=%s"; dma_unmap_sg "%s dir=%s phys_addrs=%s attrs=%s" (the
  *    *physical* addresses of the nents input entries, sg_phys()).
- *  - the same file, newer kernels: dma_map_phys / dma_unmap_phys replace the
+ *  - the same file, newer kernels (read at torvalds/linux commit 0b9828c7231e,
+ *    after v6.12; the changes came in several releases): dma_map_phys /
+ *    dma_unmap_phys replace the
  *    page and resource events (kernel/dma/mapping.c dma_map_phys() traces
  *    even a failed map, with dma_addr = DMA_MAPPING_ERROR = ~0); the
  *    dma_alloc_class events dma_alloc, dma_alloc_pages, dma_alloc_sgt_err
@@ -23,10 +25,33 @@
  *    "nents=%d/%d ents=%d/%d%s" before its arrays, the arrays capped at 128
  *    entries (DMA_TRACE_MAX_ENTRIES) and " [TRUNCATED]" when capped;
  *    dma_map_sg_err prints its physical addresses under the name dma_addrs=.
- *  - arrays (__print_array): libtraceevent up to 1.8.3 prints them as
- *    decimal numbers separated by single spaces ("sizes=4096 8192");
- *    libtraceevent 1.8.4 and the kernel's own trace file print
- *    "{0x1000,0x2000}". Both are read.
+ *    Field layout (TP_STRUCT__entry, what a raw dump shows): dma_map_sg
+ *    6.12: device, phys_addrs (u64[]), dma_addrs (u64[]), lengths (unsigned
+ *    int[]), dir, attrs; newer: device, full_nents, full_ents, truncated,
+ *    then the same arrays, each capped at 128 entries; dma_unmap_sg: device,
+ *    addrs (u64[]), dir, attrs; dma_alloc_sgt / dma_free_sgt: device,
+ *    phys_addrs (u64[]), dma_addr, size, dir, ...
+ *  - arrays (__print_array): the kernel's own trace file (trace_print_array_seq,
+ *    kernel/trace/trace_output.c) and libtraceevent >= 1.8.4 (commit 5f570de
+ *    "Print arrays like Linux does", print_str_arg) print "{0x1000,0x2000}".
+ *    libtraceevent <= 1.8.3 printed arrays as space-separated decimals
+ *    ("4096 8192"), but never for the dma: events: their print formats say
+ *    sizeof(u64), which process_sizeof() only learned in 1.8.4 (commit
+ *    f2224d5 "Have sizeof() parsing handle u8/s8 through u64/s64"), so 1.8.3
+ *    marks those events TEP_EVENT_FL_FAILED and pretty_print() prints
+ *    "[FAILED TO PARSE]" then every field as " name=value"
+ *    (tep_print_fields -> print_field_raw): strings as text, arrays as
+ *    "ARRAY[00, 10, 00, 00]" (the raw bytes, in the traced kernel's byte
+ *    order), unsigned scalars "%llu" (decimal, even u64 addresses), fields
+ *    whose type says long "0x%llx", signed ones "%d", dir as its number
+ *    (enum dma_data_direction, include/linux/dma-direction.h: 0
+ *    BIDIRECTIONAL, 1 TO_DEVICE, 2 FROM_DEVICE, 3 NONE). All three forms are
+ *    read; the raw bytes are decoded with the layout above (u64 addresses,
+ *    u32 lengths) in import_params.big_endian's byte order.
+ *  - the raw ftrace file (/sys/kernel/tracing/trace, "# tracer:" header,
+ *    kernel/trace/trace_output.c) and `perf script` ("comm pid [cpu]
+ *    time: dma:name: text") have the same columns up to the event name;
+ *    "#" lines are not events.
  *  - trace-cmd report (tracecmd/trace-read.c, libtraceevent tep_print_event):
  *    "%16s-%-5d [%03d]" comm, pid, cpu, then the timestamp " %5llu.%06llu:"
  *    (microseconds, rounded) or, with `report -t`, " %5llu.%09llu:"
@@ -74,8 +99,13 @@ typedef struct import_params {
     uint64_t chunk_bytes;     /* > 0: split each access into chunks of this many bytes,
                                  all at the same time; 0 (default): one access per buffer */
     import_pe_rule pe_rule;
-    unsigned dma_mask_bits;   /* declared mask (default 32); 64 for a device with a
-                                 bypass-looking bus address (>= 1<<59) */
+    unsigned dma_mask_bits;   /* 1..64: every device declares this mask; 0 (default):
+                                 inferred per device from its bus addresses:
+                                 any >= 1<<59 (TVE#1 bypass): 64; else any >= 4 GiB
+                                 (PHB3's TVE#0 64-bit bypass): 59, the widest mask
+                                 that cannot reach TVE#1; else 32 (the TCE window) */
+    bool big_endian;          /* raw "ARRAY[..]" bytes are big-endian (ppc64 BE
+                                 kernels); default false: little-endian */
     int32_t domain;           /* PCI domain to import, or -1 (default) for all */
     uint64_t sg_page_bytes;   /* IOMMU page assumed by the map_sg reconstruction,
                                  a power of two (default 4096) */
@@ -99,7 +129,8 @@ typedef enum import_skip {
     IMP_SKIP_OTHER_DOMAIN,    /* device outside import_params.domain */
     IMP_SKIP_RID_CLASH,       /* same BB:DD.F as a device of another domain seen first */
     IMP_SKIP_FAILED,          /* failed map/alloc (dma_addr ~0 or 0), dma_map_sg_err, *_sgt_err */
-    IMP_SKIP_TRUNCATED,       /* dma_map_sg with [TRUNCATED] arrays: size unknown */
+    IMP_SKIP_TRUNCATED,       /* dma_map_sg with [TRUNCATED] arrays whose counts do not
+                                 fit them (those that fit are completed by guessing) */
     IMP_SKIP_SG_SHAPE,        /* dma_map_sg whose input segments cannot be reconstructed,
                                  or with more than TR_MAX_SEGS of them */
     IMP_SKIP_UNKNOWN_UNMAP,   /* unmap/unmap_sg/free of no live mapping (mapped before the
@@ -119,7 +150,11 @@ typedef struct import_stats {
                                               previous event's time */
     uint64_t live_at_end;                  /* mappings never unmapped or freed */
     uint32_t devices;                      /* device declarations written */
-    uint32_t bypass_devices;               /* of which declared 64-bit for a bypass address */
+    uint32_t bypass_devices;               /* of which inferred 64-bit for a bypass address */
+    uint32_t tve0_devices;                 /* of which inferred 59-bit (addresses >= 4 GiB) */
+    uint64_t sg_truncated;                 /* [TRUNCATED] map_sg completed by guessing */
+    uint64_t guessed_bytes;                /* bytes of their hidden segments (a guess) */
+    uint64_t raw_lines;                    /* "[FAILED TO PARSE]" lines read from raw fields */
     bool pa_omitted;                       /* some mapping had no physical address, so pa=
                                               was left out everywhere (IMPORT_PA_AUTO) */
 } import_stats;
@@ -169,10 +204,15 @@ typedef struct import_line {
     const uint64_t *phys_addrs;  /* nphys (map_sg, unmap_sg, alloc_sgt) */
     const uint64_t *dma_addrs;   /* ndma (map_sg) */
     const uint64_t *lens;        /* ndma (map_sg) */
+    bool truncated;              /* map_sg: arrays capped; full counts below */
+    uint32_t full_nphys, full_ndma;  /* map_sg: nents, ents (= nphys, ndma unless truncated) */
+    bool raw;                    /* "[FAILED TO PARSE]": read from the raw fields */
 } import_line;
 
 typedef struct import_parser import_parser;
 import_parser *import_parser_new(void);
+/* Byte order of raw ARRAY[] bytes (default little-endian). */
+void import_parser_set_big_endian(import_parser *ps, bool big);
 void import_parser_free(import_parser *ps);   /* accepts NULL */
 
 /* Parses one line (without its newline). Returns 1 with *out filled for a

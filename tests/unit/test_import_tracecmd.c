@@ -336,7 +336,9 @@ static void parser_reads_both_array_styles(void **state)
     import_parser *ps = import_parser_new();
     import_line l;
     import_skip why;
-    /* libtraceevent <= 1.8.3: decimal, space separated, no braces */
+    /* space-separated decimals: libtraceevent <= 1.8.3's __print_array, which
+     * the dma: events never reach there (they fail to parse: see the raw
+     * test); still accepted */
     assert_int_equal(import_parse_line(ps,
         "  a-1 [000] 1.000000: dma_map_sg: 0001:02:03.4 dir=FROM_DEVICE dma_addrs=4096 12288 "
         "sizes=8192 100 phys_addrs=65536 69632 131072 attrs=WEAK_ORDERING", &l, &why), 1);
@@ -375,6 +377,143 @@ static void parser_reads_both_array_styles(void **state)
     assert_int_equal(l.kind, IMPORT_UNMAP_SG);
     assert_int_equal(l.nphys, 2);
     assert_int_equal(l.phys_addrs[0], 0x10000);
+    import_parser_free(ps);
+}
+
+/* libtraceevent <= 1.8.3: "[FAILED TO PARSE]" and the raw fields, arrays as
+ * their bytes in the traced kernel's order, u64 scalars in decimal. */
+static void parser_reads_raw_failed_to_parse_fields(void **state)
+{
+    (void)state;
+    import_parser *ps = import_parser_new();
+    import_line l;
+    import_skip why;
+    /* newer layout, little-endian: phys 0x10000 0x11000, dma 0x1000, len 0x2000 */
+    const char *le =
+        "  a-1 [000] 1.000000: dma_map_sg: [FAILED TO PARSE] device=0001:02:03.4 full_nents=2 "
+        "full_ents=1 truncated=0 phys_addrs=ARRAY[00, 00, 01, 00, 00, 00, 00, 00, 00, 10, 01, 00, "
+        "00, 00, 00, 00] dma_addrs=ARRAY[00, 10, 00, 00, 00, 00, 00, 00] lengths=ARRAY[00, 20, 00, "
+        "00] dir=1 attrs=0x0";
+    assert_int_equal(import_parse_line(ps, le, &l, &why), 1);
+    assert_true(l.raw);
+    assert_int_equal(l.kind, IMPORT_MAP_SG);
+    assert_int_equal(l.rid, 0x0200 | 3 << 3 | 4);
+    assert_int_equal(l.dir, TR_DIR_TO_DEVICE);
+    assert_int_equal(l.nphys, 2);
+    assert_int_equal(l.phys_addrs[1], 0x11000);
+    assert_int_equal(l.dma_addrs[0], 0x1000);
+    assert_int_equal(l.lens[0], 0x2000);
+    assert_int_equal(l.size, 0x2000);
+    /* the same bytes read big-endian are other numbers */
+    import_parser_set_big_endian(ps, true);
+    assert_int_equal(import_parse_line(ps, le, &l, &why), 1);
+    assert_int_equal(l.lens[0], 0x00200000);
+    /* 6.12 layout, big-endian, no counts */
+    assert_int_equal(import_parse_line(ps,
+        "  a-1 [000] 1.000000: dma_map_sg: [FAILED TO PARSE] device=0001:02:03.4 "
+        "phys_addrs=ARRAY[00, 00, 00, 00, 00, 01, 00, 00] dma_addrs=ARRAY[00, 00, 00, 00, 00, 00, "
+        "10, 00] lengths=ARRAY[00, 00, 10, 00] dir=2 attrs=0x0", &l, &why), 1);
+    assert_int_equal(l.phys_addrs[0], 0x10000);
+    assert_int_equal(l.dma_addrs[0], 0x1000);
+    assert_int_equal(l.lens[0], 0x1000);
+    assert_int_equal(l.dir, TR_DIR_FROM_DEVICE);
+    /* dma_unmap_sg's raw array is addrs=; dma_alloc_sgt's dma_addr is decimal */
+    assert_int_equal(import_parse_line(ps,
+        "  a-1 [000] 1.000000: dma_unmap_sg: [FAILED TO PARSE] device=0001:02:03.4 "
+        "addrs=ARRAY[00, 00, 00, 00, 00, 01, 00, 00] dir=2 attrs=0x0", &l, &why), 1);
+    assert_int_equal(l.kind, IMPORT_UNMAP_SG);
+    assert_int_equal(l.phys_addrs[0], 0x10000);
+    assert_int_equal(import_parse_line(ps,
+        "  a-1 [000] 1.000000: dma_alloc_sgt: [FAILED TO PARSE] device=0001:02:03.4 "
+        "phys_addrs=ARRAY[00, 00, 00, 00, 0a, 00, 00, 00] dma_addr=4295229440 size=8192 dir=1 "
+        "flags=3264 attrs=0x0", &l, &why), 1);
+    assert_int_equal(l.kind, IMPORT_ALLOC);
+    assert_int_equal(l.dma_addr, 0x100040000ull);
+    assert_true(l.has_phys);
+    assert_int_equal(l.phys, 0xa000000);
+    /* broken dumps are malformed, never a crash */
+    static const char *const bad[] = {
+        "  a-1 [000] 1.000000: dma_unmap_sg: [FAILED TO PARSE] device=0001:02:03.4 "
+        "addrs=ARRAY[00, 00, 00] dir=2 attrs=0x0",                     /* not a whole u64 */
+        "  a-1 [000] 1.000000: dma_unmap_sg: [FAILED TO PARSE] device=0001:02:03.4 "
+        "addrs=ARRAY[00, 00, 00, 00, 00, 01, 00, 0g] dir=2 attrs=0x0", /* not hex */
+        "  a-1 [000] 1.000000: dma_unmap_sg: [FAILED TO PARSE] device=0001:02:03.4 "
+        "addrs=ARRAY[] dir=2 attrs=0x0",                               /* empty */
+        "  a-1 [000] 1.000000: dma_unmap_sg: [FAILED TO PARSE] addrs=ARRAY[00, 00, 00, 00, 00, 01, "
+        "00, 00] dir=2 attrs=0x0",                                     /* no device */
+        "  a-1 [000] 1.000000: dma_map_sg: [FAILED TO PARSE] device=0001:02:03.4 full_nents=1 "
+        "full_ents=1 phys_addrs=ARRAY[00, 00, 00, 00, 00, 01, 00, 00] dma_addrs=ARRAY[00, 00, 00, "
+        "00, 00, 00, 10, 00] lengths=ARRAY[00, 00, 10, 00] dir=1 attrs=0x0", /* no truncated= */
+        "  a-1 [000] 1.000000: dma_map_sg: [FAILED TO PARSE] device=0001:02:03.4 "
+        "phys_addrs=ARRAY[00, 00, 00, 00, 00, 01, 00, 00] dma_addrs=ARRAY[00, 00, 00, 00, 00, 00, "
+        "10, 00] lengths=ARRAY[00, 00, 10, 00] dir=3 attrs=0x0",      /* DMA_NONE */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(import_parse_line(ps, bad[i], &l, &why), 0);
+        assert_int_equal(why, IMP_SKIP_MALFORMED);
+    }
+    import_parser_free(ps);
+}
+
+/* The kernel's own trace file and perf script have the same columns. */
+static void parser_reads_ftrace_file_and_perf_script_lines(void **state)
+{
+    (void)state;
+    import_parser *ps = import_parser_new();
+    import_line l;
+    import_skip why;
+    assert_int_equal(import_parse_line(ps, "# tracer: nop", &l, &why), 0);
+    assert_int_equal(why, IMP_SKIP_NOT_EVENT);
+    assert_int_equal(import_parse_line(ps,
+        "     kworker/3:1-99      [003] d..1.  5000.000120: dma_unmap_phys: 0030:02:00.0 "
+        "dir=BIDIRECTIONAL dma_addr=90000000 size=65536 attrs=", &l, &why), 1);
+    assert_int_equal(l.cpu, 3);
+    assert_int_equal(l.ts_ns, 5000000120000ull);
+    assert_int_equal(l.kind, IMPORT_UNMAP);
+    assert_int_equal(import_parse_line(ps,
+        "            nvme   1234 [001]  5000.000100: dma:dma_map_phys:        0030:01:00.0 "
+        "dir=TO_DEVICE dma_addr=80001000 size=4096 phys_addr=2001000 attrs=", &l, &why), 1);
+    assert_int_equal(l.cpu, 1);
+    assert_int_equal(l.kind, IMPORT_MAP);
+    assert_int_equal(l.phys, 0x2001000);
+    import_parser_free(ps);
+}
+
+/* nents=128/N ents=128/M [TRUNCATED]: completed, the hidden bytes counted. */
+static void truncated_map_sg_is_completed_and_counted(void **state)
+{
+    (void)state;
+    char phys[128 * 12 + 8], dma[128 * 20 + 8], lens[128 * 8 + 8], line[8192];
+    size_t np = 0, nd = 0, nl = 0;
+    for (int i = 0; i < 128; i++) {
+        np += (size_t)sprintf(phys + np, "%s0x%x", i ? "," : "", 0x100000 + 0x1000 * i);
+        nd += (size_t)sprintf(dma + nd, "%s0x%x", i ? "," : "", 0x80000000u + 0x1000u * (unsigned)i);
+        nl += (size_t)sprintf(lens + nl, "%s0x1000", i ? "," : "");
+    }
+    snprintf(line, sizeof line,
+             "  a-1 [000] 1.000000: dma_map_sg: 0000:01:00.0 dir=TO_DEVICE nents=128/131 "
+             "ents=128/131 [TRUNCATED] dma_addrs={%s} sizes={%s} phys_addrs={%s} attrs=\n",
+             dma, lens, phys);
+    import_params p;
+    import_stats st;
+    import_params_default(&p);
+    p.access = IMPORT_ACCESS_NONE;
+    char *out = import_text(line, &p, &st);
+    assert_int_equal(st.ops[TR_MAP_SG], 1);
+    assert_int_equal(st.sg_truncated, 1);
+    assert_int_equal(st.guessed_bytes, 3 * 4096);
+    assert_int_equal(st.skipped[IMP_SKIP_TRUNCATED], 0);
+    /* the three hidden inputs follow the last printed pa */
+    assert_non_null(strstr(out, ",0x17f000,0x180000,0x181000,0x182000\n"));
+    free(out);
+    /* counts the arrays contradict: skipped as truncated */
+    import_parser *ps = import_parser_new();
+    import_line l;
+    import_skip why;
+    assert_int_equal(import_parse_line(ps,
+        "  a-1 [000] 1.000000: dma_map_sg: 0000:01:00.0 dir=TO_DEVICE nents=128/131 ents=1/1 "
+        "[TRUNCATED] dma_addrs={0x1000} sizes={0x10} phys_addrs={0x1000} attrs=", &l, &why), 0);
+    assert_int_equal(why, IMP_SKIP_TRUNCATED);
     import_parser_free(ps);
 }
 
@@ -648,21 +787,32 @@ static void missing_physical_address_drops_pa_everywhere(void **state)
     free(out);
 }
 
-static void bypass_addresses_declare_a_64_bit_mask_and_pe_rules(void **state)
+static void masks_are_inferred_from_bus_addresses_or_forced(void **state)
 {
     (void)state;
     import_params p;
     import_stats st;
     import_params_default(&p);
     p.pe_rule = IMPORT_PE_DEVICE;
-    p.dma_mask_bits = 40;
-    char *out = import_text(
-        EV(0, "1.000000", "dma_map_page", "0030:05:00.1 dir=TO_DEVICE dma_addr=1000 size=16 phys_addr=100 attrs=")
-        EV(0, "1.000001", "dma_map_page", "0030:06:00.0 dir=TO_DEVICE dma_addr=800000000000100 size=16 phys_addr=100 attrs="),
-        &p, &st);
-    assert_non_null(strstr(out, "device id=0 rid=05:00.1 pe=1 dma_mask_bits=40\n"
-                                "device id=1 rid=06:00.0 pe=2 dma_mask_bits=64\n"));
+    /* below 4 GiB: 32 (TCE window); >= 4 GiB: 59 (PHB3 TVE#0 bypass);
+     * >= 2^59: 64 (TVE#1 bypass). A map_sg counts by its highest segment. */
+    const char *rep =
+        EV(0, "1.000000", "dma_map_page", "0030:05:00.1 dir=TO_DEVICE dma_addr=fffff000 size=16 phys_addr=100 attrs=")
+        EV(0, "1.000001", "dma_map_page", "0030:06:00.0 dir=TO_DEVICE dma_addr=800000000000100 size=16 phys_addr=100 attrs=")
+        EV(0, "1.000002", "dma_map_sg", "0030:07:00.0 dir=TO_DEVICE dma_addrs={0x1000,0x100002000} sizes={0x1000,0x1000} phys_addrs={0x1000,0x2000} attrs=");
+    char *out = import_text(rep, &p, &st);
+    assert_non_null(strstr(out, "device id=0 rid=05:00.1 pe=1 dma_mask_bits=32\n"
+                                "device id=1 rid=06:00.0 pe=2 dma_mask_bits=64\n"
+                                "device id=2 rid=07:00.0 pe=3 dma_mask_bits=59\n"));
     assert_int_equal(st.bypass_devices, 1);
+    assert_int_equal(st.tve0_devices, 1);
+    free(out);
+    p.dma_mask_bits = 40;   /* the override: every device */
+    out = import_text(rep, &p, &st);
+    assert_non_null(strstr(out, "device id=0 rid=05:00.1 pe=1 dma_mask_bits=40\n"
+                                "device id=1 rid=06:00.0 pe=2 dma_mask_bits=40\n"
+                                "device id=2 rid=07:00.0 pe=3 dma_mask_bits=40\n"));
+    assert_int_equal(st.bypass_devices, 0);
     free(out);
 }
 
@@ -714,6 +864,9 @@ int main(void)
         cmocka_unit_test(parser_reads_both_header_styles),
         cmocka_unit_test(parser_converts_timestamps_exactly),
         cmocka_unit_test(parser_reads_both_array_styles),
+        cmocka_unit_test(parser_reads_raw_failed_to_parse_fields),
+        cmocka_unit_test(parser_reads_ftrace_file_and_perf_script_lines),
+        cmocka_unit_test(truncated_map_sg_is_completed_and_counted),
         cmocka_unit_test(parser_reads_alloc_free_of_both_eras),
         cmocka_unit_test(parser_counts_each_unusable_reason),
         cmocka_unit_test(import_counts_state_dependent_reasons),
@@ -725,7 +878,7 @@ int main(void)
         cmocka_unit_test(access_moves_to_midpoint_when_unmap_comes_first),
         cmocka_unit_test(access_chunks_and_delay_zero),
         cmocka_unit_test(missing_physical_address_drops_pa_everywhere),
-        cmocka_unit_test(bypass_addresses_declare_a_64_bit_mask_and_pe_rules),
+        cmocka_unit_test(masks_are_inferred_from_bus_addresses_or_forced),
         cmocka_unit_test(backwards_timestamps_are_clamped_and_counted),
         cmocka_unit_test(same_bus_address_mapped_twice_unmaps_newest_first),
     };
