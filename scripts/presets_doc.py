@@ -336,6 +336,11 @@ run's own: `seed`, `sim.*`, `workload.*`), with its source: the provenance of do
 was before the facts above: PHB3, seed kernel, `memory.latency_ns=100` (a guess), free
 devices. The key defaults are listed with each preset below.
 
+`configs/bench-window.json` is not a machine but the speed benchmark's workload: every key
+of the embedded default written out (`tcesim config --json`), frozen when the speed figures
+were measured, so `bench/macro.sh` keeps timing the same work whatever the defaults become.
+Its values are the defaults' (their sources are those of the rows below).
+
 """
 
 

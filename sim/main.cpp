@@ -24,6 +24,7 @@ namespace {
 const char *kUsage =
     "usage: tcesim run [CONFIG] [--trace FILE] [--set key=value]... [--json FILE] [--mappings FILE]\n"
     "                  [--epoch NS] [--timeline FILE [--timeline-window FROM_NS:TO_NS]]\n"
+    "                  (--timeline without a window: 100 us from the first device access)\n"
     "       tcesim config [CONFIG] [--set key=value]... [--json]\n"
     "       tcesim gen PATTERN [--set key=value]... -o FILE      (tcesim gen --help)\n"
     "       tcesim trace info FILE | tcesim trace convert IN OUT\n"
@@ -52,6 +53,7 @@ struct Args {
     std::vector<std::string> sets;
     bool json_flag = false;
     bool has_json = false, has_mappings = false, has_timeline = false; // given, even as ''
+    bool has_window = false; // --timeline-window given
     std::string config_path; // CONFIG resolved by load_config ("" = the embedded default)
 };
 
@@ -103,6 +105,7 @@ int parse_args(int argc, char **argv, int first, bool is_run, Args &a)
             a.timeline = v;
             a.has_timeline = true;
         } else if (is_run && s == "--timeline-window") {
+            a.has_window = true;
             const char *v = need("--timeline-window");
             std::string w = v ? v : "";
             size_t c = w.find(':');
@@ -232,6 +235,7 @@ int cmd_run(int argc, char **argv)
     opt.timeline_path = a.timeline;
     opt.timeline_from_ns = a.tl_from;
     opt.timeline_to_ns = a.tl_to;
+    opt.timeline_auto = !a.has_window;
     std::unique_ptr<tcesim::RunResult> res;
     std::string err;
     rc = tcesim::run_simulation(*cfg, opt, res, err);

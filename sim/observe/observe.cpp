@@ -38,11 +38,51 @@ void Timeline::event(Group pid, unsigned tid, const char *name, ps_t start, ps_t
     o += "}";
 }
 
+void Timeline::instant(Group pid, unsigned tid, const char *name, ps_t at, const std::string &args)
+{
+    if (!wants(at))
+        return;
+    n_++;
+    std::string &o = body_;
+    o += ",\n{\"ph\":\"i\",\"s\":\"t\",\"pid\":";
+    o += std::to_string(static_cast<int>(pid));
+    o += ",\"tid\":";
+    o += std::to_string(tid);
+    o += ",\"name\":\"";
+    o += name;
+    o += "\",\"ts\":";
+    us(o, at);
+    if (!args.empty()) {
+        o += ",\"args\":{";
+        o += args;
+        o += "}";
+    }
+    o += "}";
+}
+
+int Timeline::device_track(unsigned dev, const std::string &dev_name, ps_t start, ps_t end)
+{
+    if (dev_lanes_.size() <= dev)
+        dev_lanes_.resize(dev + 1);
+    std::vector<ps_t> &lanes = dev_lanes_[dev];
+    for (size_t i = 0; i < lanes.size(); i++)
+        if (lanes[i] <= start) {
+            lanes[i] = end;
+            return static_cast<int>(dev * kLanes + i);
+        }
+    if (lanes.size() == kLanes)
+        return -1;
+    lanes.push_back(end);
+    unsigned lane = static_cast<unsigned>(lanes.size() - 1);
+    name_track(DEVICES, dev * kLanes + lane, lane ? dev_name + " lane " + std::to_string(lane) : dev_name);
+    return static_cast<int>(dev * kLanes + lane);
+}
+
 void Timeline::name_track(Group pid, unsigned tid, const std::string &name)
 {
     if (!on_)
         return;
-    static const char *const groups[] = {"", "devices", "host CPUs", "pool locks", "TCE fetch slots"};
+    static const char *const groups[] = {"", "devices", "host CPUs", "pool locks", "TCE fetch slots", "PHB faults and freezes"};
     std::string p = std::to_string(static_cast<int>(pid));
     meta_.push_back("{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":" + p + ",\"tid\":0,\"args\":{\"name\":\"" +
                     groups[pid] + "\"}}");

@@ -25,7 +25,8 @@ Netlist::Netlist(const tcesim_config &c, const RunOptions &opt, RunResult &r)
     : cfg(c), res(r), sched(schedule_quantum_ps(c)), epochs(opt.epoch_ns), cpu_q(c.host.cpus)
 {
     if (!opt.timeline_path.empty())
-        timeline = Timeline(ps_from_ns(opt.timeline_from_ns), ps_from_ns(opt.timeline_to_ns));
+        timeline = opt.timeline_auto ? Timeline::from_first_dma(ps_from_ns(opt.timeline_to_ns - opt.timeline_from_ns))
+                                     : Timeline(ps_from_ns(opt.timeline_from_ns), ps_from_ns(opt.timeline_to_ns));
 }
 
 int Netlist::build(const std::vector<tr_device_decl> &decls, std::string &err)
@@ -121,11 +122,7 @@ int Netlist::add_device(uint32_t i, ps_t horizon, std::string &err)
 
 void Netlist::name_tracks()
 {
-    for (const DeviceInfo &d : devs) {
-        char rid[8];
-        rid_format(d.rid, rid);
-        timeline.name_track(Timeline::DEVICES, d.id, "dev" + std::to_string(d.id) + " " + rid);
-    }
+    // devices: their lanes are named as they appear (Timeline::device_track)
     for (unsigned i = 0; i < cfg.host.cpus; i++)
         timeline.name_track(Timeline::CPUS, i, "cpu" + std::to_string(i));
     std::vector<uint16_t> pe_of_index(platform->pes().size());
@@ -146,7 +143,7 @@ void Netlist::add_cpus()
 
 void Netlist::add_feeder(tr_source &src)
 {
-    feeder = std::make_unique<Feeder>("feeder", FeederWiring{sched, src, palloc, cpu_q, dev_q});
+    feeder = std::make_unique<Feeder>("feeder", FeederWiring{sched, src, palloc, cpu_q, dev_q, timeline});
 }
 
 void Netlist::reset_stats()

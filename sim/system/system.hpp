@@ -26,6 +26,7 @@ struct RunOptions {
     uint64_t epoch_ns = 0;     // --epoch: time series of the headline metrics; 0 = off
     std::string timeline_path; // --timeline: trace-event JSON of a window of the run
     uint64_t timeline_from_ns = 0, timeline_to_ns = 100000;
+    bool timeline_auto = false;  // no --timeline-window: 100 us from the first device access
 };
 
 // Everything a report needs, gathered after the simulation.

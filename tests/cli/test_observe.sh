@@ -23,6 +23,59 @@ for e in xs:
 kinds = {e["pid"] for e in xs}
 assert kinds == {1, 2, 3, 4}, kinds
 PY
+# No two slices of one track overlap (viewers nest or drop them): the
+# device's reads in flight go on lanes; every access carries its handle,
+# bus address and length.
+cat >"$TMP/nooverlap.py" <<'PY'
+import json, sys, collections
+doc = json.load(open(sys.argv[1]))
+xs = [e for e in doc["traceEvents"] if e["ph"] == "X"]
+assert xs, "no slices"
+tracks = collections.defaultdict(list)
+for e in xs:
+    tracks[(e["pid"], e["tid"])].append(e)
+for k, v in tracks.items():
+    v.sort(key=lambda e: (e["ts"], e["dur"]))
+    for a, b in zip(v, v[1:]):
+        # ts and dur are printed to the picosecond (6 decimals of us)
+        assert round(a["ts"] + a["dur"], 6) <= b["ts"], (k, a, b)
+for e in xs:
+    if e["pid"] == 1:
+        assert "addr" in e["args"] and "len" in e["args"], e
+        assert "h" in e["args"] or sys.argv[2] == "addr", e
+print(len(xs), min(e["ts"] for e in xs))
+PY
+python3 "$TMP/nooverlap.py" "$TMP/tl.json" h >/dev/null && ok || bad "overlapping slices in the contention timeline"
+# Without --timeline-window the window opens at the first device access: a
+# 16 MiB window takes ~260 us to map (4096 TCEs), and the timeline shows the
+# DMA after it, not the mapping alone.
+expect_exit 0 "$TCESIM" run --set workload.window=16M --set workload.count=20000 --timeline "$TMP/auto.json" --json "$TMP/auto.r.json"
+python3 "$TMP/nooverlap.py" "$TMP/auto.json" h >"$TMP/auto.out" && ok || bad "overlapping slices in the default timeline"
+python3 - "$TMP/auto.json" "$TMP/auto.r.json" <<'PY' && ok || bad "the automatic window does not start at the first DMA"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+xs = [e for e in doc["traceEvents"] if e["ph"] == "X"]
+dev = [e for e in xs if e["pid"] == 1]
+assert len(dev) > 100, len(dev)
+start = min(e["ts"] for e in xs)
+assert start > 100, start                                   # after the mapping
+assert min(e["ts"] for e in dev) == start                    # opened by the first access
+assert max(e["ts"] for e in xs) < start + 100, max(e["ts"] for e in xs)   # 100 us long
+lanes = {e["tid"] for e in dev}
+assert len(lanes) > 1                                        # reads in flight side by side
+PY
+# Faults and freezes are marked on their PE's track.
+expect_exit 0 "$TCESIM" run --trace "$DATA/faults.trace" --timeline "$TMP/f.json" --timeline-window 0:10000000
+python3 - "$TMP/f.json" <<'PY' && ok || bad "no fault / freeze markers"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+inst = [e for e in doc["traceEvents"] if e["ph"] == "i"]
+names = {e["name"] for e in inst}
+assert "fault: permission" in names and "PE frozen (EEH)" in names, names
+assert all(e["pid"] == 5 and "rid" in e["args"] and "bus" in e["args"] for e in inst), inst
+procs = {e["args"]["name"] for e in doc["traceEvents"] if e["ph"] == "M" and e["name"] == "process_name"}
+assert "PHB faults and freezes" in procs, procs
+PY
 # Epochs: counts per epoch add up to the run's totals.
 python3 - "$TMP/r.json" <<'PY' && ok || bad "epoch series does not add up"
 import json, sys

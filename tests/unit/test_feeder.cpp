@@ -58,6 +58,7 @@ struct Bench {
     std::string path = "/tmp/tcesim_test_feeder." + std::to_string(getpid()) + ".trace";
     tr_source src{};
     Schedule sched{kQuantumPs};
+    Timeline timeline; // off
     physalloc palloc{};
     std::vector<ActorQueue> cpu_q = std::vector<ActorQueue>(1), dev_q = std::vector<ActorQueue>(1);
     Consumer cpu{"cpu0", cpu_q[0]}, dev{"dev0", dev_q[0]};
@@ -78,7 +79,7 @@ struct Bench {
         tr_error err;
         assert_int_equal(tr_open(path.c_str(), &src, &err), 0);
         assert_int_equal(physalloc_init(&palloc, 1ull << 30, 16, 1), 0);
-        feeder = std::make_unique<Feeder>("feeder", FeederWiring{sched, src, palloc, cpu_q, dev_q});
+        feeder = std::make_unique<Feeder>("feeder", FeederWiring{sched, src, palloc, cpu_q, dev_q, timeline});
     }
     ~Bench()
     {

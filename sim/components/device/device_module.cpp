@@ -15,6 +15,7 @@ DeviceModule::DeviceModule(sc_core::sc_module_name n, uint32_t id, uint16_t rid,
     gp_.set_data_ptr(dummy_);
     gp_.set_byte_enable_ptr(nullptr);
     te_.rid = rid;
+    rid_ = rid;
     SC_THREAD(run);
     // The host model's frames (allocator infos) and ASan's redzones
     // outgrow SystemC's default thread stack.
@@ -167,6 +168,14 @@ bool DeviceModule::gather(QEvent &qe, ps_t &t, bool &waited)
     return true;
 }
 
+// "devN BB:DD.F", the timeline's name for the device's first lane.
+std::string DeviceModule::track_name() const
+{
+    char b[48];
+    std::snprintf(b, sizeof b, "dev%u %02x:%02x.%x", id_, rid_ >> 8, (rid_ >> 3) & 0x1f, rid_ & 7);
+    return b;
+}
+
 // Issues the access's TLPs from t and accounts for it.
 void DeviceModule::access(QEvent &qe, ps_t t)
 {
@@ -176,6 +185,8 @@ void DeviceModule::access(QEvent &qe, ps_t t)
     ps_t part[Breakdown::N] = {0}, crit[Breakdown::N] = {0}, crit_issue = 0;
     bool ok = true, dropped = false, faulted = false;
     uint32_t max = is_write ? ep_.p.mps : ep_.p.mrrs;
+    if (w_.timeline.waiting()) // --timeline without a window: it opens at the first DMA
+        w_.timeline.start_at(t);
     for (auto &c : chunks_) {
         uint64_t bus = c.first, left = c.second;
         while (left) {
@@ -244,9 +255,21 @@ void DeviceModule::access(QEvent &qe, ps_t t)
         e.dma_accesses++;
         e.dma_bytes += ev.len;
     }
-    if (w_.timeline.wants(first_issue))
-        w_.timeline.event(Timeline::DEVICES, id_, is_write ? "write" : "read", first_issue, last_done,
-                          "\"len\":" + std::to_string(ev.len));
+    if (w_.timeline.wants(first_issue)) {
+        int track = w_.timeline.device_track(id_, track_name(), first_issue, last_done);
+        if (track >= 0) {
+            char a[128];
+            if (ev.has_handle)
+                std::snprintf(a, sizeof a, "\"h\":%llu,\"addr\":\"0x%llx\",\"len\":%llu", static_cast<unsigned long long>(ev.handle),
+                              static_cast<unsigned long long>(chunks_.empty() ? 0 : chunks_.front().first),
+                              static_cast<unsigned long long>(ev.len));
+            else
+                std::snprintf(a, sizeof a, "\"addr\":\"0x%llx\",\"len\":%llu", static_cast<unsigned long long>(ev.addr),
+                              static_cast<unsigned long long>(ev.len));
+            w_.timeline.event(Timeline::DEVICES, static_cast<unsigned>(track), is_write ? "write" : "read", first_issue,
+                              last_done, a);
+        }
+    }
     ps_t lat = last_done - first_issue;
     dma_first_ = std::min(dma_first_, first_issue);
     dma_last_ = std::max(dma_last_, last_done);

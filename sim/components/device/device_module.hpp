@@ -71,6 +71,8 @@ public:
     const DeviceLossCount &warmup_loss() const { return warm_; }
 
 private:
+    std::string track_name() const;
+    uint16_t rid_ = 0;
     bool tlp(uint64_t bus, uint32_t len, bool is_write, ps_t t, ps_t &done, bool &dropped, ps_t (&part)[Breakdown::N]);
     void note_fault(uint64_t bus, bool is_write);
     void finished(const QEvent &qe, ps_t done);

@@ -133,10 +133,11 @@ void Feeder::run()
             qe.seq = host_seq_++;
         qe.ev.seg_sizes = nullptr;
         qe.ev.seg_pas = nullptr;
-        if (tr_op_is_host(ev.op))
+        if (tr_op_is_host(ev.op)) {
             w_.cpu_q[ev.actor].push(std::move(qe), waited);
-        else
+        } else {
             w_.dev_q[ev.actor].push(std::move(qe), waited);
+        }
     }
     if (rc < 0)
         w_.sched.fail(2, err.msg);

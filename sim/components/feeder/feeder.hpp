@@ -14,6 +14,7 @@
 
 #include <systemc>
 
+#include "observe/observe.hpp"
 #include "replay/replay.hpp"
 
 extern "C" {
@@ -30,6 +31,7 @@ struct FeederWiring {
     physalloc &palloc;                 // places buffers without pa=
     std::vector<ActorQueue> &cpu_q;    // one per host CPU
     std::vector<ActorQueue> &dev_q;    // one per device
+    Timeline &timeline;                // the run's (the feeder records nothing yet)
 };
 
 class Feeder : public sc_core::sc_module {

@@ -93,12 +93,39 @@ void PhbModule::observe(int port, const tlm::tlm_generic_payload &gp, const Time
     }
 }
 
+// The timeline's markers: a fault and, when it froze the PE (EEH), the
+// freeze, on the PE's track.
+void PhbModule::mark_fault(const tlm::tlm_generic_payload &gp, const TimeExt &te, bool froze)
+{
+    const phb_xlate &x = te.xlate;
+    if (!timeline_.wants(te.arrival_ps))
+        return;
+    if (named_pes_.size() <= x.pe)
+        named_pes_.resize(x.pe + 1u, false);
+    if (!named_pes_[x.pe]) {
+        named_pes_[x.pe] = true;
+        timeline_.name_track(Timeline::PHB, x.pe, "PE " + std::to_string(x.pe));
+    }
+    char a[128];
+    std::snprintf(a, sizeof a, "\"rid\":\"%02x:%02x.%x\",\"bus\":\"0x%llx\",\"write\":%s", te.rid >> 8, (te.rid >> 3) & 0x1f,
+                  te.rid & 7, static_cast<unsigned long long>(gp.get_address()), gp.is_write() ? "true" : "false");
+    if (x.kind == PHB_XLATE_FAULT) {
+        std::string name = std::string("fault: ") + tce_fault_name(x.fault);
+        timeline_.instant(Timeline::PHB, x.pe, name.c_str(), te.arrival_ps, a);
+    }
+    if (froze)
+        timeline_.instant(Timeline::PHB, x.pe, "PE frozen (EEH)", te.arrival_ps, a);
+}
+
 void PhbModule::b_transport(int port, tlm::tlm_generic_payload &gp, sc_core::sc_time &delay)
 {
     TimeExt *te = gp.get_extension<TimeExt>();
     phb_xlate &x = te->xlate;
+    uint64_t freezes = timeline_.on() ? phb_get_stats(model_)->freezes : 0;
     phb_translate(model_, te->rid, gp.get_address(), gp.is_write(), te->arrival_ps, &x);
     observe(port, gp, *te);
+    if (timeline_.on() && (x.kind == PHB_XLATE_FAULT || phb_get_stats(model_)->freezes != freezes))
+        mark_fault(gp, *te, phb_get_stats(model_)->freezes != freezes);
     if (x.kind == PHB_XLATE_FAULT || x.kind == PHB_XLATE_DROPPED) {
         te->done_ps = x.done_ps;
         gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);

@@ -66,6 +66,8 @@ private:
     ps_t mem_access(uint64_t pa, uint32_t bytes, bool is_write, ps_t arrival);
     static ps_t tce_read(void *ctx, uint64_t pa, uint32_t bytes, ps_t arrival);
     void observe(int port, const tlm::tlm_generic_payload &gp, const TimeExt &te);
+    void mark_fault(const tlm::tlm_generic_payload &gp, const TimeExt &te, bool froze);
+    std::vector<bool> named_pes_;
 
     phb *model_ = nullptr;
     bool read_slots_ = false;
