@@ -74,20 +74,21 @@ class ActorQueue {
 public:
     static constexpr size_t kInitial = 1024;
     static constexpr size_t kDefaultCap = 16384;
-    ActorQueue() : ring_(kInitial), cap_(kDefaultCap) {}
-    // Before the simulation starts (sim.replay_window; at least the ring's start).
-    void set_cap(size_t cap) { cap_ = std::max(cap, ring_.size()); }
+    ActorQueue() : ring_(kInitial), mask_(kInitial - 1), cap_(kDefaultCap) {}
+    // Before the simulation starts (sim.replay_window, rounded up to a power
+    // of two so that slots are found by a mask; at least the ring's start).
+    void set_cap(size_t cap)
+    {
+        size_t c = ring_.size();
+        while (c < cap)
+            c *= 2;
+        cap_ = c;
+    }
     void push(QEvent &&e, bool &waited)
     {
-        if (n_ == ring_.size() && ring_.size() < cap_)
-            grow();
-        while (n_ == ring_.size()) {
-            producer_waiting_ = true;
-            waited = true;
-            sc_core::wait(drained_);
-            producer_waiting_ = false;
-        }
-        ring_[(head_ + n_) % ring_.size()] = std::move(e);
+        if (__builtin_expect(n_ == ring_.size(), 0))
+            full(waited);
+        ring_[(head_ + n_) & mask_] = std::move(e);
         n_++;
         if (consumer_waiting_)
             fed_.notify();
@@ -104,7 +105,7 @@ public:
         if (n_ == 0)
             return false;
         std::swap(out, ring_[head_]);
-        head_ = (head_ + 1) % ring_.size();
+        head_ = (head_ + 1) & mask_;
         n_--;
         if (producer_waiting_ && n_ <= ring_.size() / 2)
             drained_.notify();
@@ -118,15 +119,28 @@ public:
     }
 
 private:
-    void grow()
+    // The ring is full: grow it up to the cap, else wait for the actor
+    // (out of line: the hot path is the push that fits).
+    __attribute__((noinline)) void full(bool &waited)
     {
-        std::vector<QEvent> r(std::min(2 * ring_.size(), cap_));
-        for (size_t i = 0; i < n_; i++)
-            std::swap(r[i], ring_[(head_ + i) % ring_.size()]);
-        ring_.swap(r);
-        head_ = 0;
+        if (ring_.size() < cap_) {
+            std::vector<QEvent> r(2 * ring_.size());
+            for (size_t i = 0; i < n_; i++)
+                std::swap(r[i], ring_[(head_ + i) & mask_]);
+            ring_.swap(r);
+            mask_ = ring_.size() - 1;
+            head_ = 0;
+            return;
+        }
+        while (n_ == ring_.size()) {
+            producer_waiting_ = true;
+            waited = true;
+            sc_core::wait(drained_);
+            producer_waiting_ = false;
+        }
     }
     std::vector<QEvent> ring_;
+    size_t mask_;
     size_t cap_;
     size_t head_ = 0, n_ = 0;
     sc_core::sc_event fed_, drained_;

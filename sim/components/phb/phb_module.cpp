@@ -73,7 +73,7 @@ void PhbModule::observe(int port, const tlm::tlm_generic_payload &gp, const Time
     const phb_xlate &x = te.xlate;
     if (x.kind == PHB_XLATE_HIT || x.kind == PHB_XLATE_MISS || x.kind == PHB_XLATE_MERGED) {
         size_t p = static_cast<size_t>(port);
-        if (p >= xlate_lat_.size()) // a port bound without attach_link
+        if (__builtin_expect(p >= xlate_lat_.size(), 0)) // a port bound without attach_link
             xlate_lat_.resize(p + 1);
         xlate_lat_[p].add(x.done_ps - te.arrival_ps);
     }
