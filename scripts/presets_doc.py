@@ -330,11 +330,14 @@ run's own: `seed`, `sim.*`, `workload.*`), with its source: the provenance of do
 
 ## The embedded default
 
-`tcesim run` without a config (and `make run`) uses no preset: every key's default
-(sim/config.c `config_defaults`) and four devices on PEs 1-4 (01:00.0 to 03:00.0 with
-32-bit masks, 04:00.0 with a 64-bit one), which cost nothing. It is the `phb3` preset as it
-was before the facts above: PHB3, seed kernel, `memory.latency_ns=100` (a guess), free
-devices. The key defaults are listed with each preset below.
+`tcesim run` without a config uses no preset: every key's default (sim/config.c
+`config_defaults`) and four devices on PEs 1-4 (01:00.0 to 03:00.0 with 32-bit masks,
+04:00.0 with a 64-bit one), which cost nothing: the `phb3` preset as it was before the facts
+above (PHB3, seed kernel, `memory.latency_ns=100`, a guess). With neither a config nor a
+trace (`make run`) the default scenario goes on top (sim/config.c
+`config_default_scenario`, README "The default scenario"): three devices with the
+xeon-e5-vtd preset's NFP6000 costs, `memory.latency_ns=90` (the POWER8 figure above) and
+three generators. The key defaults are listed with each preset below.
 
 `configs/bench-window.json` is not a machine but the speed benchmark's workload: every key
 of the embedded default written out (`tcesim config --json`), frozen when the speed figures

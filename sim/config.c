@@ -307,6 +307,9 @@ static int apply(tcesim_config *c, const char *path, const char *sval, json_t *j
     const key *k = find_key(global_keys, params_global_count, path);
     if (!k)
         return fail(err, "%s: unknown key", path);
+    if (!strncmp(path, "workload.", 9) && !c->window_key[0])
+        snprintf(c->window_key, sizeof c->window_key, "%s", path);
+    c->window_set |= !strncmp(path, "workload.", 9);
     return sval ? set_from_string(k, c, path, sval, err) : set_from_json(k, c, path, jval, err);
 }
 
@@ -436,6 +439,34 @@ int config_load_file(tcesim_config *c, const char *path, cfg_error *err)
     return load_json(c, root, &je, path, err);
 }
 
+/* Device costs: the xeon-e5-vtd preset's NFP6000 calibration (docs/validation.md:
+ * pcie-bench's NFP6000 on a Xeon E5-2630 v4, within 15%), as the phb3/phb4
+ * presets take them; memory latency: the POWER8 lmbench figure the phb3
+ * preset uses (docs/presets.md). The window of 64 TCE cache entries of 4 KiB
+ * covers 256 KiB: the NIC's rings and buffers and the NVMe I/Os span far more. */
+const char config_default_scenario[] =
+    "{\"_about\": \"the default scenario: a NIC, an NVMe drive and a bypass GPU on one PHB3\",\n"
+    " \"memory\": {\"latency_ns\": 90},\n"
+    " \"devices\": [\n"
+    "  {\"rid\": \"01:00.0\", \"pe\": 1, \"dma_mask_bits\": 32, \"link\": \"gen3x8\", \"tags\": 16, \"overhead_ns\": 220,\n"
+    "   \"read_hold_ns\": 150, \"read_req_ns\": 8, \"read_byte_ps\": 136, \"write_req_ns\": 15, \"write_byte_ps\": 101},\n"
+    "  {\"rid\": \"02:00.0\", \"pe\": 2, \"dma_mask_bits\": 32, \"link\": \"gen3x4\", \"tags\": 16, \"overhead_ns\": 220,\n"
+    "   \"read_hold_ns\": 150, \"read_req_ns\": 8, \"read_byte_ps\": 136, \"write_req_ns\": 15, \"write_byte_ps\": 101},\n"
+    "  {\"rid\": \"03:00.0\", \"pe\": 3, \"dma_mask_bits\": 64, \"link\": \"gen3x16\", \"tags\": 16, \"overhead_ns\": 220,\n"
+    "   \"read_hold_ns\": 150, \"read_req_ns\": 8, \"read_byte_ps\": 136, \"write_req_ns\": 15, \"write_byte_ps\": 101}],\n"
+    " \"workloads\": [\n"
+    "  {\"generator\": \"nic-rx\", \"device\": 0, \"packets\": 20000},\n"
+    "  {\"generator\": \"nvme\", \"device\": 1, \"ios\": 2000},\n"
+    "  {\"generator\": \"gpu-bulk\", \"device\": 2}]}\n";
+
+int config_apply_default_scenario(tcesim_config *c, cfg_error *err)
+{
+    int rc = config_load_string(c, config_default_scenario, "the default scenario", err);
+    c->window_set = false; /* its own keys are not the user's */
+    c->default_scenario = true;
+    return rc;
+}
+
 int config_load_string(tcesim_config *c, const char *json, const char *name, cfg_error *err)
 {
     json_error_t je;
@@ -519,6 +550,12 @@ static int check_cross(const tcesim_config *c, cfg_error *err)
         return fail(err, "devices: at least one device is needed");
     if (c->workload.device >= c->ndevices)
         return fail(err, "workload.device: no device %" PRIu64 " (the config has %u)", c->workload.device, c->ndevices);
+    /* the window workload's keys do nothing beside workloads[]: say so */
+    if (c->nworkloads && c->window_set)
+        return fail(err, "%s: the window workload does not run beside workloads[] (%u entries%s): give a config without "
+                         "workloads[] (configs/bench-window.json is the window workload), or set workloads.N.* keys",
+                    c->window_key[0] ? c->window_key : "workload", c->nworkloads,
+                    c->default_scenario ? ", the default scenario's" : "");
     /* workloads[]: a known generator with keys it takes, on a configured device */
     for (uint32_t i = 0; i < c->nworkloads; i++) {
         const cfg_workload *w = &c->workloads[i];

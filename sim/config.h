@@ -112,6 +112,9 @@ typedef struct tcesim_config {
     uint32_t npes;
     cfg_pe pes[CFG_MAX_PES];
     uint32_t nworkloads;      /* workloads[]: when any, the run's built-in events */
+    bool window_set;          /* a workload.* key was given (config_validate: not with workloads[]) */
+    char window_key[CFG_STR]; /* the first one, for the message */
+    bool default_scenario;    /* config_apply_default_scenario ran */
     cfg_workload workloads[CFG_MAX_WORKLOADS];
 } tcesim_config;
 
@@ -119,9 +122,18 @@ typedef struct cfg_error {
     char msg[CFG_ERR_LEN];
 } cfg_error;
 
-/* The embedded default: a PHB3-like PHB with four devices and the built-in
- * workload. Never fails. */
+/* Every key's default: a PHB3-like PHB with four cost-free devices and the
+ * built-in window workload (configs/bench-window.json writes it out). The
+ * base of every config. Never fails. */
 void config_defaults(tcesim_config *c);
+
+/* The scenario `tcesim run` shows with neither a CONFIG nor a trace (and
+ * `tcesim config` without a CONFIG): on top of config_defaults, a NIC, an
+ * NVMe drive and a bypass GPU sharing the PHB, with NFP6000-like device
+ * costs, each driven by its generator (workloads[]). README "The default
+ * scenario" says what it shows. */
+extern const char config_default_scenario[];
+int config_apply_default_scenario(tcesim_config *c, cfg_error *err);
 
 /* Applies a JSON file on top of *c. "devices", when present, replaces the
  * device list. Returns 0 or 2 (bad input) with err set. */

@@ -36,7 +36,9 @@ const char *kUsage =
     "       tcesim --version\n"
     "\n"
     "CONFIG is a JSON file or the name of a preset in configs/ (phb3, ...).\n"
-    "No CONFIG: the embedded default. No --trace: the built-in workload (workload.*).\n"
+    "No CONFIG and no --trace: the default scenario (a NIC, an NVMe drive, a bypass GPU: README).\n"
+    "Otherwise every key's default (configs/bench-window.json); no --trace: the built-in workload\n"
+    "(workload.*, or workloads[] when the config has it).\n"
     "`tcesim config` lists every key with its value, default and meaning.\n"
     "Outputs (--json, --mappings, --timeline, -o) are written atomically, never over an input,\n"
     "another output, a FIFO or a device (README \"Outputs\"); --json - is standard output.\n";
@@ -134,6 +136,11 @@ int load_config(Args &a, const char *argv0, tcesim_config &cfg)
 {
     cfg_error err;
     config_defaults(&cfg);
+    // neither a CONFIG nor a trace: the default scenario (config.h)
+    if (a.config.empty() && a.trace.empty() && config_apply_default_scenario(&cfg, &err)) {
+        std::fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
     if (!a.config.empty()) {
         char path[1024];
         if (config_find(a.config.c_str(), argv0, path, sizeof path, &err) ||

@@ -212,6 +212,16 @@ void devices_text(std::string &o, const RunResult &r)
                 static_cast<unsigned>(U(r, dv, "devices[].pe")), static_cast<unsigned>(U(r, dv, "devices[].dma_mask_bits")),
                 S(r, dv, "devices[].dma_path").c_str(), U(r, dv, "devices[].reads"), U(r, dv, "devices[].writes"),
                 U(r, dv, "devices[].read_tlps") + U(r, dv, "devices[].write_tlps"), U(r, dv, "devices[].tag_waits"));
+    // what translation costs each device: its share of the access latency
+    // (the breakdown's translation part over the latency, both means)
+    appendf(o, "  translation's share of each device's DMA latency (means; translation p99 of its TLPs):\n");
+    for (const DeviceResult &dv : r.devices) {
+        if (!dv.dma_lat.count())
+            continue;
+        double lat = dv.dma_lat.summary().mean_ns, tr = dv.breakdown.part[Breakdown::TRANSLATION].summary().mean_ns;
+        appendf(o, "  dev%-3u %-11s latency %10.1f ns  translation %8.1f ns (%5.1f%%)  p99 %8.1f ns\n", dv.id,
+                dv.dma_path.c_str(), lat, tr, lat > 0 ? 100.0 * tr / lat : 0.0, dv.xlate_lat.summary().p99_ns);
+    }
 }
 
 } // namespace
@@ -226,6 +236,22 @@ std::string report_text(const RunResult &r)
             o += "  " + w + "\n";
     for (const std::string &n : bound_notes(r))
         o += "  note: " + n + "\n";
+    // at a glance: what translation costs each active device
+    std::string glance;
+    for (const DeviceResult &dv : r.devices) {
+        if (!dv.dma_lat.count())
+            continue;
+        char b[160];
+        double lat = dv.dma_lat.summary().mean_ns, tr = dv.breakdown.part[Breakdown::TRANSLATION].summary().mean_ns;
+        if (dv.dma_path != "tce")
+            std::snprintf(b, sizeof b, "%sdev%u bypasses the TCEs", glance.empty() ? "" : "; ", dv.id);
+        else
+            std::snprintf(b, sizeof b, "%sdev%u %.1f%% (%.1f of %.1f ns)", glance.empty() ? "" : "; ", dv.id,
+                          lat > 0 ? 100.0 * tr / lat : 0.0, tr, lat);
+        glance += b;
+    }
+    if (!glance.empty())
+        o += "  translation's share of DMA latency: " + glance + "\n";
     translation_text(o, r);
     dma_text(o, r);
     allocator_text(o, r);

@@ -3,6 +3,9 @@ set -u
 TCESIM=$1
 DATA=$2
 SRC=$3
+# The window workload as the embedded default ran it before the default
+# scenario (configs/bench-window.json): for tests that drive workload.*
+BW="$SRC/configs/bench-window.json"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 FAILS=0

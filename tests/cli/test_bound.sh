@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 # The built-in 64 B random reads keep the downstream direction busy.
-expect_exit 0 "$TCESIM" run --set workload.count=10000 --json "$TMP/d.json"
+expect_exit 0 "$TCESIM" run "$BW" --set workload.count=10000 --json "$TMP/d.json"
 grep -q '^  note: downstream link of dev0 busy [0-9.]*% of its active time: throughput is link-bound, translation cost is hidden$' "$TMP/out" \
   && ok || bad "no link-bound note in the text report: $(head -3 "$TMP/out")"
 python3 - "$TMP/d.json" <<'P' && ok || bad "link busy share not as derived"
@@ -28,12 +28,12 @@ expect_exit 0 "$TCESIM" report "$TMP/d.json" -o "$TMP/d.html"
 grep -q 'Translation hidden:</b> downstream link of dev0' "$TMP/d.html" && ok || bad "the HTML page does not say it"
 
 # A 2 us walk makes translation the bottleneck: nothing hides it, no note.
-expect_exit 0 "$TCESIM" run --set workload.count=10000 --set phb.walk_ns=2000 --json "$TMP/w.json"
+expect_exit 0 "$TCESIM" run "$BW" --set workload.count=10000 --set phb.walk_ns=2000 --json "$TMP/w.json"
 if grep -q 'note:' "$TMP/out"; then bad "a note on a translation-bound run"; else ok; fi
 expect_eq "$(json_get "$TMP/w.json" dma.hidden_by)" "[]" "hidden_by empty"
 
 # A 1 GB/s memory channel: memory-bound.
-expect_exit 0 "$TCESIM" run --set workload.count=10000 --set memory.bandwidth_gbs=1 --json "$TMP/m.json"
+expect_exit 0 "$TCESIM" run "$BW" --set workload.count=10000 --set memory.bandwidth_gbs=1 --json "$TMP/m.json"
 grep -q '^  note: memory channel busy [0-9.]*% of the run: throughput is memory-bound' "$TMP/out" && ok || bad "no memory-bound note"
 python3 -c "import json,sys; r=json.load(open(sys.argv[1])); assert r['memory']['busy_share'] >= 0.95" "$TMP/m.json" && ok || bad "memory busy share"
 

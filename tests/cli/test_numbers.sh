@@ -10,7 +10,7 @@ NS_OVER=9223372036854776
 
 # ---- config: --set ----
 # reject_set KEY=VALUE REGEX
-reject_set() { expect_exit 2 "$TCESIM" config --set "$1" --json; expect_err "$2"; }
+reject_set() { expect_exit 2 "$TCESIM" config "$BW" --set "$1" --json; expect_err "$2"; }
 reject_set seed=010 "^seed: bad value '010' \(decimal or 0x hex, no leading zeros\)$"
 reject_set host.ram=0100G "^host\.ram: bad value '0100G' \(decimal or 0x hex, no leading zeros\)$"
 reject_set "seed=${TAB}1" "^seed: bad value '.1' \(no whitespace around a number\)$"
@@ -53,22 +53,22 @@ reject_json "{\"sim\": {\"quantum_ns\": $NS_OVER}}" "^sim\.quantum_ns: $NS_OVER 
 reject_json '{"memory": {"latency_ns": "19000000000000000"}}' "^memory\.latency_ns: '19000000000000000' too large"
 
 # ---- sweep: --vary values and the flags ----
-expect_exit 2 "$TCESIM" sweep --vary seed=1,010 --out "$TMP/sw1"
+expect_exit 2 "$TCESIM" sweep "$BW" --vary seed=1,010 --out "$TMP/sw1"
 expect_err "^seed: bad value '010' \(decimal or 0x hex, no leading zeros\)$"
 [ -e "$TMP/sw1" ] && bad "a sweep directory was made for a bad --vary" || ok
-expect_exit 2 "$TCESIM" sweep --vary phb.tce_cache.entries=16,32 --seeds 010 --out "$TMP/sw2"
+expect_exit 2 "$TCESIM" sweep "$BW" --vary phb.tce_cache.entries=16,32 --seeds 010 --out "$TMP/sw2"
 expect_err '^tcesim: --seeds: expected 1..100000'
-expect_exit 2 "$TCESIM" sweep --vary seed=1,2 --jobs "${TAB}2" --out "$TMP/sw3"
+expect_exit 2 "$TCESIM" sweep "$BW" --vary seed=1,2 --jobs "${TAB}2" --out "$TMP/sw3"
 expect_err '^tcesim: --jobs: expected 1..4096'
 
 # ---- run flags ----
-expect_exit 2 "$TCESIM" run --set workload.count=10 --epoch 010
+expect_exit 2 "$TCESIM" run "$BW" --set workload.count=10 --epoch 010
 expect_err '^tcesim: --epoch needs a positive number of nanoseconds'
-expect_exit 2 "$TCESIM" run --set workload.count=10 --epoch "$NS_OVER"
+expect_exit 2 "$TCESIM" run "$BW" --set workload.count=10 --epoch "$NS_OVER"
 expect_err "^tcesim: --epoch: $NS_OVER too large \(max $NS_MAX ns\)"
-expect_exit 2 "$TCESIM" run --set workload.count=10 --timeline "$TMP/tl.csv" --timeline-window "0:${TAB}10"
+expect_exit 2 "$TCESIM" run "$BW" --set workload.count=10 --timeline "$TMP/tl.csv" --timeline-window "0:${TAB}10"
 expect_err '^tcesim: --timeline-window needs FROM_NS:TO_NS'
-expect_exit 2 "$TCESIM" run --set workload.count=10 --timeline "$TMP/tl.csv" --timeline-window "0:$NS_OVER"
+expect_exit 2 "$TCESIM" run "$BW" --set workload.count=10 --timeline "$TMP/tl.csv" --timeline-window "0:$NS_OVER"
 expect_err "^tcesim: --timeline-window: 0:$NS_OVER too large"
 
 # ---- a trace line ----
@@ -126,7 +126,7 @@ expect_exit 2 "$TCESIM" import trace-cmd "$DATA/tracecmd_sample.txt" --chunk 4k 
 expect_err '^tcesim: --chunk: expected a size'
 
 # ---- accepted forms still work ----
-expect_exit 0 "$TCESIM" config --set seed=0 --set workload.count=0x10 --set host.ram=512G --set workload.window=1M \
+expect_exit 0 "$TCESIM" config "$BW" --set seed=0 --set workload.count=0x10 --set host.ram=512G --set workload.window=1M \
   --set memory.llc.bytes=0x100000 --set host.m32_base=0x0080000000 --set iommu.window=auto \
   --set sim.quantum_ns=$NS_MAX --set workload.seed=18446744073709551614 --json
 cp "$TMP/out" "$TMP/set.json"
@@ -139,7 +139,7 @@ expect_eq "$(json_get "$TMP/set.json" host.m32_base)" 2147483648 "hex with leadi
 expect_eq "$(json_get "$TMP/set.json" iommu.window)" auto "auto"
 expect_eq "$(json_get "$TMP/set.json" sim.quantum_ns)" $NS_MAX "the largest time"
 expect_eq "$(json_get "$TMP/set.json" workload.seed)" 18446744073709551614 "a value past 2^63 (a string in JSON)"
-expect_exit 0 "$TCESIM" config --set host.ram=1T --json
+expect_exit 0 "$TCESIM" config "$BW" --set host.ram=1T --json
 expect_eq "$(json_get "$TMP/out" host.ram)" $((1 << 40)) "1T"
 printf '{"seed": 7, "workload": {"count": "0x20", "window": "2M"}, "host": {"ram": 274877906944},
   "sim": {"quantum_ns": %s}, "memory": {"llc": {"bytes": "1M"}}, "devices": [{"rid": "01:00.0", "tags": "0x40"}],
@@ -160,8 +160,8 @@ expect_exit 0 "$TCESIM" trace info "$TMP/ok.trace"
 grep -q "$NS_MAX" "$TMP/out" && ok || bad "trace info of the accepted forms: $(cat "$TMP/out")"
 expect_exit 0 "$TCESIM" gen gpu-bulk --set buffers=0x2 --set chunk=64K --set transfer=1M --set transfers=2 \
   --set gap_ns=0x10 --set seed=0x10 --seed 0 -o "$TMP/g.trace"
-expect_exit 0 "$TCESIM" run --set workload.count=0x20 --epoch 0x3e8 --timeline "$TMP/tl.csv" --timeline-window 0:0x100000 \
+expect_exit 0 "$TCESIM" run "$BW" --set workload.count=0x20 --epoch 0x3e8 --timeline "$TMP/tl.csv" --timeline-window 0:0x100000 \
   --json "$TMP/r.json"
 expect_exit 0 "$TCESIM" import trace-cmd "$DATA/tracecmd_sample.txt" --delay-ns 0x10 --chunk 4K -o "$TMP/i.trace"
-expect_exit 0 "$TCESIM" sweep --vary seed=1,0x2 --seeds 1 --jobs 1 --set workload.count=10 --out "$TMP/sw"
+expect_exit 0 "$TCESIM" sweep "$BW" --vary seed=1,0x2 --seeds 1 --jobs 1 --set workload.count=10 --out "$TMP/sw"
 finish

@@ -49,7 +49,7 @@ python3 "$TMP/nooverlap.py" "$TMP/tl.json" h >/dev/null && ok || bad "overlappin
 # Without --timeline-window the window opens at the first device access: a
 # 16 MiB window takes ~260 us to map (4096 TCEs), and the timeline shows the
 # DMA after it, not the mapping alone.
-expect_exit 0 "$TCESIM" run --set workload.window=16M --set workload.count=20000 --timeline "$TMP/auto.json" --json "$TMP/auto.r.json"
+expect_exit 0 "$TCESIM" run "$BW" --set workload.window=16M --set workload.count=20000 --timeline "$TMP/auto.json" --json "$TMP/auto.r.json"
 python3 "$TMP/nooverlap.py" "$TMP/auto.json" h >"$TMP/auto.out" && ok || bad "overlapping slices in the default timeline"
 python3 - "$TMP/auto.json" "$TMP/auto.r.json" <<'PY' && ok || bad "the automatic window does not start at the first DMA"
 import json, sys
@@ -93,6 +93,6 @@ python3 -c "import json,sys; r=json.load(open(sys.argv[1])); h=r['translation'][
 # Without the options nothing is added, and the report is unchanged otherwise.
 expect_exit 0 "$TCESIM" run "$EX/config.json" --trace "$EX/nic16.trace" --json "$TMP/plain.json"
 python3 -c "import json,sys; assert 'epochs' not in json.load(open(sys.argv[1]))" "$TMP/plain.json" && ok || bad "epochs without --epoch"
-expect_exit 2 "$TCESIM" run --epoch 0
-expect_exit 2 "$TCESIM" run --timeline "$TMP/x.json" --timeline-window 5:5
+expect_exit 2 "$TCESIM" run "$BW" --epoch 0
+expect_exit 2 "$TCESIM" run "$BW" --timeline "$TMP/x.json" --timeline-window 5:5
 finish

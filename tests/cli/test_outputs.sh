@@ -97,30 +97,30 @@ mkdir -p "$W"
 echo precious >"$TMP/w-victim"
 ln -s "$TMP/w-victim" "$W/.seed=1.json.tcesim-Ab12Cd"
 echo partial >"$W/.seed=2.json.tcesim-xYz789"
-expect_exit 0 "$TCESIM" sweep --vary seed=1,2 $SMALL --out "$W" --jobs 1
+expect_exit 0 "$TCESIM" sweep "$BW" --vary seed=1,2 $SMALL --out "$W" --jobs 1
 expect_eq "$(ls -A "$W" | grep -c tcesim-)" 0 "stale point temp files removed"
 expect_eq "$(cat "$TMP/w-victim")" precious "the stale link's target"
-expect_exit 0 "$TCESIM" run $SMALL --json "$S/a.json"
+expect_exit 0 "$TCESIM" run "$BW" $SMALL --json "$S/a.json"
 cp "$S/a.json" "$S/a.orig"
 expect_exit 2 "$TCESIM" report "$S/a.json" -o "$S/./a.json"
 expect_err "^-o: .*a\.json is the same file as RUN\.json .*a\.json$"
 unchanged "$S/a.json" "$S/a.orig" "report -o RUN.json"
 
 # ---- Two outputs the same: refused before anything is written ----
-expect_exit 2 "$TCESIM" run $SMALL --json "$D/f.out" --mappings "$D/f.out"
+expect_exit 2 "$TCESIM" run "$BW" $SMALL --json "$D/f.out" --mappings "$D/f.out"
 expect_err "^--mappings: .*f\.out is the same file as --json .*f\.out$"
-expect_exit 2 "$TCESIM" run $SMALL --json "$D/f.out" --timeline "$D/./f.out"
+expect_exit 2 "$TCESIM" run "$BW" $SMALL --json "$D/f.out" --timeline "$D/./f.out"
 expect_err "^--timeline: .* is the same file as --json "
 [ -e "$D/f.out" ] && bad "a refused run wrote an output" || ok
 echo old >"$D/g.out"
 ln "$D/g.out" "$D/g2.out"
-expect_exit 2 "$TCESIM" run $SMALL --mappings "$D/g.out" --json "$D/g2.out"
+expect_exit 2 "$TCESIM" run "$BW" $SMALL --mappings "$D/g.out" --json "$D/g2.out"
 expect_err "^--mappings: .*g\.out is the same file as --json .*g2\.out$"
 expect_eq "$(cat "$D/g.out")" old "a refused run leaves an existing output"
 
 # ---- Empty paths and directories: bad input ----
 for opt in --json --mappings --timeline; do
-  expect_exit 2 "$TCESIM" run $SMALL $opt ''
+  expect_exit 2 "$TCESIM" run "$BW" $SMALL $opt ''
   expect_err "^$opt: empty path$"
 done
 expect_exit 2 "$TCESIM" gen nvme --set ios=5 -o ''
@@ -130,7 +130,7 @@ expect_err "^OUT: empty path$"
 expect_exit 2 "$TCESIM" import trace-cmd "$D/r.txt" -o ''
 expect_err "^-o: empty path$"
 mkdir "$D/dir"
-expect_exit 2 "$TCESIM" run $SMALL --json "$D/dir"
+expect_exit 2 "$TCESIM" run "$BW" $SMALL --json "$D/dir"
 expect_err "^--json: .*dir: Is a directory$"
 [ -d "$D/dir" ] && ok || bad "the directory was replaced"
 
@@ -145,7 +145,7 @@ echo planted >"$P/.r.json.tcesim-BBBBBB"
 ln -s victim "$P/m.csv.tmp"
 ln -s victim "$P/t.json.tmp"
 ln -s victim "$P/g.trace.tmp"
-expect_exit 0 "$TCESIM" run $SMALL --json "$P/r.json" --mappings "$P/m.csv" --timeline "$P/t.json"
+expect_exit 0 "$TCESIM" run "$BW" $SMALL --json "$P/r.json" --mappings "$P/m.csv" --timeline "$P/t.json"
 expect_exit 0 "$TCESIM" gen nvme --set ios=5 -o "$P/g.trace"
 expect_eq "$(cat "$P/victim")" precious "a planted link's target was written"
 [ -L "$P/.r.json.tcesim-AAAAAA" ] && [ -L "$P/r.json.tmp" ] && ok || bad "a planted link was removed"
@@ -165,12 +165,12 @@ no_temps "$P" '^\.r\.json\.tcesim-\(AAAAAA\|BBBBBB\)$\|\.tmp$'
 # gets the output
 echo old >"$P/real.json"
 ln -s real.json "$P/link.json"
-expect_exit 0 "$TCESIM" run $SMALL --json "$P/link.json"
+expect_exit 0 "$TCESIM" run "$BW" $SMALL --json "$P/link.json"
 [ -L "$P/link.json" ] && ok || bad "the output's symlink was replaced by a file"
 expect_eq "$(json_get "$P/real.json" schema)" "tcesim.report/1" "the link's target holds the report"
 # a dangling link: the file appears where it points
 ln -s made.json "$P/dangling.json"
-expect_exit 0 "$TCESIM" run $SMALL --json "$P/dangling.json"
+expect_exit 0 "$TCESIM" run "$BW" $SMALL --json "$P/dangling.json"
 [ -L "$P/dangling.json" ] && [ -f "$P/made.json" ] && ok || bad "a dangling link's target was not created"
 
 # ---- Not regular files: written straight, never replaced ----
@@ -188,9 +188,9 @@ through_fifo() {
   [ -p "$fifo" ] && ok || { bad "the FIFO $fifo was replaced: $*"; kill "$reader"; }
   wait "$reader" 2>/dev/null
 }
-through_fifo "$F/fifo" "$TCESIM" run $SMALL --json "$F/fifo"
+through_fifo "$F/fifo" "$TCESIM" run "$BW" $SMALL --json "$F/fifo"
 expect_eq "$(json_get "$F/fifo.got" schema 2>/dev/null)" "tcesim.report/1" "the report came through the FIFO"
-through_fifo "$F/m.fifo" "$TCESIM" run $SMALL --mappings "$F/m.fifo"
+through_fifo "$F/m.fifo" "$TCESIM" run "$BW" $SMALL --mappings "$F/m.fifo"
 head -1 "$F/m.fifo.got" | grep -q '^time_ns,cpu,op' && ok || bad "--mappings through a FIFO"
 through_fifo "$F/g.trace" "$TCESIM" gen nvme --set ios=5 -o "$F/g.trace"
 head -1 "$F/g.trace.got" | grep -q '^tcesim-trace 1' && ok || bad "gen -o through a FIFO"
@@ -198,19 +198,19 @@ head -1 "$F/g.trace.got" | grep -q '^tcesim-trace 1' && ok || bad "gen -o throug
 # two outputs into one file or pipe would interleave, so it is refused (the
 # JSON on standard output is `--json -`); the link is kept
 ln -s /proc/self/fd/1 "$F/so"
-"$TCESIM" run $SMALL --json "$F/so" 2>"$TMP/err" | cat >"$F/so.out"
+"$TCESIM" run "$BW" $SMALL --json "$F/so" 2>"$TMP/err" | cat >"$F/so.out"
 [ -L "$F/so" ] && ok || bad "a /dev/stdout-like link was replaced"
 expect_err "^--json: .*so is the same file as standard output \\(the text report\\) \\(standard output\\)$"
 [ -s "$F/so.out" ] && bad "refused, yet wrote to standard output: $(head -c 100 "$F/so.out")" || ok
 # the same with standard output redirected to a file
-"$TCESIM" run $SMALL --json "$F/so" >"$F/so2.out" 2>"$TMP/err"
+"$TCESIM" run "$BW" $SMALL --json "$F/so" >"$F/so2.out" 2>"$TMP/err"
 expect_err "^--json: .*so is the same file as standard output"
 # and --json - beside --mappings /dev/stdout (the review's case)
-"$TCESIM" run $SMALL --json - --mappings "$F/so" >"$F/so3.out" 2>"$TMP/err"
+"$TCESIM" run "$BW" $SMALL --json - --mappings "$F/so" >"$F/so3.out" 2>"$TMP/err"
 expect_err "^--mappings: .*so is the same file as --json - \\(standard output\\)$"
 # a character device (made here, never the machine's own /dev entries)
 if [ "$(id -u)" -eq 0 ] && mknod "$F/null" c 1 3 2>/dev/null; then
-  expect_exit 0 "$TCESIM" run $SMALL --json "$F/null"
+  expect_exit 0 "$TCESIM" run "$BW" $SMALL --json "$F/null"
   [ -c "$F/null" ] && ok || bad "the character device was replaced"
   expect_exit 0 "$TCESIM" trace convert "$D/t.trace" "$F/null.trace" # a regular file, next to it
   no_temps "$F"
@@ -219,17 +219,17 @@ fi
 # ---- Standard output is checked to its close ----
 # --json -: the JSON on standard output, the text report on stderr before
 # the error
-"$TCESIM" run $SMALL --json - >/dev/full 2>"$TMP/err"
+"$TCESIM" run "$BW" $SMALL --json - >/dev/full 2>"$TMP/err"
 expect_eq "$?" 1 "run --json - with stdout on /dev/full"
 expect_eq "$(tail -n 1 "$TMP/err")" "stdout: No space left on device" "run --json - on a full disk"
-expect_full 1 '^stdout: No space left on device$' "$TCESIM" run $SMALL
-expect_full 1 '^stdout: No space left on device$' "$TCESIM" config
-expect_full 1 '^stdout: No space left on device$' "$TCESIM" config --json
+expect_full 1 '^stdout: No space left on device$' "$TCESIM" run "$BW" $SMALL
+expect_full 1 '^stdout: No space left on device$' "$TCESIM" config "$BW"
+expect_full 1 '^stdout: No space left on device$' "$TCESIM" config "$BW" --json
 expect_full 1 '^stdout: No space left on device$' "$TCESIM" trace info "$D/t.trace"
 expect_full 1 '^stdout: No space left on device$' "$TCESIM" --help
-expect_full 1 '^stdout: No space left on device$' "$TCESIM" sweep --vary seed=1,2 $SMALL --out "$TMP/sw" --emit parallel
+expect_full 1 '^stdout: No space left on device$' "$TCESIM" sweep "$BW" --vary seed=1,2 $SMALL --out "$TMP/sw" --emit parallel
 # a closed standard output is an error too, not silence
-"$TCESIM" config >&- 2>"$TMP/err"
+"$TCESIM" config "$BW" >&- 2>"$TMP/err"
 expect_eq "$?" 1 "config with stdout closed"
 expect_err '^stdout: Bad file descriptor$'
 

@@ -19,7 +19,7 @@ self_contained() {
 contains() { if grep -Fq -- "$2" "$1"; then ok; else bad "$1 lacks '$2'"; fi; }
 
 # A single run: headline numbers, latency and breakdown plots, tables.
-expect_exit 0 "$TCESIM" run --set workload.count=20000 --json "$TMP/a.json"
+expect_exit 0 "$TCESIM" run "$BW" --set workload.count=20000 --json "$TMP/a.json"
 expect_exit 0 "$TCESIM" report "$TMP/a.json" -o "$TMP/a.html"
 [ -s "$TMP/a.html" ] && ok || bad "no a.html"
 self_contained "$TMP/a.html" 3
@@ -72,7 +72,7 @@ mkdir -p "$TMP/sw"
   echo "phb.tce_cache.entries,workload.window,hit_rate,translation_p50_ns,translation_p99_ns,translation_p999_ns,dma_throughput_gbps,pool_wait_p99_ns,alloc_failures,faults,dma_lost_bytes,hit_rate_ci95"
   for e in 16 64 256; do
     for w in 256K 1M; do
-      expect_exit 0 "$TCESIM" run --set workload.count=5000 --set phb.tce_cache.entries=$e --set workload.window=$w \
+      expect_exit 0 "$TCESIM" run "$BW" --set workload.count=5000 --set phb.tce_cache.entries=$e --set workload.window=$w \
         --json "$TMP/sw/e$e-w$w.json"
       python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); t=d["translation"]; l=t["latency_ns"]
 print(",".join(str(x) for x in [sys.argv[2], sys.argv[3], t["hit_rate"], l["p50"], l["p99"], l["p999"],

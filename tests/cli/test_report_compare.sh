@@ -14,8 +14,8 @@ section() { python3 -c 'import sys; s = open(sys.argv[1], encoding="utf-8").read
 i = s.find(h); print(s[i:s.find("<h2>", i + len(h))] if i >= 0 else "")' "$1" "$2"; }
 
 # Two runs that differ in one key: the TCE cache size.
-expect_exit 0 "$TCESIM" run --set workload.count=20000 --set phb.tce_cache.entries=64 --json "$TMP/small.json"
-expect_exit 0 "$TCESIM" run --set workload.count=20000 --set phb.tce_cache.entries=1024 --json "$TMP/large.json"
+expect_exit 0 "$TCESIM" run "$BW" --set workload.count=20000 --set phb.tce_cache.entries=64 --json "$TMP/small.json"
+expect_exit 0 "$TCESIM" run "$BW" --set workload.count=20000 --set phb.tce_cache.entries=1024 --json "$TMP/large.json"
 sum_before=$(md5sum "$TMP/small.json" "$TMP/large.json")
 expect_exit 0 "$TCESIM" report "$TMP/small.json" "$TMP/large.json" -o "$TMP/cmp.html"
 [ -s "$TMP/cmp.html" ] && ok || bad "no cmp.html"

@@ -13,7 +13,7 @@ done
 if grep -P '^dma\.latency_ns\tns\tsummary\tmerge\t' "$TMP/fields.tsv" >/dev/null; then ok; else bad "dma.latency_ns: $(grep '^dma.latency_ns' "$TMP/fields.tsv")"; fi
 # Every listed field is in the magazine + epoch + warm-up report (group_add_reason only
 # for a device not added).
-expect_exit 0 "$TCESIM" run --set workload.count=2000 --set iommu.cache=magazine --set sim.warmup_ns=1000 --epoch 1000 --json "$TMP/r.json"
+expect_exit 0 "$TCESIM" run "$BW" --set workload.count=2000 --set iommu.cache=magazine --set sim.warmup_ns=1000 --epoch 1000 --json "$TMP/r.json"
 missing=$(python3 - "$TMP/fields.tsv" "$TMP/r.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[2]))

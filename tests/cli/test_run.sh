@@ -1,7 +1,7 @@
 # The default run, the JSON report's fields, determinism, presets by name.
 . "$(dirname "$0")/lib.sh"
 
-expect_exit 0 "$TCESIM" run --set workload.count=20000 --json "$TMP/a.json"
+expect_exit 0 "$TCESIM" run "$BW" --set workload.count=20000 --json "$TMP/a.json"
 for f in lookups 'hit rate' 'p99.9' 'throughput' 'simulated' 'wall'; do
   grep -q "$f" "$TMP/out" && ok || bad "text report lacks '$f'"
 done
@@ -15,9 +15,9 @@ expect_eq "$((h + m))" "$l" "hits + misses = lookups"
 for k in mean p50 p90 p99 p999 max; do json_get "$TMP/a.json" translation.latency_ns.$k >/dev/null && ok || bad "latency $k"; done
 
 # Same config, trace and seed: byte-identical JSON apart from wall fields.
-expect_exit 0 "$TCESIM" run --set workload.count=20000 --json "$TMP/b.json"
+expect_exit 0 "$TCESIM" run "$BW" --set workload.count=20000 --json "$TMP/b.json"
 if diff <(grep -v '"wall' "$TMP/a.json") <(grep -v '"wall' "$TMP/b.json") >/dev/null; then ok; else bad "reports differ"; fi
-expect_exit 0 "$TCESIM" run --set workload.count=20000 --set seed=2 --json "$TMP/c.json"
+expect_exit 0 "$TCESIM" run "$BW" --set workload.count=20000 --set seed=2 --json "$TMP/c.json"
 if diff <(grep -v '"wall' "$TMP/a.json") <(grep -v '"wall' "$TMP/c.json") >/dev/null; then bad "seed does not matter"; else ok; fi
 expect_exit 0 "$TCESIM" run --trace "$DATA/walkthrough.trace" --json "$TMP/w1.json"
 expect_exit 0 "$TCESIM" run --trace "$DATA/walkthrough.trace" --json "$TMP/w2.json"
@@ -32,6 +32,6 @@ expect_eq "$(json_get "$TMP/d.json" pes.0.levels)" "2" "modern era: 2 levels"
 expect_exit 0 "$TCESIM" config "$TMP/c4.json"
 grep -Eq '^phb\.tce_cache\.entries +\= 1024 +# .*\(default: 64\)' "$TMP/out" && ok || bad "config listing"
 grep -q '^devices.0.rid' "$TMP/out" && ok || bad "config lists devices"
-expect_exit 0 "$TCESIM" config --json
+expect_exit 0 "$TCESIM" config "$BW" --json
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$TMP/out" && ok || bad "config --json is not JSON"
 finish

@@ -3,7 +3,7 @@
 # --collect, the Slurm script's dry run, bad input.
 . "$(dirname "$0")/lib.sh"
 
-VARY=(--vary phb.tce_cache.entries=16,64,256 --vary iommu.page_size=4K,64K,16M --set workload.count=3000)
+VARY=("$BW" --vary phb.tce_cache.entries=16,64,256 --vary iommu.page_size=4K,64K,16M --set workload.count=3000)
 HEADER="phb.tce_cache.entries,iommu.page_size,hit_rate,translation_p50_ns,translation_p99_ns,translation_p999_ns,dma_throughput_gbps,pool_wait_p99_ns,alloc_failures,faults,dma_lost_bytes"
 reports() { find "$1" -maxdepth 1 -name '*.json' ! -name sweep.json | wc -l; }
 # inode and mtime of every report: a report a re-run did not rewrite keeps both
@@ -68,7 +68,7 @@ cmp -s "$R/results.csv" "$K/results.csv" && ok || bad "results.csv after kill an
 
 # --seeds 3: the mean and a 95% confidence interval per point.
 S=$TMP/seeds
-expect_exit 0 "$TCESIM" sweep --vary phb.tce_cache.entries=16,64 --set workload.count=3000 --seeds 3 --jobs 2 --out "$S"
+expect_exit 0 "$TCESIM" sweep "$BW" --vary phb.tce_cache.entries=16,64 --set workload.count=3000 --seeds 3 --jobs 2 --out "$S"
 expect_eq "$(reports "$S")" 6 "2 points x 3 seeds"
 [ -f "$S/phb.tce_cache.entries=16,seed=3.json" ] && ok || bad "seed in the point name"
 expect_eq "$(json_get "$S/phb.tce_cache.entries=16,seed=2.json" run.seed)" 2 "seeds 1..3"
@@ -122,18 +122,18 @@ expect_exit 0 "$TCESIM" sweep "${VARY[@]}" --emit slurm --out "$L"
 expect_eq "$(wc -l <"$L/jobs.txt")" 8 "finished points leave the job list"
 
 # Bad input: exit 2, one line, nothing run.
-expect_exit 2 "$TCESIM" sweep --vary phb.foo=1,2 --out "$TMP/bad"
+expect_exit 2 "$TCESIM" sweep "$BW" --vary phb.foo=1,2 --out "$TMP/bad"
 expect_err '^phb\.foo: unknown key$'
 [ ! -e "$TMP/bad" ] && ok || bad "a bad key created the sweep directory"
-expect_exit 2 "$TCESIM" sweep --vary iommu.page_size=4K,3K --out "$TMP/bad"
+expect_exit 2 "$TCESIM" sweep "$BW" --vary iommu.page_size=4K,3K --out "$TMP/bad"
 expect_err '^iommu\.page_size: must be a power of two'
-expect_exit 2 "$TCESIM" sweep --vary phb.tce_cache.entries= --out "$TMP/bad"
+expect_exit 2 "$TCESIM" sweep "$BW" --vary phb.tce_cache.entries= --out "$TMP/bad"
 expect_err 'phb\.tce_cache\.entries: empty value'
-expect_exit 2 "$TCESIM" sweep --vary phb.tce_cache.entries=16,64
+expect_exit 2 "$TCESIM" sweep "$BW" --vary phb.tce_cache.entries=16,64
 expect_err 'out DIR is required'
 expect_exit 2 "$TCESIM" sweep --collect "$TMP/nosuch"
 expect_err 'sweep\.json: no such file'
 # The same directory with another sweep's definition is refused.
-expect_exit 2 "$TCESIM" sweep --vary phb.tce_cache.entries=16,64 --out "$R"
+expect_exit 2 "$TCESIM" sweep "$BW" --vary phb.tce_cache.entries=16,64 --out "$R"
 expect_err 'holds a different sweep'
 finish

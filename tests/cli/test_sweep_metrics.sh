@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 
 D=$TMP/m
-expect_exit 0 "$TCESIM" sweep --vary phb.tce_cache.entries=16,64 --set workload.count=2000 --jobs 1 --out "$D" \
+expect_exit 0 "$TCESIM" sweep "$BW" --vary phb.tce_cache.entries=16,64 --set workload.count=2000 --jobs 1 --out "$D" \
   --metrics dma.latency_ns.p99,pes[].lookups
 head -1 "$D/results.csv" | grep -q ',dma_lost_bytes,dma.latency_ns.p99,pes\[\].lookups$' && ok || bad "--metrics columns after the defaults: $(head -1 "$D/results.csv")"
 R="$D/phb.tce_cache.entries=16.json"

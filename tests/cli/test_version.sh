@@ -28,21 +28,21 @@ expect_exit 0 "$TCESIM" --help
 grep -q -- "--version" "$TMP/out" && ok || bad "--help does not mention --version"
 
 # run.version: the same text as --version, next to run.seed.
-expect_exit 0 "$TCESIM" run --set workload.count=200 --json "$TMP/r.json"
+expect_exit 0 "$TCESIM" run "$BW" --set workload.count=200 --json "$TMP/r.json"
 expect_eq "tcesim $(json_get "$TMP/r.json" run.version)" "$line" "run.version"
 keys=$(python3 -c 'import json,sys; print(",".join(json.load(open(sys.argv[1]))["run"]))' "$TMP/r.json")
 case ",$keys," in *,seed,version,*) ok ;; *) bad "run.version is not next to run.seed: $keys" ;; esac
 # The text report is unchanged; the two-run determinism (same binary) holds.
-expect_exit 0 "$TCESIM" run --set workload.count=200 --json "$TMP/r2.json"
+expect_exit 0 "$TCESIM" run "$BW" --set workload.count=200 --json "$TMP/r2.json"
 if diff <(grep -v '"wall' "$TMP/r.json") <(grep -v '"wall' "$TMP/r2.json") >/dev/null; then ok; else bad "reports differ"; fi
 
 # A sweep resumed by another build keeps the reports it has: a point's
 # run.version is not part of its definition.
-expect_exit 0 "$TCESIM" sweep --vary phb.tce_cache.entries=16,64 --set workload.count=200 --jobs 1 --out "$TMP/sw"
+expect_exit 0 "$TCESIM" sweep "$BW" --vary phb.tce_cache.entries=16,64 --set workload.count=200 --jobs 1 --out "$TMP/sw"
 P="$TMP/sw/phb.tce_cache.entries=16.json"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["run"]["version"]="0.0.1 (older)"
 json.dump(d, open(sys.argv[1], "w"), indent=2)' "$P"
-expect_exit 0 "$TCESIM" sweep --vary phb.tce_cache.entries=16,64 --set workload.count=200 --jobs 1 --out "$TMP/sw"
+expect_exit 0 "$TCESIM" sweep "$BW" --vary phb.tce_cache.entries=16,64 --set workload.count=200 --jobs 1 --out "$TMP/sw"
 grep -q '2 points, 2 already done, 0 to run' "$TMP/err" && ok || bad "resume with another version: $(head -1 "$TMP/err")"
 expect_eq "$(json_get "$P" run.version)" "0.0.1 (older)" "the older point's report"
 

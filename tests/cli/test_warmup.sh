@@ -6,7 +6,7 @@ py() { python3 -c "$@"; }
 
 # The default workload with one tag: no merged misses, so the steady-state hit
 # rate of uniform random reads is entries x page / window = 64 x 4K / 1M = 0.25.
-BASE=(--set devices.0.tags=1 --set workload.count=200000)
+BASE=("$BW" --set devices.0.tags=1 --set workload.count=200000)
 expect_exit 0 "$TCESIM" run "${BASE[@]}" --json "$TMP/w0.json"
 # the one-off map: the DMA starts once it is done; warm up exactly that long
 MAP_NS=$(py "import json; d=json.load(open('$TMP/w0.json')); print(int(d['cpus'][0]['busy_ns'] + 0.999))")

@@ -124,6 +124,11 @@ int plan(Sweep &sw, const char *argv0)
     cfg_error err;
     auto base = std::make_unique<tcesim_config>();
     config_defaults(base.get());
+    // as `tcesim run` loads a point: the default scenario without CONFIG and trace
+    if (sw.config_arg.empty() && sw.trace_args.empty() && config_apply_default_scenario(base.get(), &err)) {
+        std::fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
     if (!sw.config_arg.empty()) {
         char path[1024];
         if (config_find(sw.config_arg.c_str(), argv0, path, sizeof path, &err) ||
