@@ -14,13 +14,14 @@ static void us(std::string &o, ps_t ps)
     o += b;
 }
 
-void Timeline::event(Group pid, unsigned tid, const char *name, ps_t start, ps_t end, const std::string &args)
+// One trace event: "X" (complete, with a duration) or "i" (an instant).
+void Timeline::emit(bool instant, Group pid, unsigned tid, const char *name, ps_t start, ps_t end, const std::string &args)
 {
     if (!wants(start))
         return;
     n_++;
     std::string &o = body_;
-    o += ",\n{\"ph\":\"X\",\"pid\":";
+    o += instant ? ",\n{\"ph\":\"i\",\"s\":\"t\",\"pid\":" : ",\n{\"ph\":\"X\",\"pid\":";
     o += std::to_string(static_cast<int>(pid));
     o += ",\"tid\":";
     o += std::to_string(tid);
@@ -28,8 +29,10 @@ void Timeline::event(Group pid, unsigned tid, const char *name, ps_t start, ps_t
     o += name;
     o += "\",\"ts\":";
     us(o, start);
-    o += ",\"dur\":";
-    us(o, end > start ? end - start : 0);
+    if (!instant) {
+        o += ",\"dur\":";
+        us(o, end > start ? end - start : 0);
+    }
     if (!args.empty()) {
         o += ",\"args\":{";
         o += args;
@@ -38,26 +41,14 @@ void Timeline::event(Group pid, unsigned tid, const char *name, ps_t start, ps_t
     o += "}";
 }
 
+void Timeline::event(Group pid, unsigned tid, const char *name, ps_t start, ps_t end, const std::string &args)
+{
+    emit(false, pid, tid, name, start, end, args);
+}
+
 void Timeline::instant(Group pid, unsigned tid, const char *name, ps_t at, const std::string &args)
 {
-    if (!wants(at))
-        return;
-    n_++;
-    std::string &o = body_;
-    o += ",\n{\"ph\":\"i\",\"s\":\"t\",\"pid\":";
-    o += std::to_string(static_cast<int>(pid));
-    o += ",\"tid\":";
-    o += std::to_string(tid);
-    o += ",\"name\":\"";
-    o += name;
-    o += "\",\"ts\":";
-    us(o, at);
-    if (!args.empty()) {
-        o += ",\"args\":{";
-        o += args;
-        o += "}";
-    }
-    o += "}";
+    emit(true, pid, tid, name, at, at, args);
 }
 
 int Timeline::device_track(unsigned dev, const std::string &dev_name, ps_t start, ps_t end)

@@ -120,6 +120,7 @@ public:
     std::string write(const std::string &path) const;
 
 private:
+    void emit(bool instant, Group pid, unsigned tid, const char *name, ps_t start, ps_t end, const std::string &args);
     bool on_ = false;
     bool waiting_ = false;   // from_first_dma: no window until start_at
     ps_t auto_len_ = 0;
