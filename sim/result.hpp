@@ -113,6 +113,7 @@ struct RunResult {
     Breakdown breakdown;
     uint64_t dma_reads = 0, dma_writes = 0, dma_bytes = 0, dma_faulted = 0, dma_dropped = 0;
     uint64_t dma_active_ps = 0; // first device access issued to last one completed
+    uint64_t dma_late_starts = 0, dma_late_max_ps = 0; // device accesses handed over late (DeviceStats)
     DmaLoss loss;
     uint64_t stale_faults_by_kind[TCE_FAULT_KINDS] = {0};
     LossOrigin first_fault, first_skip, first_stale_ok;

@@ -159,6 +159,9 @@ const Section<RunResult> &schema_dma()
             {"active_throughput_gbps", "Gb/s", NONE, REAL, 3, "bytes * 8 / active_ns", RUN(gbps(r.dma_bytes, r.dma_active_ps))},
             {"faulted", "", SUM, INT, 0, "accesses with a faulted TLP (not in bytes)", RUN(r.dma_faulted)},
             {"dropped", "", SUM, INT, 0, "accesses dropped by a frozen PE (not in bytes)", RUN(r.dma_dropped)},
+            {"late_starts", "", SUM, INT, 0, "accesses handed to their device more than 2 quanta + 4 us after their start (an actor more than sim.replay_window events behind held the replay back): they start when they arrive; 0 in a faithful replay",
+             RUN(r.dma_late_starts)},
+            {"late_start_max_ns", "ns", MAX, REAL, 3, "the latest of those, behind its time", RUN(ns(r.dma_late_max_ps))},
         },
         loss_rows<RunResult>([](const RunResult &r) -> const DmaLoss & { return r.loss; }),
         {

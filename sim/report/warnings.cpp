@@ -84,15 +84,25 @@ std::string stale_warning(const RunResult &r)
 
 std::string late_warning(const RunResult &r)
 {
-    if (!r.host_ops.late_starts)
+    uint64_t h = r.host_ops.late_starts, d = r.dma_late_starts;
+    if (!h && !d)
         return "";
-    char b[320];
+    std::string who;
+    char b[400];
+    if (h) {
+        std::snprintf(b, sizeof b, "%" PRIu64 " host op%s", h, h == 1 ? "" : "s");
+        who = b;
+    }
+    if (d) {
+        std::snprintf(b, sizeof b, "%s%" PRIu64 " device access%s", h ? " and " : "", d, d == 1 ? "" : "es");
+        who += b;
+    }
+    double us = static_cast<double>(std::max(r.host_ops.late_max_ps, r.dma_late_max_ps)) / 1e6;
     std::snprintf(b, sizeof b,
-                  "warning: %" PRIu64 " host op%s started up to %.1f us after %s time: an actor fell more than "
-                  "sim.replay_window=%" PRIu64 " events behind and the replay held the others back, so their lock waits "
-                  "are overstated (raise sim.replay_window)",
-                  r.host_ops.late_starts, r.host_ops.late_starts == 1 ? "" : "s", static_cast<double>(r.host_ops.late_max_ps) / 1e6,
-                  r.host_ops.late_starts == 1 ? "its" : "their", r.cfg.replay_window);
+                  "warning: %s started up to %.1f us after their time: an actor fell more than sim.replay_window=%" PRIu64
+                  " events behind and the replay held the others back, so the run is not the trace's timing (lock waits, "
+                  "DMA and host op latencies from then on; raise sim.replay_window)",
+                  who.c_str(), us, r.cfg.replay_window);
     return b;
 }
 

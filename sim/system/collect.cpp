@@ -26,6 +26,8 @@ static void collect_devices(Netlist &n, RunResult &res)
         res.dma_writes += d.writes;
         res.dma_bytes += d.bytes;
         res.dma_faulted += d.faulted;
+        res.dma_late_starts += d.late_starts;
+        res.dma_late_max_ps = std::max<uint64_t>(res.dma_late_max_ps, d.late_max_ps);
         res.dma_dropped += d.dropped;
         res.loss.merge(d.loss);
         for (int k = 0; k < TCE_FAULT_KINDS; k++)

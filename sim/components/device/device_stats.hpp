@@ -89,6 +89,12 @@ struct DeviceStats {
     uint64_t stale_faults_by_kind[TCE_FAULT_KINDS] = {0}; // faulting TLPs of stale accesses
     LatencyHist dma_lat;
     Breakdown breakdown;
+    // Accesses handed over more than 2 quanta + 4 us after their start (the
+    // feeder waited on another actor's full queue, sim.replay_window): they
+    // start when they arrive, so the delay is not charged to translation or
+    // memory (whose calendars cannot book far in the past), and are counted.
+    uint64_t late_starts = 0;
+    uint64_t late_max_ps = 0;
 };
 
 } // namespace tcesim
