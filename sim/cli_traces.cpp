@@ -230,9 +230,12 @@ int cmd_trace(int argc, char **argv)
             if (o.renumber_cpus)
                 m += " cpu" + std::to_string(r.cpu_base[k]);
         }
-        std::fprintf(stderr, "tcesim trace merge: %llu events from %zu inputs -> %s (%u devices; %s%s)\n",
-                     static_cast<unsigned long long>(r.events), in.size(), out.c_str(), r.ndevices, m.c_str(),
-                     r.moved ? ("; " + std::to_string(r.moved) + " declarations moved to a free bus or PE").c_str() : "");
+        std::string moved = r.moved ? "; " + std::to_string(r.moved) + (r.moved == 1 ? " declaration" : " declarations") +
+                                          " moved to a free bus or PE"
+                                    : "";
+        std::fprintf(stderr, "tcesim trace merge: %llu event%s from %zu input%s -> %s (%u device%s; %s%s)\n",
+                     static_cast<unsigned long long>(r.events), r.events == 1 ? "" : "s", in.size(), in.size() == 1 ? "" : "s",
+                     out.c_str(), r.ndevices, r.ndevices == 1 ? "" : "s", m.c_str(), moved.c_str());
         return 0;
     }
     if (sub == "-h" || sub == "--help") {

@@ -230,6 +230,9 @@ static int apply(tcesim_config *c, const char *path, const char *sval, json_t *j
         return sval ? set_from_string(k, &c->devices[n], path, sval, err)
                     : set_from_json(k, &c->devices[n], path, jval, err);
     }
+    if (!strcmp(buf, "workloads") || !strcmp(buf, "devices"))
+        return fail(err, "%s: expected an array of objects (in a config file); on the command line set %s.N.KEY=VALUE", path,
+                    buf);
     if (!strncmp(buf, "workloads.", 10)) {
         char *idx = buf + 10, *dot = strchr(idx, '.');
         uint64_t n;
@@ -551,11 +554,16 @@ static int check_cross(const tcesim_config *c, cfg_error *err)
     if (c->workload.device >= c->ndevices)
         return fail(err, "workload.device: no device %" PRIu64 " (the config has %u)", c->workload.device, c->ndevices);
     /* the window workload's keys do nothing beside workloads[]: say so */
-    if (c->nworkloads && c->window_set)
-        return fail(err, "%s: the window workload does not run beside workloads[] (%u entries%s): give a config without "
-                         "workloads[] (configs/bench-window.json is the window workload), or set workloads.N.* keys",
-                    c->window_key[0] ? c->window_key : "workload", c->nworkloads,
-                    c->default_scenario ? ", the default scenario's" : "");
+    if (c->nworkloads && c->window_set) {
+        const char *k = c->window_key[0] ? c->window_key : "workload";
+        if (c->default_scenario)
+            return fail(err, "%s: the window workload does not run beside workloads[] (%u %s, the default scenario's): give a "
+                             "config without workloads[] (configs/bench-window.json is the window workload), or set workloads.N.* keys",
+                        k, c->nworkloads, c->nworkloads == 1 ? "entry" : "entries");
+        return fail(err, "%s: the window workload does not run beside workloads[] (%u %s): drop the workload.* keys or the "
+                         "workloads[] entries",
+                    k, c->nworkloads, c->nworkloads == 1 ? "entry" : "entries");
+    }
     /* workloads[]: a known generator with keys it takes, on a configured device */
     for (uint32_t i = 0; i < c->nworkloads; i++) {
         const cfg_workload *w = &c->workloads[i];

@@ -96,6 +96,13 @@ char *config_describe(const tcesim_config *c)
                 snprintf(path, sizeof path, "pes.%" PRIu64 ".%s", c->pes[p].pe, pe_keys[i].name);
                 describe_key(&b, path, &pe_keys[i], &c->pes[p].v);
             }
+    for (uint32_t w = 0; w < c->nworkloads; w++) {
+        sb_printf(&b, "workloads.%u.generator = %s\n", w, c->workloads[w].generator);
+        for (uint32_t i = 0; i < c->workloads[w].nkeys; i++)
+            sb_printf(&b, "workloads.%u.%s = %s\n", w, c->workloads[w].keys[i], c->workloads[w].values[i]);
+    }
+    if (c->nworkloads)
+        sb_printf(&b, "# workloads[]: the run's generators (tcesim gen --help lists their keys); workload.* does not run beside them\n");
     sb_printf(&b, "# pes.N.{page_size,levels,window,pools,bypass}: per-PE overrides of iommu.* (bypass default true)\n");
     return b.s;
 }

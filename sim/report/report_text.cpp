@@ -214,13 +214,18 @@ void devices_text(std::string &o, const RunResult &r)
                 U(r, dv, "devices[].read_tlps") + U(r, dv, "devices[].write_tlps"), U(r, dv, "devices[].tag_waits"));
     // what translation costs each device: its share of the access latency
     // (the breakdown's translation part over the latency, both means)
-    appendf(o, "  translation's share of each device's DMA latency (means; translation p99 of its TLPs):\n");
+    appendf(o, "  translation per device: per access (mean, its share of the access latency's mean), and per translated TLP\n");
     for (const DeviceResult &dv : r.devices) {
         if (!dv.dma_lat.count())
             continue;
         double lat = dv.dma_lat.summary().mean_ns, tr = dv.breakdown.part[Breakdown::TRANSLATION].summary().mean_ns;
-        appendf(o, "  dev%-3u %-11s latency %10.1f ns  translation %8.1f ns (%5.1f%%)  p99 %8.1f ns\n", dv.id,
-                dv.dma_path.c_str(), lat, tr, lat > 0 ? 100.0 * tr / lat : 0.0, dv.xlate_lat.summary().p99_ns);
+        auto t = dv.xlate_lat.summary();
+        if (dv.xlate_lat.count())
+            appendf(o, "  dev%-3u %-11s access %10.1f ns, translation %8.1f ns (%5.1f%%); per TLP mean %.1f p99 %.1f ns\n", dv.id,
+                    dv.dma_path.c_str(), lat, tr, lat > 0 ? 100.0 * tr / lat : 0.0, t.mean_ns, t.p99_ns);
+        else
+            appendf(o, "  dev%-3u %-11s access %10.1f ns, translation %8.1f ns (%5.1f%%); no translated TLP\n", dv.id,
+                    dv.dma_path.c_str(), lat, tr, lat > 0 ? 100.0 * tr / lat : 0.0);
     }
 }
 

@@ -37,7 +37,7 @@ device id=1 rid=02:00.0 dma_mask_bits=64
 300 cpu0 unmap h=10
 T
 if diff "$TMP/want.trace" "$TMP/m.trace" >"$TMP/diff"; then ok; else bad "merged trace differs: $(cat "$TMP/diff")"; fi
-grep -q '^tcesim trace merge: 6 events from 2 inputs -> .*(2 devices; .*; 1 declarations moved to a free bus or PE)$' "$TMP/err" \
+grep -q '^tcesim trace merge: 6 events from 2 inputs -> .*(2 devices; .*; 1 declaration moved to a free bus or PE)$' "$TMP/err" \
   && ok || bad "summary: $(cat "$TMP/err")"
 
 expect_exit 0 "$TCESIM" trace merge "$TMP/a.trace" "$TMP/b.trace" -o "$TMP/c.trace" --renumber-rids --renumber-cpus

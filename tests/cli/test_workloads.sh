@@ -44,6 +44,15 @@ expect_exit 2 "$TCESIM" run "$TMP/nogen.json"
 expect_err '^workloads.0.generator: missing$'
 expect_exit 2 "$TCESIM" run --set workloads.0.generator=frob
 expect_err "^workloads.0: gen: unknown pattern 'frob'"
+# a CONFIG's own workload.* keys beside workloads[]: said without sending the
+# user back to the config given; the arrays take arrays
+expect_exit 2 "$TCESIM" run "$BW" --set workloads.0.generator=nvme
+expect_err '^workload\.[a-z_]+: the window workload does not run beside workloads\[\] \(1 entry\): drop the workload\.\* keys or the workloads\[\] entries$'
+expect_exit 2 "$TCESIM" run "$TMP/wl.json" --set workloads=foo
+expect_err '^workloads: expected an array of objects \(in a config file\); on the command line set workloads.N.KEY=VALUE$'
+# tcesim config lists them
+expect_exit 0 "$TCESIM" config "$TMP/wl.json"
+grep -q '^workloads.1.generator = nvme$' "$TMP/out" && grep -q '^workloads.1.ios = 200$' "$TMP/out" && ok || bad "tcesim config does not list workloads[]"
 # a sweep varies a generator key
 expect_exit 0 "$TCESIM" sweep "$TMP/wl.json" --vary workloads.1.ios=100,200 --out "$TMP/sw" --jobs 1
 expect_eq "$(cut -d, -f1 "$TMP/sw/results.csv" | tail -n +2 | sort | tr '\n' ' ')" "100 200 " "one row per value"
