@@ -1,5 +1,7 @@
 #include "system/netlist.hpp"
 
+#include <cstring>
+
 #include "components/device/device_keys.hpp"
 #include "components/host/host_keys.hpp"
 #include "components/memory/memory_keys.hpp"
@@ -51,6 +53,23 @@ int Netlist::build(const std::vector<tr_device_decl> &decls, std::string &err)
     err = merge_device_decls(cfg, decls);
     if (!err.empty())
         return 2;
+    // A configured device the trace does not declare but whose RID one of its
+    // declarations took: using it would translate two devices in one PE (the
+    // RTT maps a RID once). An error at its first use (Feeder::check_actor);
+    // left unused, it is harmless.
+    dev_clash.assign(cfg.ndevices, std::string());
+    for (uint32_t i = 0; i < cfg.ndevices; i++) {
+        bool declared = false;
+        for (const tr_device_decl &d : decls)
+            declared |= d.id == i;
+        for (const tr_device_decl &d : decls)
+            if (!declared && d.id != i && d.id < cfg.ndevices && !std::strcmp(cfg.devices[d.id].rid, cfg.devices[i].rid)) {
+                dev_clash[i] = "dev" + std::to_string(i) + " (devices." + std::to_string(i) + ", rid " + cfg.devices[i].rid +
+                               ") is used, but the trace's dev" + std::to_string(d.id) +
+                               " declares that RID: each device needs its own (declare dev" + std::to_string(i) + ")";
+                break;
+            }
+    }
     host = std::make_unique<HostComplex>(host_params_from(cfg), phb->model(), sched, epochs, timeline);
     if (!host->ok())
         return fail(err, "host: bad parameters", 2);
@@ -143,7 +162,7 @@ void Netlist::add_cpus()
 
 void Netlist::add_feeder(tr_source &src)
 {
-    feeder = std::make_unique<Feeder>("feeder", FeederWiring{sched, src, palloc, cpu_q, dev_q, timeline});
+    feeder = std::make_unique<Feeder>("feeder", FeederWiring{sched, src, palloc, cpu_q, dev_q, timeline, dev_clash});
 }
 
 void Netlist::reset_stats()

@@ -62,6 +62,7 @@ struct Netlist {
     PhysMem phys;
     physalloc palloc{};
     std::vector<ActorQueue> cpu_q, dev_q;
+    std::vector<std::string> dev_clash; // per device: why using it is an error ("" = fine)
     FirstLosses losses;
     std::unique_ptr<MemoryTarget> memory;
     std::unique_ptr<PhbModule> phb;

@@ -54,6 +54,15 @@ expect_err "^merge: $TMP/apa.trace gives pa= and $TMP/b.trace does not \(--drop-
 expect_exit 0 "$TCESIM" trace merge "$TMP/apa.trace" "$TMP/b.trace" -o "$TMP/p.trace" --renumber-rids --drop-pa
 if grep -q 'pa=' "$TMP/p.trace"; then bad "--drop-pa left a pa="; else ok; fi
 
+# A merged declaration that takes the RID of a configured device another
+# input uses is refused where that device is first used (one RID, one PE in
+# the RTT): nodecl.trace declares nothing and uses the configured dev1
+# (02:00.0); bpe2's declaration, moved to the first free bus, lands on 02.
+printf 'tcesim-trace 1\n0 cpu0 map dev=0 h=1 size=4096 dir=to_device\n' >"$TMP/nodecl.trace"
+sed 's/dma_mask_bits=64/pe=1 dma_mask_bits=64/' "$TMP/b.trace" >"$TMP/bpe2.trace"
+expect_exit 0 "$TCESIM" trace merge "$TMP/a.trace" "$TMP/nodecl.trace" "$TMP/bpe2.trace" -o "$TMP/three.trace" --renumber-rids
+expect_exit 2 "$TCESIM" run --trace "$TMP/three.trace"
+expect_err '^.*three.trace:[0-9]+: dev1 \(devices.1, rid 02:00.0\) is used, but the trace.s dev2 declares that RID: each device needs its own \(declare dev1\)$'
 # never an input
 expect_exit 2 "$TCESIM" trace merge "$TMP/a.trace" "$TMP/b.trace" -o "$TMP/b.trace" --renumber-rids
 expect_err "^OUT: .*b.trace is the same file as IN .*b.trace$"

@@ -26,6 +26,11 @@ bool Feeder::check_actor(const tr_event &ev)
         w_.sched.fail(2, where(ev) + "dev" + std::to_string(ev.actor) + " is not a configured device (" + std::to_string(w_.dev_q.size()) + " devices)");
         return false;
     }
+    uint32_t dev = tr_op_is_host(ev.op) ? ev.dev : ev.actor;
+    if (dev < w_.dev_clash.size() && !w_.dev_clash[dev].empty()) {
+        w_.sched.fail(2, where(ev) + w_.dev_clash[dev]);
+        return false;
+    }
     return true;
 }
 

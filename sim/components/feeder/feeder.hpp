@@ -32,6 +32,7 @@ struct FeederWiring {
     std::vector<ActorQueue> &cpu_q;    // one per host CPU
     std::vector<ActorQueue> &dev_q;    // one per device
     Timeline &timeline;                // the run's (the feeder records nothing yet)
+    const std::vector<std::string> &dev_clash; // per device: why using it is an error ("" = fine)
 };
 
 class Feeder : public sc_core::sc_module {
