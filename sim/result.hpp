@@ -78,6 +78,7 @@ struct CpuResult {
 struct HostOpsResult {
     LatencyHist lat[TR_FREE + 1];
     LatencyHist device_wait[TR_FREE + 1]; // unmap, free: the wait for their device, apart from lat
+    LatencyHist queue[TR_FREE + 1];       // start minus the trace's time
     uint64_t late_starts = 0;              // ops handed over after their start (sim.replay_window)
     uint64_t late_max_ps = 0;
 };

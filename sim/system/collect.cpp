@@ -132,6 +132,7 @@ static void collect_host(Netlist &n, RunResult &res)
         for (int k = 0; k <= TR_FREE; k++) {
             res.host_ops.lat[k].merge(s.latency[k]);
             res.host_ops.device_wait[k].merge(s.device_wait[k]);
+            res.host_ops.queue[k].merge(s.queue[k]);
         }
         res.host_ops.late_starts += s.late_starts;
         res.host_ops.late_max_ps = std::max<uint64_t>(res.host_ops.late_max_ps, s.late_max_ps);

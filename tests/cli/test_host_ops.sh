@@ -34,6 +34,22 @@ expect_eq "$(head -1 "$TMP/idle.csv")" "time_ns,cpu,op,dev,handle,bus_addr,npage
 expect_eq "$(sed -n 2p "$TMP/idle.csv")" "0,0,map,0,1,0x1000,1,0,0,170,0" "map row"
 expect_eq "$(sed -n 3p "$TMP/idle.csv")" "2000,0,unmap,0,1,0x1000,1,0,2000,2163,0" "unmap row: its map's pool"
 
+# Queueing (host.ops.<kind>.queue_ns = start - trace time): two maps at time 0
+# on one CPU, the second starts when the first is done (170 ns, as above);
+# an unmap at 100 ns waits for its device's read, which waits for its map.
+t="$TMP/queue.trace"
+cat >"$t" <<'T'
+tcesim-trace 1
+device id=0 rid=01:00.0 pe=1 dma_mask_bits=32
+0 cpu0 map dev=0 h=1 size=4096 dir=to_device pa=0x200000
+0 cpu0 map dev=0 h=2 size=4096 dir=to_device pa=0x300000
+T
+# shellcheck disable=SC2086
+expect_exit 0 "$TCESIM" run --trace "$t" $COSTS --json "$TMP/queue.json"
+expect_eq "$(json_get "$TMP/queue.json" host.ops.map.queue_ns.max)" 170.0 "the second map queues behind the first"
+expect_eq "$(json_get "$TMP/queue.json" host.ops.map.latency_ns.max)" 170.0 "queueing is not in the latency"
+expect_eq "$(json_get "$TMP/idle.json" host.ops.unmap.queue_ns.max)" 0.0 "an unmap long after its map does not queue"
+
 # Two CPUs map at once on one pool: the second waits for the first's hold
 # (released at 110 ns) plus the handoff: 110 - 100 + 5 = 15 ns, its latency 185.
 t="$TMP/lock.trace"

@@ -197,6 +197,8 @@ void HostCpu::run()
         // (a warm-up's reset during the op restarts the counter)
         ps_t lock_wait = cs->lock_wait_ps >= lock0 ? cs->lock_wait_ps - lock0 : cs->lock_wait_ps;
         st_.latency[ev.op].add(done - t);
+        ps_t trace_t = ps_from_ns(ev.time_ns);
+        st_.queue[ev.op].add(t > trace_t ? t - trace_t : 0);
         if (!is_map)
             st_.device_wait[ev.op].add(dev_wait);
         if (w_.mappings.active())

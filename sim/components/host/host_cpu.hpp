@@ -28,6 +28,9 @@ struct HostOpStats {
     // Unmaps and frees: how long they waited for their device (the replay
     // rule, host.unmap_wait), apart from their latency.
     LatencyHist device_wait[TR_FREE + 1];
+    // Per op kind: start minus the trace's time (the CPU busy with, or
+    // blocked behind, its earlier ops; the op's own dependencies).
+    LatencyHist queue[TR_FREE + 1];
     // Ops whose start was already past when the feeder handed them over (it
     // waited on another actor's full queue, sim.replay_window): their lock
     // waits include holds other CPUs began after them.
