@@ -63,8 +63,9 @@ static int set_from_string(const key *k, void *base, const char *path, const cha
         const char *why;
         if (num_parse(s, k->type == K_SIZE, &v, &why))
             return fail(err, "%s: bad value '%s' (%s%s)", path, s, why, k->allow_auto ? "; or auto" : "");
-        if (v == CFG_AUTO)
-            return fail(err, "%s: bad value '%s' (too large (max %" PRIu64 "))", path, s, CFG_AUTO - 1);
+        /* UINT64_MAX is "auto" only for keys that take auto (a seed may be any u64) */
+        if (v == CFG_AUTO && k->allow_auto)
+            return fail(err, "%s: bad value '%s' (too large (max %" PRIu64 "; or auto))", path, s, CFG_AUTO - 1);
         if (check_unit(k, path, s, v, err))
             return 2;
         *(uint64_t *)p = v;
@@ -350,6 +351,8 @@ static int load_devices(tcesim_config *c, json_t *arr, cfg_error *err)
         json_t *v;
         json_object_foreach(d, k, v) {
             char path[256];
+            if (k[0] == '_')
+                continue; /* comments, as everywhere else */
             snprintf(path, sizeof path, "devices.%zu.%s", i, k);
             int rc = apply(c, path, NULL, v, err);
             if (rc)
@@ -402,6 +405,8 @@ static int walk_json(tcesim_config *c, const char *prefix, json_t *obj, cfg_erro
         char path[256];
         if (k[0] == '_')
             continue; /* "_about", "_note": comments (JSON has none) */
+        if (!k[0])
+            return fail(err, "%s%s\"\": an empty key", prefix, *prefix ? "." : "");
         snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", k);
         int rc;
         if (!*prefix && !strcmp(k, "devices"))
@@ -437,8 +442,44 @@ int config_load_file(tcesim_config *c, const char *path, cfg_error *err)
     FILE *f = fopen(path, "r");
     if (!f)
         return fail(err, "%s: %s", path, strerror(errno));
-    json_t *root = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
+    /* The whole file, so that a NUL byte (which the stream reader takes for
+     * the end of input) is an error, not the place parsing stops. */
+    char *buf = NULL;
+    size_t len = 0, cap = 0, n;
+    char chunk[65536];
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (len + n > cap) {
+            size_t nc = cap ? 2 * cap : sizeof chunk;
+            while (nc < len + n)
+                nc *= 2;
+            char *nb = realloc(buf, nc);
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                return fail(err, "%s: out of memory", path);
+            }
+            buf = nb;
+            cap = nc;
+        }
+        memcpy(buf + len, chunk, n);
+        len += n;
+    }
+    bool rerr = ferror(f);
     fclose(f);
+    if (rerr) {
+        free(buf);
+        return fail(err, "%s: %s", path, strerror(EIO));
+    }
+    const char *nul = len ? memchr(buf, 0, len) : NULL;
+    if (nul) {
+        int line = 1;
+        for (const char *q = buf; q < nul; q++)
+            line += *q == '\n';
+        free(buf);
+        return fail(err, "%s:%d: a NUL byte (the file is not JSON text)", path, line);
+    }
+    json_t *root = json_loadb(buf ? buf : "", len, JSON_REJECT_DUPLICATES, &je);
+    free(buf);
     return load_json(c, root, &je, path, err);
 }
 

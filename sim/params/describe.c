@@ -22,7 +22,7 @@ static void value_str(const key *k, const void *base, char *buf, size_t n)
     case K_U64:
     case K_SIZE: {
         uint64_t v = *(const uint64_t *)p;
-        if (v == CFG_AUTO)
+        if (v == CFG_AUTO && k->allow_auto)
             snprintf(buf, n, "auto");
         else if (k->type == K_SIZE && v >= 1024 && v % (1ull << 30) == 0)
             snprintf(buf, n, "%" PRIu64 "G", v >> 30);
@@ -114,7 +114,7 @@ static json_t *json_value(const key *k, const void *base)
     case K_U64:
     case K_SIZE: {
         uint64_t v = *(const uint64_t *)p;
-        if (v == CFG_AUTO)
+        if (v == CFG_AUTO && k->allow_auto)
             return json_string("auto");
         if (v > (uint64_t)INT64_MAX) {
             /* past a JSON integer's signed 64 bits: a string, which reads back */

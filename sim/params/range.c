@@ -13,7 +13,9 @@ static bool pow2(uint64_t x) { return x && !(x & (x - 1)); }
 static uint64_t cap(const param_row *k)
 {
     uint64_t m = num_unit_max(k->name);
-    if (m >= CFG_AUTO)
+    /* UINT64_MAX stands for auto in keys that take it; any other key (a
+     * seed) may hold every u64 */
+    if (m >= CFG_AUTO && k->allow_auto)
         m = CFG_AUTO - 1;
     if (k->rg.max && k->rg.max < m)
         m = k->rg.max;

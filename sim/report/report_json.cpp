@@ -4,6 +4,8 @@
 #include "report/report_json.hpp"
 #include "report/schema.hpp"
 
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -55,6 +57,13 @@ static json_t *value_json(Fmt fmt, int decimals, const Value &v)
     case Value::NUL:
         return json_null();
     case Value::UINT:
+        if (fmt != Fmt::REAL && v.u > static_cast<uint64_t>(INT64_MAX)) {
+            // past a JSON integer's signed 64 bits (a seed may be any u64): a
+            // decimal string, as the config echo writes it
+            char b[24];
+            std::snprintf(b, sizeof b, "%llu", static_cast<unsigned long long>(v.u));
+            return json_string(b);
+        }
         return fmt == Fmt::REAL ? real(static_cast<double>(v.u), decimals) : json_integer(static_cast<json_int_t>(v.u));
     case Value::INT:
         return fmt == Fmt::REAL ? real(static_cast<double>(v.i), decimals) : json_integer(static_cast<json_int_t>(v.i));

@@ -40,6 +40,21 @@ reject_json '{"seed": {}}' '^seed: expected a non-negative integer or a string \
 reject_json '{"seed": [1]}' '^seed: expected a non-negative integer or a string \("0x1000"\), got an array$'
 reject_json '{"seed": true}' '^seed: expected a non-negative integer or a string \("0x1000"\), got true$'
 reject_json '{"seed": null}' '^seed: expected a non-negative integer or a string \("0x1000"\), got null$'
+# Issue 13's config edges: an empty key is named, "_" comments go anywhere
+# (device objects too), a NUL byte is an error, not the end of the file, and a
+# seed may be any u64 (UINT64_MAX is "auto" only for keys that take auto).
+reject_json '{"": 1}' '^"": an empty key$'
+reject_json '{"phb": {"": 1}}' '^phb\."": an empty key$'
+printf '{"devices": [{"rid": "01:00.0", "_note": "the NIC"}]}' >"$TMP/cm.json"
+expect_exit 0 "$TCESIM" config "$TMP/cm.json" --json
+printf '{"seed": 1\0}' >"$TMP/nul.json"
+expect_exit 2 "$TCESIM" config "$TMP/nul.json"
+expect_err 'nul\.json:1: a NUL byte \(the file is not JSON text\)$'
+expect_exit 0 "$TCESIM" run "$BW" --set seed=18446744073709551615 --set workload.count=100 --json "$TMP/maxseed.json"
+expect_eq "$(head -1 "$TMP/out" | sed 's/.*seed //')" 18446744073709551615 "the headline's seed"
+expect_eq "$(python3 -c "import json,sys; print(repr(json.load(open(sys.argv[1]))['run']['seed']))" "$TMP/maxseed.json")" "'18446744073709551615'" "run.seed past 2^63: a decimal string"
+expect_exit 2 "$TCESIM" config --set iommu.pools=18446744073709551615
+expect_err "^iommu.pools: bad value '18446744073709551615' \(too large \(max 18446744073709551614; or auto\)\)$"
 reject_json '{"seed": 1.5}' '^seed: expected a non-negative integer or a string \("0x1000"\), got 1.5$'
 reject_json '{"seed": 1e3}' '^seed: expected a non-negative integer or a string \("0x1000"\), got 1000$'
 reject_json '{"seed": -1}' '^seed: expected a non-negative integer or a string \("0x1000"\), got -1$'
