@@ -313,7 +313,6 @@ static int apply(tcesim_config *c, const char *path, const char *sval, json_t *j
         return fail(err, "%s: unknown key", path);
     if (!strncmp(path, "workload.", 9) && !c->window_key[0])
         snprintf(c->window_key, sizeof c->window_key, "%s", path);
-    c->window_set |= !strncmp(path, "workload.", 9);
     return sval ? set_from_string(k, c, path, sval, err) : set_from_json(k, c, path, jval, err);
 }
 
@@ -506,7 +505,7 @@ const char config_default_scenario[] =
 int config_apply_default_scenario(tcesim_config *c, cfg_error *err)
 {
     int rc = config_load_string(c, config_default_scenario, "the default scenario", err);
-    c->window_set = false; /* its own keys are not the user's */
+    c->window_key[0] = 0; /* its own keys are not the user's */
     c->default_scenario = true;
     return rc;
 }
@@ -567,6 +566,16 @@ static int check_rows(const key *rows, size_t n, const void *base, const char *p
     return 0;
 }
 
+int config_workload_open(const cfg_workload *w, uint64_t seed, tr_source *out, tr_error *err)
+{
+    const char *keys[CFG_MAX_WKEYS], *vals[CFG_MAX_WKEYS];
+    for (uint32_t k = 0; k < w->nkeys; k++) {
+        keys[k] = w->keys[k];
+        vals[k] = w->values[k];
+    }
+    return gen_open(w->generator, keys, vals, w->nkeys, seed, out, err);
+}
+
 /* Rules between keys, which no row's range can say. */
 static int check_cross(const tcesim_config *c, cfg_error *err)
 {
@@ -595,8 +604,8 @@ static int check_cross(const tcesim_config *c, cfg_error *err)
     if (c->workload.device >= c->ndevices)
         return fail(err, "workload.device: no device %" PRIu64 " (the config has %u)", c->workload.device, c->ndevices);
     /* the window workload's keys do nothing beside workloads[]: say so */
-    if (c->nworkloads && c->window_set) {
-        const char *k = c->window_key[0] ? c->window_key : "workload";
+    if (c->nworkloads && c->window_key[0]) {
+        const char *k = c->window_key;
         if (c->default_scenario)
             return fail(err, "%s: the window workload does not run beside workloads[] (%u %s, the default scenario's): give a "
                              "config without workloads[] (configs/bench-window.json is the window workload), or set workloads.N.* keys",
@@ -610,17 +619,14 @@ static int check_cross(const tcesim_config *c, cfg_error *err)
         const cfg_workload *w = &c->workloads[i];
         if (!w->generator[0])
             return fail(err, "workloads.%u.generator: missing", i);
-        const char *keys[CFG_MAX_WKEYS], *vals[CFG_MAX_WKEYS];
         for (uint32_t k = 0; k < w->nkeys; k++) {
-            keys[k] = w->keys[k];
-            vals[k] = w->values[k];
             uint64_t dev;
             if (!strcmp(w->keys[k], "device") && !config_parse_u64(w->values[k], false, &dev) && dev >= c->ndevices)
                 return fail(err, "workloads.%u.device: no device %" PRIu64 " (the config has %u)", i, dev, c->ndevices);
         }
         tr_source src;
         tr_error terr;
-        if (gen_open(w->generator, keys, vals, w->nkeys, c->seed, &src, &terr) != 0)
+        if (config_workload_open(w, c->seed, &src, &terr) != 0)
             return fail(err, "workloads.%u: %s", i, terr.msg);
         tr_close(&src);
     }

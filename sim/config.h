@@ -112,8 +112,7 @@ typedef struct tcesim_config {
     uint32_t npes;
     cfg_pe pes[CFG_MAX_PES];
     uint32_t nworkloads;      /* workloads[]: when any, the run's built-in events */
-    bool window_set;          /* a workload.* key was given (config_validate: not with workloads[]) */
-    char window_key[CFG_STR]; /* the first one, for the message */
+    char window_key[CFG_STR]; /* the first workload.* key given ("" = none): not with workloads[] */
     bool default_scenario;    /* config_apply_default_scenario ran */
     cfg_workload workloads[CFG_MAX_WORKLOADS];
 } tcesim_config;
@@ -134,6 +133,12 @@ void config_defaults(tcesim_config *c);
  * scenario" says what it shows. */
 extern const char config_default_scenario[];
 int config_apply_default_scenario(tcesim_config *c, cfg_error *err);
+
+/* Opens workloads[] entry w's generator (traces/generators.h gen_open with
+ * its keys) with `seed` unless the entry sets its own. */
+struct tr_source;
+struct tr_error;
+int config_workload_open(const cfg_workload *w, uint64_t seed, struct tr_source *out, struct tr_error *err);
 
 /* Applies a JSON file on top of *c. "devices", when present, replaces the
  * device list. Returns 0 or 2 (bad input) with err set. */

@@ -258,34 +258,34 @@ int tr_merge(const char *const *in, unsigned n, const char *out, const tr_merge_
         for (uint32_t i = 0; i < s->ndevices && !rc; i++) {
             tr_device_decl nd = s->devices[i];
             nd.id += dev_base[opened];
-            for (uint32_t j = 0; j < before && !rc; j++) {
-                bool rid = decls[j].rid == nd.rid;
-                bool pe = nd.has_pe && decls[j].has_pe && decls[j].pe == nd.pe;
-                if (!rid && !pe)
-                    continue;
-                if (!o->renumber_rids) {
-                    char r[16];
-                    rid_str(nd.rid, r, sizeof r);
-                    unsigned owner = 0;
-                    while (owner + 1 < opened + 1 && decls[j].id >= dev_base[owner + 1])
-                        owner++;
-                    if (rid)
-                        snprintf(err->msg, sizeof err->msg, "merge: %s dev%u declares rid %s, as %s dev%u does (--renumber-rids moves it)",
-                                 in[opened], s->devices[i].id, r, in[owner], decls[j].id - dev_base[owner]);
-                    else
-                        snprintf(err->msg, sizeof err->msg, "merge: %s dev%u declares pe %u, as %s dev%u does (--renumber-rids moves it)",
-                                 in[opened], s->devices[i].id, nd.pe, in[owner], decls[j].id - dev_base[owner]);
-                    rc = TCESIM_EINVAL;
-                }
-            }
-            if (rc)
-                break;
-            /* --renumber-rids: a free bus for a clashing RID; a free PE number
-             * for a clashing pe= (the lowest not declared) */
+            /* clashes with the earlier inputs' declarations: refused, or
+             * (--renumber-rids) a free bus for the RID and the lowest free PE
+             * number for a pe= */
+            int first = -1;
             bool clash_rid = false, clash_pe = false;
             for (uint32_t j = 0; j < before; j++) {
-                clash_rid |= decls[j].rid == nd.rid;
-                clash_pe |= nd.has_pe && decls[j].has_pe && decls[j].pe == nd.pe;
+                bool r = decls[j].rid == nd.rid;
+                bool p = nd.has_pe && decls[j].has_pe && decls[j].pe == nd.pe;
+                if ((r || p) && first < 0)
+                    first = (int)j;
+                clash_rid |= r;
+                clash_pe |= p;
+            }
+            if (first >= 0 && !o->renumber_rids) {
+                const tr_device_decl *f = &decls[first];
+                unsigned owner = 0;
+                while (owner < opened && f->id >= dev_base[owner + 1])
+                    owner++;
+                char r[16];
+                rid_str(nd.rid, r, sizeof r);
+                if (f->rid == nd.rid)
+                    snprintf(err->msg, sizeof err->msg, "merge: %s dev%u declares rid %s, as %s dev%u does (--renumber-rids moves it)",
+                             in[opened], s->devices[i].id, r, in[owner], f->id - dev_base[owner]);
+                else
+                    snprintf(err->msg, sizeof err->msg, "merge: %s dev%u declares pe %u, as %s dev%u does (--renumber-rids moves it)",
+                             in[opened], s->devices[i].id, nd.pe, in[owner], f->id - dev_base[owner]);
+                rc = TCESIM_EINVAL;
+                break;
             }
             if (clash_rid) {
                 for (unsigned bus = 1; bus < 256; bus++) {

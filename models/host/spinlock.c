@@ -45,8 +45,6 @@ void spin_free(spinlock_model *l)
 static void decide(spinlock_model *l)
 {
     unsigned k = l->nwait > 1 ? (unsigned)rng_below(&l->r, l->nwait) : 0;
-    if (l->nwait > 1)
-        l->decisions++;
     spin_waiter w = l->waiters[k];
     memmove(&l->waiters[k], &l->waiters[k + 1], (l->nwait - k - 1) * sizeof *l->waiters);
     l->nwait--;
@@ -75,16 +73,11 @@ ps_t spin_request(spinlock_model *l, unsigned cpu, ps_t t, ps_t hold)
         return t;
     }
     if (l->nwait == l->cap) {
-        /* a CPU asking twice would be a caller bug; grow rather than fail */
-        spin_waiter *w = realloc(l->waiters, 2 * l->cap * sizeof *w);
-        if (!w) {
-            /* cannot queue: serve it FIFO-like behind the current hold */
-            ps_t at = l->release + l->handoff_ps;
-            l->release = at + hold;
-            return at;
-        }
-        l->waiters = w;
-        l->cap *= 2;
+        /* cannot happen (a CPU waits for one lock at a time, cap = ncpus);
+         * should a caller ask twice, serve it behind the current hold */
+        ps_t at = l->release + l->handoff_ps;
+        l->release = at + hold;
+        return at;
     }
     unsigned i = l->nwait;
     while (i && l->waiters[i - 1].cpu > cpu) {

@@ -66,7 +66,6 @@ typedef struct spinlock_model {
     ps_t *grant;           /* per CPU: a decided grant not yet collected */
     unsigned ncpus;
     rng r;
-    uint64_t decisions;    /* releases at which several CPUs competed */
 } spinlock_model;
 
 /* Returns 0 or TCESIM_ENOMEM. lock_id separates the streams of a run's locks. */

@@ -203,6 +203,15 @@ void pes_text(std::string &o, const RunResult &r)
     }
 }
 
+// A device's mean access latency, the breakdown's mean translation part and
+// its share of the latency, in percent.
+double translation_share(const DeviceResult &dv, double &lat, double &tr)
+{
+    lat = dv.dma_lat.summary().mean_ns;
+    tr = dv.breakdown.part[Breakdown::TRANSLATION].summary().mean_ns;
+    return lat > 0 ? 100.0 * tr / lat : 0.0;
+}
+
 void devices_text(std::string &o, const RunResult &r)
 {
     appendf(o, "\ndevices\n");
@@ -218,14 +227,14 @@ void devices_text(std::string &o, const RunResult &r)
     for (const DeviceResult &dv : r.devices) {
         if (!dv.dma_lat.count())
             continue;
-        double lat = dv.dma_lat.summary().mean_ns, tr = dv.breakdown.part[Breakdown::TRANSLATION].summary().mean_ns;
+        double lat, tr, share = translation_share(dv, lat, tr);
         auto t = dv.xlate_lat.summary();
         if (dv.xlate_lat.count())
             appendf(o, "  dev%-3u %-11s access %10.1f ns, translation %8.1f ns (%5.1f%%); per TLP mean %.1f p99 %.1f ns\n", dv.id,
-                    dv.dma_path.c_str(), lat, tr, lat > 0 ? 100.0 * tr / lat : 0.0, t.mean_ns, t.p99_ns);
+                    dv.dma_path.c_str(), lat, tr, share, t.mean_ns, t.p99_ns);
         else
             appendf(o, "  dev%-3u %-11s access %10.1f ns, translation %8.1f ns (%5.1f%%); no translated TLP\n", dv.id,
-                    dv.dma_path.c_str(), lat, tr, lat > 0 ? 100.0 * tr / lat : 0.0);
+                    dv.dma_path.c_str(), lat, tr, share);
     }
 }
 
@@ -247,12 +256,11 @@ std::string report_text(const RunResult &r)
         if (!dv.dma_lat.count())
             continue;
         char b[160];
-        double lat = dv.dma_lat.summary().mean_ns, tr = dv.breakdown.part[Breakdown::TRANSLATION].summary().mean_ns;
+        double lat, tr, share = translation_share(dv, lat, tr);
         if (dv.dma_path != "tce")
             std::snprintf(b, sizeof b, "%sdev%u bypasses the TCEs", glance.empty() ? "" : "; ", dv.id);
         else
-            std::snprintf(b, sizeof b, "%sdev%u %.1f%% (%.1f of %.1f ns)", glance.empty() ? "" : "; ", dv.id,
-                          lat > 0 ? 100.0 * tr / lat : 0.0, tr, lat);
+            std::snprintf(b, sizeof b, "%sdev%u %.1f%% (%.1f of %.1f ns)", glance.empty() ? "" : "; ", dv.id, share, tr, lat);
         glance += b;
     }
     if (!glance.empty())

@@ -50,16 +50,12 @@ static int open_source(const tcesim_config &cfg, const RunOptions &opt, tr_sourc
         name += "workloads:";
         for (uint32_t i = 0; i < cfg.nworkloads; i++) {
             const cfg_workload &w = cfg.workloads[i];
-            const char *keys[CFG_MAX_WKEYS], *vals[CFG_MAX_WKEYS];
             std::string dev = "0";
-            for (uint32_t k = 0; k < w.nkeys; k++) {
-                keys[k] = w.keys[k];
-                vals[k] = w.values[k];
+            for (uint32_t k = 0; k < w.nkeys; k++)
                 if (!std::strcmp(w.keys[k], "device"))
                     dev = w.values[k];
-            }
             srcs.emplace_back();
-            if (gen_open(w.generator, keys, vals, w.nkeys, workload_seed(cfg.seed, i), &srcs.back(), &terr) != 0) {
+            if (config_workload_open(&w, workload_seed(cfg.seed, i), &srcs.back(), &terr) != 0) {
                 srcs.pop_back();
                 close_all();
                 err = "workloads." + std::to_string(i) + ": " + terr.msg;

@@ -290,9 +290,8 @@ void DeviceModule::run()
             // full queue, past what the calendars absorb (they book out of
             // order within 4 quanta + 8 us, Netlist::build; half that
             // margin): start it now, and count it.
-            ps_t now = sc_core::sc_time_stamp().value();
-            ps_t margin = 2 * w_.sched.quantum_ps() + ps_from_ns(4000);
-            if (qe.fed_ps > t + margin && now > t) {
+            if (qe.fed_ps > t + 2 * w_.sched.quantum_ps() + ps_from_ns(4000)) {
+                ps_t now = sc_core::sc_time_stamp().value(); // >= fed_ps > t
                 st_.late_starts++;
                 st_.late_max_ps = std::max<uint64_t>(st_.late_max_ps, now - t);
                 t = now;
