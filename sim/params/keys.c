@@ -52,7 +52,7 @@ const param_row params_global[] = {
      NULL, false, "ns", "0 = off", "user", "", "",
      {{PS_NONE, 0, CV_U64, NULL}}, "system/run (each component's reset_stats at warmup_ns), report (run.warmup_ns, run.measured_ns, warmup)", RG_NONE},
     {"sim.replay_window", K_U64, G(replay_window), "16384",
-     "the most trace events queued for one actor (CPU or device) ahead of it: memory grows with an actor's backlog up to this, rounded up to a power of two (about 150 bytes an event); when an actor is further behind, the feeder waits and the others may start ops after their time (counted: host.late_starts)",
+     "the most trace events queued for one actor (CPU or device) ahead of it: memory grows with an actor's backlog up to this, rounded up to a power of two (about 200 bytes an event); when an actor is further behind, the feeder waits and the others may start ops after their time (counted: host.late_starts)",
      NULL, false, "events", "", "user", "an actor more than 1024 events behind", "",
      {{PS_NONE, 0, CV_U64, NULL}}, "system/netlist (actor_queue_cap: ActorQueue::set_cap)", RG(1024, 16777216)},
     {"phb.model", K_ENUM, G(phb.model), "phb3",
