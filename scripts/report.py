@@ -446,6 +446,27 @@ def lat_cells(lat):
 
 # ---- a single run ----
 
+class Node(dict):
+    """A report object that knows where it is: a field the page needs and
+    the file lacks is one line, FILE: PATH: missing (exit 2). The types of
+    the fields present were checked by tcesim against the report schema
+    before this script ran."""
+    __slots__ = ("file", "where")
+
+    def __missing__(self, key):
+        raise InputError("%s: %s: missing" % (self.file, "%s.%s" % (self.where, key) if self.where else key))
+
+
+def with_paths(v, file, where=""):
+    if isinstance(v, dict):
+        n = Node((k, with_paths(x, file, "%s.%s" % (where, k) if where else k)) for k, x in v.items())
+        n.file, n.where = file, where
+        return n
+    if isinstance(v, list):
+        return [with_paths(x, file, "%s.%d" % (where, i)) for i, x in enumerate(v)]
+    return v
+
+
 def load_run(path):
     try:
         with open(path, "rb") as f:
@@ -459,7 +480,7 @@ def load_run(path):
     for k in ("run", "translation", "dma"):
         if not isinstance(doc.get(k), dict):
             raise InputError("%s: not a tcesim report (no \"%s\" object)" % (path, k))
-    return doc
+    return with_paths(doc, path)
 
 
 def run_page(path, d):

@@ -94,6 +94,24 @@ static std::string claim_files(const std::vector<std::string> &in, const std::st
     return e;
 }
 
+// A run report handed back is checked here, against the schema that wrote
+// it, before the page is made: a damaged or foreign file is one line and
+// exit 2 (`FILE:LINE: ...` for JSON syntax, `FILE: field: ...` for
+// content), never a traceback from the page's script.
+static std::string check_report(const std::string &path)
+{
+    json_error_t je;
+    json_t *doc = json_load_file(path.c_str(), JSON_REJECT_DUPLICATES, &je);
+    if (!doc) {
+        if (je.line < 1)
+            return path + ": " + je.text;
+        return path + ":" + std::to_string(je.line) + ": " + je.text;
+    }
+    std::string e = schema_check(doc);
+    json_decref(doc);
+    return e.empty() ? e : path + ": " + e;
+}
+
 int cmd_report(int argc, char **argv)
 {
     std::vector<std::string> in;
@@ -144,6 +162,10 @@ int cmd_report(int argc, char **argv)
                 return 2;
             }
     std::string e = claim_files(in, out);
+    if (e.empty() && !is_dir(in[0]))
+        for (const std::string &p : in)
+            if (!(e = check_report(p)).empty())
+                break;
     if (!e.empty()) {
         std::fprintf(stderr, "%s\n", e.c_str());
         return 2;

@@ -26,6 +26,14 @@ static int usage(const char *msg)
     return 2;
 }
 
+// A failed read or write (disk full, an I/O error) or memory is a runtime
+// failure, exit 1; anything else (a path that names no file, a malformed
+// input, an output refused before anything ran) is bad input, exit 2.
+static int exit_code(int rc)
+{
+    return rc == TCESIM_EIO || rc == TCESIM_ENOMEM ? 1 : 2;
+}
+
 static const char *kGenUsage =
     "usage: tcesim gen PATTERN [--set key=value]... [--seed N] -o FILE\n"
     "  FILE's name picks the format: .trace/.txt text, .bin binary, a further .zst compresses.\n"
@@ -39,10 +47,10 @@ int cmd_gen(int argc, char **argv)
         gen_describe(stdout);
         return 0;
     }
-    if (argc < 3 || argv[2][0] == '-') {
-        std::fputs(kGenUsage, stderr);
-        return 2;
-    }
+    if (argc < 3)
+        return usage("gen: a PATTERN is needed (tcesim gen --help lists them)");
+    if (argv[2][0] == '-')
+        return usage(("gen: unknown option '" + std::string(argv[2]) + "' before the PATTERN (tcesim gen --help)").c_str());
     const char *pattern = argv[2];
     std::vector<std::string> keys, values;
     std::string out;
@@ -64,7 +72,7 @@ int cmd_gen(int argc, char **argv)
             out = argv[++i];
             has_out = true;
         } else {
-            return usage(("gen: unexpected argument '" + a + "'\n" + kGenUsage).c_str());
+            return usage(("gen: unexpected argument '" + a + "' (tcesim gen --help)").c_str());
         }
     }
     if (!has_out)
@@ -124,10 +132,8 @@ static const char *kTraceUsage =
 
 int cmd_trace(int argc, char **argv)
 {
-    if (argc < 3) {
-        std::fputs(kTraceUsage, stderr);
-        return 2;
-    }
+    if (argc < 3)
+        return usage("trace: a subcommand is needed: info, convert or merge (tcesim trace --help)");
     std::string sub = argv[2];
     tr_error err;
     if (sub == "info") {
@@ -183,9 +189,9 @@ int cmd_trace(int argc, char **argv)
     if (sub == "convert") {
         if (argc != 5)
             return usage("trace convert: expected IN OUT");
-        if (tr_convert(argv[3], argv[4], &err)) {
+        if (int rc = tr_convert(argv[3], argv[4], &err)) {
             std::fprintf(stderr, "%s\n", err.msg);
-            return 2;
+            return exit_code(rc);
         }
         return 0;
     }
@@ -221,7 +227,7 @@ int cmd_trace(int argc, char **argv)
         int rc = tr_merge(in.data(), static_cast<unsigned>(in.size()), out.c_str(), &o, &r, &err);
         if (rc) {
             std::fprintf(stderr, "%s\n", err.msg);
-            return rc == TCESIM_EIO || rc == TCESIM_ENOMEM ? 1 : 2;
+            return exit_code(rc);
         }
         std::string m;
         for (size_t k = 0; k < in.size(); k++) {
@@ -242,7 +248,7 @@ int cmd_trace(int argc, char **argv)
         std::fputs(kTraceUsage, stdout);
         return 0;
     }
-    return usage(("trace: unknown subcommand '" + sub + "'\n" + kTraceUsage).c_str());
+    return usage(("trace: unknown subcommand '" + sub + "' (tcesim trace --help)").c_str());
 }
 
 static const char *kImportUsage =
@@ -261,8 +267,9 @@ int cmd_import(int argc, char **argv)
             std::fputs(kImportUsage, stdout);
             return 0;
         }
-        std::fputs(kImportUsage, stderr);
-        return 2;
+        if (argc < 3)
+            return usage("import: a format is needed: trace-cmd (tcesim import --help)");
+        return usage(("import: unknown format '" + std::string(argv[2]) + "': expected trace-cmd (tcesim import --help)").c_str());
     }
     if (argc < 4)
         return usage("import trace-cmd: REPORT is required");
@@ -333,7 +340,7 @@ int cmd_import(int argc, char **argv)
         } else if (a == "--no-pa") {
             p.pa = IMPORT_PA_NEVER;
         } else {
-            return usage(("import trace-cmd: unexpected argument '" + a + "'\n" + kImportUsage).c_str());
+            return usage(("import trace-cmd: unexpected argument '" + a + "' (tcesim import --help)").c_str());
         }
     }
     if (!has_out)
@@ -343,7 +350,7 @@ int cmd_import(int argc, char **argv)
     int rc = import_tracecmd(argv[3], &p, out.c_str(), &st, &err);
     if (rc) {
         std::fprintf(stderr, "%s\n", err.msg);
-        return 2;
+        return exit_code(rc);
     }
     import_stats_print(&st, stderr);
     return 0;

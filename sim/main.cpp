@@ -14,6 +14,7 @@
 #include "cli_traces.hpp"
 #include "config.h"
 #include "output.hpp"
+#include "traces/outfile.h"
 #include "report.hpp"
 #include "result.hpp"
 #include "system/system.hpp"
@@ -122,7 +123,7 @@ int parse_args(int argc, char **argv, int first, bool is_run, Args &a)
             std::fputs(kUsage, stdout);
             std::exit(tcesim::finish_stdout(0));
         } else if (!s.empty() && s[0] == '-' && s != "-") {
-            return usage_error("unknown option '" + s + "'\n" + kUsage);
+            return usage_error(std::string("unknown option '") + s + "' (tcesim " + argv[1] + " --help)");
         } else if (a.config.empty()) {
             a.config = s;
         } else {
@@ -230,6 +231,8 @@ int cmd_run(int argc, char **argv)
     int rc = parse_args(argc, argv, 2, true, a);
     if (rc)
         return rc;
+    if (a.has_window && !a.has_timeline)
+        return usage_error("--timeline-window needs --timeline FILE (the window of the timeline it writes)");
     auto cfg = std::make_unique<tcesim_config>();
     if ((rc = load_config(a, argv[0], *cfg)))
         return rc;
@@ -277,10 +280,8 @@ __attribute__((constructor)) static void quiet_systemc_banner()
 
 int dispatch(int argc, char **argv)
 {
-    if (argc < 2) {
-        std::fputs(kUsage, stderr);
-        return 2;
-    }
+    if (argc < 2)
+        return usage_error("a command is needed: run, config, gen, trace, import, sweep or report (tcesim --help)");
     std::string cmd = argv[1];
     if (cmd == "run")
         return cmd_run(argc, argv);
@@ -310,13 +311,20 @@ int dispatch(int argc, char **argv)
         std::fputs(kUsage, stdout);
         return 0;
     }
-    return usage_error("unknown command '" + cmd + "'\n" + kUsage);
+    return usage_error("unknown command '" + cmd + "' (tcesim --help)");
+}
+
+void note_line(const char *line)
+{
+    std::fprintf(stderr, "note: %s\n", line);
 }
 
 } // namespace
 
-// Standard output is checked to its final close, whatever the command.
+// Standard output is checked to its final close, whatever the command; an
+// interrupt removes the outputs being written (README "Outputs").
 int sc_main(int argc, char **argv)
 {
+    of_install_signal_cleanup(note_line);
     return tcesim::finish_stdout(dispatch(argc, argv));
 }

@@ -1418,8 +1418,9 @@ static int read_report(import_state *s, import_parser *ps, line_fn fn, void *arg
 {
     errno = 0;
     FILE *f = fopen(s->report, "r");
-    if (!f)
-        return tr_seterr(err, TCESIM_EIO, "%s: %s", s->report, strerror(errno ? errno : EIO));
+    if (!f) /* no such file is bad input (exit 2); a failing disk is not */
+        return tr_seterr(err, errno == EIO || !errno ? TCESIM_EIO : TCESIM_EINVAL, "%s: %s", s->report,
+                         strerror(errno ? errno : EIO));
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;

@@ -74,7 +74,9 @@ int tr_in_open(const char *path, tr_in **out, tr_error *err)
     if (in->fd < 0) {
         int e = errno;
         tr_in_close(in);
-        return tr_seterr(err, TCESIM_EIO, "%s: %s", path, strerror(e));
+        /* A path that does not name a readable file is bad input (exit 2);
+         * the disk failing is a runtime failure (exit 1). */
+        return tr_seterr(err, e == EIO ? TCESIM_EIO : TCESIM_EINVAL, "%s: %s", path, strerror(e));
     }
     /* The readers go front to back once: let the kernel read ahead. */
     posix_fadvise(in->fd, 0, 0, POSIX_FADV_SEQUENTIAL);

@@ -4,12 +4,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,7 +36,94 @@ struct of_file {
     char *final;  /* OF_ATOMIC: the resolved target the rename replaces */
     char *tmp;    /* OF_ATOMIC: the temp file */
     int errnum;   /* errno of the first failure, 0 while none */
+    int live;     /* OF_ATOMIC: its slot in g_live, -1 when none */
 };
+
+/* ---- Interrupts ----
+ * Every temp file being written is listed in a fixed table that a signal
+ * handler can read without locks or allocation (POSIX async-signal-safe:
+ * atomic loads, unlink, sigaction, raise). A slot goes FREE -> FILLING (its
+ * path being copied, invisible to the handler) -> LIVE, and back to FREE
+ * once the temp is renamed or removed. More outputs open at once than
+ * slots: the extra ones are not removed on a signal (a later run removes
+ * them as stale, see remove_stale). */
+enum { SLOT_FREE, SLOT_FILLING, SLOT_LIVE };
+#define OF_LIVE_SLOTS 32
+static struct {
+    atomic_int state;
+    char path[PATH_MAX];
+} g_live[OF_LIVE_SLOTS];
+/* The process that installed the handler: a child forked before its exec
+ * inherits the handler and the table, and must not remove its parent's
+ * temp files. */
+static volatile pid_t g_owner;
+/* When this process started (a constructor, before any output): a temp file
+ * modified since is some running writer's, never stale. */
+static struct timespec g_started;
+static void (*g_note)(const char *line);
+
+__attribute__((constructor)) static void record_start(void) { clock_gettime(CLOCK_REALTIME, &g_started); }
+
+static int live_add(const char *tmp)
+{
+    size_t n = strlen(tmp);
+    if (n >= PATH_MAX)
+        return -1;
+    for (int i = 0; i < OF_LIVE_SLOTS; i++) {
+        int expect = SLOT_FREE;
+        if (atomic_compare_exchange_strong(&g_live[i].state, &expect, SLOT_FILLING)) {
+            memcpy(g_live[i].path, tmp, n + 1);
+            atomic_store(&g_live[i].state, SLOT_LIVE);
+            return i;
+        }
+    }
+    return -1;
+}
+
+static void live_drop(int slot)
+{
+    if (slot >= 0)
+        atomic_store(&g_live[slot].state, SLOT_FREE);
+}
+
+static void on_signal(int sig)
+{
+    int saved = errno;
+    if (getpid() == g_owner)
+        for (int i = 0; i < OF_LIVE_SLOTS; i++)
+            if (atomic_load(&g_live[i].state) == SLOT_LIVE)
+                unlink(g_live[i].path);
+    errno = saved;
+    /* SA_RESETHAND restored the default action and SA_NODEFER left the
+     * signal unblocked: re-raising ends the process as the signal would
+     * have (the shell sees 128 + sig). */
+    raise(sig);
+}
+
+void of_install_signal_cleanup(void (*note)(const char *line))
+{
+    g_note = note;
+    g_owner = getpid();
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction old;
+        /* An ignored signal stays ignored (nohup, a shell's background job). */
+        if (sigaction(sigs[i], NULL, &old) != 0 || old.sa_handler == SIG_IGN)
+            continue;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
+bool of_signal_cleanup_handler(int sig)
+{
+    struct sigaction cur;
+    return sigaction(sig, NULL, &cur) == 0 && cur.sa_handler == on_signal;
+}
 
 /* The errno of the last failed write to standard output through an
  * of_file, for of_stdout_close's message. */
@@ -191,26 +281,67 @@ static uint64_t next_random(void)
 }
 
 static size_t temp_prefix(const char *base, char *out, size_t cap);
+static void remove_stale(const char *dir, const char *prefix);
+
+/* The temp name's last OF_TMP_CHECK characters are a check of the rest of
+ * the name (FNV-1a, Fowler/Noll/Vo), so that a temp file tcesim made can be
+ * told from a file someone planted at a name of the same pattern (1 in
+ * 62^2 of those pass): only tcesim's own are ever removed as stale. */
+static const char kAlphabet[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+#define OF_ALPHABET_N (sizeof kAlphabet - 1)
+#define OF_TMP_CHECK 2
+
+static uint64_t name_check(const char *name, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)name[i]) * 0x100000001b3ull;
+    return h;
+}
+
+/* name ends in OF_TMP_RANDOM - OF_TMP_CHECK random characters: appends the
+ * check (name has room for it). */
+static void sign_temp(char *name)
+{
+    size_t n = strlen(name);
+    uint64_t h = name_check(name, n);
+    for (int i = 0; i < OF_TMP_CHECK; i++, h /= OF_ALPHABET_N)
+        name[n + (size_t)i] = kAlphabet[h % OF_ALPHABET_N];
+    name[n + OF_TMP_CHECK] = 0;
+}
+
+static bool signed_temp(const char *name)
+{
+    size_t n = strlen(name);
+    if (n < OF_TMP_CHECK)
+        return false;
+    uint64_t h = name_check(name, n - OF_TMP_CHECK);
+    for (int i = 0; i < OF_TMP_CHECK; i++, h /= OF_ALPHABET_N)
+        if (name[n - OF_TMP_CHECK + (size_t)i] != kAlphabet[h % OF_ALPHABET_N])
+            return false;
+    return true;
+}
 
 /* Creates the temp file next to f->final: ".NAME.tcesim-XXXXXX", NAME cut
  * so that the whole name fits NAME_MAX. */
 static int open_temp(of_file *f, char *msg, size_t cap)
 {
-    static const char alphabet[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     const char *base;
     char *dir = dir_of(f->final, &base);
     if (!dir)
         return seterr(msg, cap, TCESIM_ENOMEM, "%s: out of memory", f->path);
     char prefix[NAME_MAX + 1], name[NAME_MAX + 1 + OF_TMP_RANDOM + 1];
     temp_prefix(base, prefix, sizeof prefix);
+    remove_stale(dir, prefix);
     int rc = 0;
     for (int attempt = 0;; attempt++) {
         uint64_t r = next_random();
         char suffix[OF_TMP_RANDOM + 1];
-        for (int i = 0; i < OF_TMP_RANDOM; i++, r /= sizeof alphabet - 1)
-            suffix[i] = alphabet[r % (sizeof alphabet - 1)];
-        suffix[OF_TMP_RANDOM] = 0;
+        for (int i = 0; i < OF_TMP_RANDOM - OF_TMP_CHECK; i++, r /= OF_ALPHABET_N)
+            suffix[i] = kAlphabet[r % OF_ALPHABET_N];
+        suffix[OF_TMP_RANDOM - OF_TMP_CHECK] = 0;
         snprintf(name, sizeof name, "%s%s", prefix, suffix);
+        sign_temp(name);
         free(f->tmp);
         if (!(f->tmp = join(dir, name))) {
             rc = seterr(msg, cap, TCESIM_ENOMEM, "%s: out of memory", f->path);
@@ -219,8 +350,14 @@ static int open_temp(of_file *f, char *msg, size_t cap)
         /* O_EXCL | O_NOFOLLOW: whatever is at this name (a file, a planted
          * link) is left alone and another name tried. */
         f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
-        if (f->fd >= 0)
+        if (f->fd >= 0) {
+            /* Held until the process ends: the lock is what tells a later
+             * run that this temp file's writer is alive (remove_stale). A
+             * file system without locks: the temp is never taken for stale. */
+            (void)flock(f->fd, LOCK_EX | LOCK_NB);
+            f->live = live_add(f->tmp);
             break;
+        }
         if (errno != EEXIST || attempt == 100) {
             int e = errno;
             free(f->tmp);
@@ -250,6 +387,7 @@ int of_open(const char *path, of_file **out, char *msg, size_t cap)
         return seterr(msg, cap, TCESIM_ENOMEM, "%s: out of memory", path);
     }
     f->fd = -1;
+    f->live = -1;
     struct stat st;
     bool exists;
     int rc = resolve(path, &f->kind, &f->final, &st, &exists, msg, cap);
@@ -345,6 +483,9 @@ int of_close(of_file *f, bool commit, char *msg, size_t cap)
             rc = seterr(msg, cap, TCESIM_EIO, "%s: %s", f->path, strerror(errno));
         if (!commit || rc)
             unlink(f->tmp);
+        /* After the rename or unlink: a signal in between finds the temp
+         * listed and at worst unlinks a name that is gone. */
+        live_drop(f->live);
     }
     of_free(f);
     return rc;
@@ -407,6 +548,45 @@ static int scan_temps(const char *path, bool remove)
 }
 
 int of_remove_temps(const char *path) { return scan_temps(path, true); }
+
+/* A temp file of ours for the same target (dir/prefix + OF_TMP_RANDOM
+ * characters, the check right: sign_temp) is stale when its writer is gone: nobody holds its lock
+ * (flock is released when the process dies, SIGKILL included), it is a
+ * regular file of this user, and it was last modified before this process
+ * started (a writer that has created its temp but not yet locked it is
+ * younger than that). Anything else is left alone. */
+static void remove_stale(const char *dir, const char *prefix)
+{
+    size_t np = strlen(prefix);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strlen(e->d_name) != np + OF_TMP_RANDOM || strncmp(e->d_name, prefix, np) != 0 ||
+            !signed_temp(e->d_name))
+            continue;
+        char *p = join(dir, e->d_name);
+        if (!p)
+            break;
+        int fd = open(p, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        struct stat st, lst;
+        if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+            (st.st_mtim.tv_sec < g_started.tv_sec ||
+             (st.st_mtim.tv_sec == g_started.tv_sec && st.st_mtim.tv_nsec < g_started.tv_nsec)) &&
+            flock(fd, LOCK_EX | LOCK_NB) == 0 && lstat(p, &lst) == 0 && lst.st_dev == st.st_dev &&
+            lst.st_ino == st.st_ino && unlink(p) == 0 && g_note) {
+            char line[PATH_MAX + 128];
+            snprintf(line, sizeof line, "%s: removed, a temp file an interrupted run left (%lld bytes)", p,
+                     (long long)st.st_size);
+            g_note(line);
+        }
+        if (fd >= 0)
+            close(fd);
+        free(p);
+    }
+    closedir(d);
+}
 int of_count_temps(const char *path) { return scan_temps(path, false); }
 
 int of_stdout_close(char *msg, size_t cap)
@@ -512,6 +692,29 @@ static int check_output(const of_claims *c, const char *label, const char *path,
         return seterr(msg, cap, rc, "%s: %s", label, why);
     if (rc && !(*final = strdup(path))) /* cannot be resolved: of_open will say why */
         return seterr(msg, cap, TCESIM_ENOMEM, "%s: out of memory", label);
+    if (!rc && kind == OF_ATOMIC) {
+        /* Checked before anything runs: a temp file is created where the
+         * output's will be, and removed (no such directory, no permission,
+         * a read-only file system: said now, not after the simulation). */
+        of_file probe;
+        memset(&probe, 0, sizeof probe);
+        probe.fd = -1;
+        probe.live = -1;
+        probe.path = (char *)path;
+        probe.final = *final;
+        rc = open_temp(&probe, why, sizeof why);
+        if (!rc) {
+            close(probe.fd);
+            unlink(probe.tmp);
+            live_drop(probe.live);
+        }
+        free(probe.tmp);
+        if (rc) {
+            free(*final);
+            *final = NULL;
+            return seterr(msg, cap, TCESIM_EINVAL, "%s: %s", label, why);
+        }
+    }
     for (size_t i = 0; i < c->n; i++) {
         const of_claim *e = &c->e[i];
         bool same = *exists ? e->exists && e->dev == st->st_dev && e->ino == st->st_ino

@@ -9,8 +9,10 @@
  *   O_NOFOLLOW, mode 0666 & ~umask as fopen) in the target's directory, and
  *   renamed onto the target only on a committed close. Exclusive creation
  *   means a file or link planted at a temp name is never opened, followed
- *   or removed. A failed or abandoned output removes its temp file; a
- *   process killed mid-write leaves it (of_remove_temps, for a sweep).
+ *   or removed. A failed or abandoned output removes its temp file; so does
+ *   SIGINT, SIGTERM, SIGHUP or SIGPIPE (of_install_signal_cleanup); a
+ *   process killed outright leaves it, and the next writer of the same
+ *   target removes it (or of_remove_temps, for a sweep).
  * - A target that is a symlink is resolved first (realpath; a dangling link
  *   to where it points): the temp file goes next to the resolved file and
  *   the rename replaces that file, so the link survives.
@@ -39,8 +41,9 @@
 extern "C" {
 #endif
 
-/* Every temp name is "." NAME OF_TMP_TAG and OF_TMP_RANDOM random
- * characters of [A-Za-z0-9]. */
+/* Every temp name is "." NAME OF_TMP_TAG and OF_TMP_RANDOM characters of
+ * [A-Za-z0-9]: four random, then two that check the rest of the name (how a
+ * temp file tcesim made is told from one planted at such a name). */
 #define OF_TMP_TAG ".tcesim-"
 #define OF_TMP_RANDOM 6
 
@@ -77,13 +80,25 @@ const char *of_path(const of_file *f);
 int of_write_file(const char *path, const void *data, size_t n, char *msg, size_t cap);
 
 /* Removes the temp files that writers of path killed mid-write left (names
- * ".NAME" OF_TMP_TAG "XXXXXX" in path's directory; unlinked, never
- * followed). Only for a caller that knows no writer of path is running (a
+ * ".NAME" OF_TMP_TAG "XXXXXX" in path's directory, whoever made them: the
+ * caller owns the directory; unlinked, never followed). Only for a caller that knows no writer of path is running (a
  * sweep holding its directory's lock). Returns how many were removed.
  * O(entries in the directory). */
 int of_remove_temps(const char *path);
 /* How many such temp files there are (for tests: none after a write). */
 int of_count_temps(const char *path);
+
+/* Interrupts leave nothing behind: installs a handler for SIGINT, SIGTERM,
+ * SIGHUP and SIGPIPE (each unless ignored) that removes every temp file
+ * this process is writing, then ends the process by the same signal. Once,
+ * early in main. A later of_open of the same target removes the temp files
+ * a killed writer left (SIGKILL, a crash, a power cut): those nobody holds
+ * the lock of, of this user, with a name tcesim made (its check characters
+ * right), last modified before this process started;
+ * note (may be NULL) gets one line for each. */
+void of_install_signal_cleanup(void (*note)(const char *line));
+/* Whether sig's handler is of_install_signal_cleanup's (for tests). */
+bool of_signal_cleanup_handler(int sig);
 
 /* The final check of standard output, once, at the end of the process:
  * fflush(stdout) and its error flag, then a close of a duplicate of fd 1

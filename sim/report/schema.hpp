@@ -128,6 +128,13 @@ bool schema_has_path(const std::string &path);
 bool schema_field(const std::string &path, FieldInfo &out);
 // docs/report-fields.md.
 std::string schema_markdown();
+// Whether a parsed document is a whole `tcesim.report/1` report as far as a
+// reader relies on it: the schema string, the run, translation and dma
+// sections, and every field the schema declares that is present has its
+// declared JSON form (an integer, a number, a summary object, a histogram of
+// [edge, count] pairs, ...). "" or the first problem as "PATH: what is
+// wrong", PATH with array indices (devices.1.write_tlps). O(size of doc).
+std::string schema_check(const json_t *doc);
 
 } // namespace tcesim
 

@@ -199,4 +199,153 @@ std::string schema_markdown()
     return o;
 }
 
+// ---- Checking a report someone hands back ----
+
+static const char *json_kind(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER: return "an integer";
+    case JSON_REAL: return "a real";
+    case JSON_TRUE:
+    case JSON_FALSE: return "a bool";
+    case JSON_NULL: return "null";
+    }
+    return "something else";
+}
+
+// Integers above 2^63 are written as decimal strings (report_json.cpp).
+static bool is_int(const json_t *v)
+{
+    if (json_is_integer(v))
+        return true;
+    const char *s = json_string_value(v);
+    if (!s || !*s || std::strlen(s) > 20)
+        return false;
+    for (const char *p = s; *p; p++)
+        if (!std::isdigit(static_cast<unsigned char>(*p)))
+            return false;
+    return true;
+}
+
+static std::string check_summary(const json_t *v, const std::string &where)
+{
+    if (!json_is_object(v))
+        return where + ": expected a summary object {mean, p50, ...}, got " + json_kind(v);
+    const char *k;
+    const json_t *m;
+    json_object_foreach(const_cast<json_t *>(v), k, m)
+        if (is_summary_member(k) && !json_is_number(m))
+            return where + "." + k + ": expected a number, got " + json_kind(m);
+    return "";
+}
+
+static std::string check_leaf(const json_t *v, const std::string &fmt, const std::string &where)
+{
+    auto want = [&](const char *what) { return where + ": expected " + what + ", got " + json_kind(v); };
+    if (fmt == "integer")
+        return is_int(v) ? "" : want("an integer");
+    if (fmt.compare(0, 4, "real") == 0)
+        return json_is_number(v) ? "" : want("a number");
+    if (fmt == "string")
+        return json_is_string(v) || json_is_null(v) ? "" : want("a string");
+    if (fmt == "bool")
+        return json_is_boolean(v) ? "" : want("a bool");
+    if (fmt == "summary")
+        return check_summary(v, where);
+    if (fmt == "breakdown") {
+        if (!json_is_object(v))
+            return want("a breakdown object");
+        for (int i = 0; i < Breakdown::N; i++)
+            if (const json_t *part = json_object_get(v, Breakdown::name(i))) {
+                std::string e = check_summary(part, where + "." + Breakdown::name(i));
+                if (!e.empty())
+                    return e;
+            }
+        return "";
+    }
+    if (fmt == "histogram" || fmt == "list of integers") {
+        if (!json_is_array(v))
+            return want("an array");
+        size_t i;
+        const json_t *e;
+        json_array_foreach(v, i, e) {
+            std::string at = where + "." + std::to_string(i);
+            if (fmt == "list of integers") {
+                if (!is_int(e))
+                    return at + ": expected an integer, got " + json_kind(e);
+            } else if (!json_is_array(e) || json_array_size(e) != 2 || !json_is_number(json_array_get(e, 0)) ||
+                       !is_int(json_array_get(e, 1))) {
+                return at + ": expected a [lower_edge_ns, count] pair";
+            }
+        }
+        return "";
+    }
+    return json_is_array(v) ? "" : want("an array"); // an array of a nested section: its rows are checked apart
+}
+
+// Walks one field's path (parts ending in [] are arrays of objects) through
+// v; absent parts are optional fields left out.
+static std::string check_path(const json_t *v, const std::vector<std::string> &parts, size_t i, const std::string &fmt,
+                              const std::string &where)
+{
+    if (i == parts.size())
+        return check_leaf(v, fmt, where);
+    if (!json_is_object(v))
+        return where + ": expected an object, got " + json_kind(v);
+    std::string name = parts[i];
+    bool array = name.size() > 2 && name.compare(name.size() - 2, 2, "[]") == 0;
+    if (array)
+        name.resize(name.size() - 2);
+    const json_t *c = json_object_get(v, name.c_str());
+    std::string at = where.empty() ? name : where + "." + name;
+    if (!c)
+        return "";
+    if (!array)
+        return check_path(c, parts, i + 1, fmt, at);
+    if (!json_is_array(c))
+        return at + ": expected an array, got " + json_kind(c);
+    size_t k;
+    const json_t *e;
+    json_array_foreach(c, k, e) {
+        std::string r = check_path(e, parts, i + 1, fmt, at + "." + std::to_string(k));
+        if (!r.empty())
+            return r;
+    }
+    return "";
+}
+
+std::string schema_check(const json_t *doc)
+{
+    if (!json_is_object(doc))
+        return std::string("(the document): expected a tcesim.report/1 object, got ") + json_kind(doc);
+    const json_t *schema = json_object_get(doc, "schema");
+    if (!schema)
+        return "schema: missing: not a tcesim report (a tcesim run --json file has \"schema\": \"tcesim.report/1\")";
+    if (!json_is_string(schema) || std::strcmp(json_string_value(schema), "tcesim.report/1") != 0)
+        return "schema: not a tcesim report (expected \"tcesim.report/1\")";
+    for (const char *sec : {"run", "translation", "dma"}) {
+        const json_t *s = json_object_get(doc, sec);
+        if (!s)
+            return std::string(sec) + ": missing (every report has it: an incomplete file?)";
+        if (!json_is_object(s))
+            return std::string(sec) + ": expected an object, got " + json_kind(s);
+    }
+    for (const FieldInfo &f : schema_fields()) {
+        std::vector<std::string> parts;
+        size_t a = 0, b;
+        while ((b = f.path.find('.', a)) != std::string::npos) {
+            parts.push_back(f.path.substr(a, b - a));
+            a = b + 1;
+        }
+        parts.push_back(f.path.substr(a));
+        std::string e = check_path(doc, parts, 0, f.fmt, "");
+        if (!e.empty())
+            return e;
+    }
+    return "";
+}
+
 } // namespace tcesim

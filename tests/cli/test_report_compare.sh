@@ -81,7 +81,7 @@ expect_err "^tcesim: report: .*-o FILE.html are required"
 # Not a report: the file named, exit 2.
 printf '{"schema": "other/1"}' >"$TMP/other.json"
 expect_exit 2 "$TCESIM" report "$TMP/small.json" "$TMP/other.json" -o "$TMP/bad.html"
-expect_err "other.json: not a tcesim report"
+expect_err "other.json: schema: not a tcesim report"
 [ -e "$TMP/bad.html" ] && bad "a usage error wrote a page" || ok
 
 # The page never replaces an input: -o on A or on B (through a symlink too).

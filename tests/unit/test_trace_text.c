@@ -666,7 +666,7 @@ static void missing_file_reports_strerror(void **state)
 {
     tr_error err;
     uint64_t n;
-    assert_int_equal(read_all("nonexistent.trace", &err, &n), TCESIM_EIO);
+    assert_int_equal(read_all("nonexistent.trace", &err, &n), TCESIM_EINVAL); /* bad input: exit 2 */
     assert_string_equal(err.msg, "nonexistent.trace: No such file or directory");
 }
 

@@ -1,0 +1,88 @@
+# One line per error and the right exit code (issue 13): usage text only
+# with --help, disk full is exit 1 in every command, outputs are checked
+# before anything runs, --timeline-window needs --timeline.
+. "$(dirname "$0")/lib.sh"
+T=$TCESIM
+
+# usage errors: exactly one line, exit 2, pointing at --help
+usage_err() { expect_exit 2 "$T" "$@"; expect_err "^tcesim: .*--help"; }
+usage_err run --bogus
+usage_err config --bogus
+usage_err frob
+usage_err
+usage_err trace
+usage_err trace frob
+usage_err import
+usage_err import ftrace x
+usage_err gen
+usage_err gen --foo
+usage_err gen window --foo
+usage_err sweep --bogus
+expect_exit 2 "$T" run --bogus; expect_err "^tcesim: unknown option '--bogus' \(tcesim run --help\)$"
+expect_exit 2 "$T"; expect_err "^tcesim: a command is needed: run, config, gen, trace, import, sweep or report \(tcesim --help\)$"
+# --help prints the usage on stdout and exits 0
+for c in "" run gen trace import sweep report; do
+  expect_exit 0 "$T" $c --help
+  [ "$(wc -l <"$TMP/out")" -ge 2 ] && ok || bad "tcesim $c --help printed $(wc -l <"$TMP/out") lines"
+  [ -s "$TMP/err" ] && bad "tcesim $c --help wrote to stderr" || ok
+done
+
+expect_exit 2 "$T" run "$BW" --set workload.count=10 --timeline-window 0:100
+expect_err "^tcesim: --timeline-window needs --timeline FILE"
+
+# Disk full is a runtime failure (exit 1) in every command that writes: a
+# link to /dev/full keeps the name's format and writes straight to it.
+"$T" gen window --set count=2000 -o "$TMP/w.bin" 2>/dev/null
+ln -s /dev/full "$TMP/full.bin"; ln -s /dev/full "$TMP/full.trace"; ln -s /dev/full "$TMP/full.json"
+full() { expect_exit 1 "$@"; expect_err "No space left on device"; }
+full "$T" gen window --set count=2000 -o "$TMP/full.bin"
+full "$T" trace convert "$TMP/w.bin" "$TMP/full.trace"
+full "$T" trace merge "$TMP/w.bin" "$TMP/w.bin" -o "$TMP/full.bin"
+full "$T" import trace-cmd "$DATA/import/knew_tracecmd.txt" -o "$TMP/full.bin"
+"$T" run "$BW" --set workload.count=10 --json "$TMP/full.json" >/dev/null 2>"$TMP/err"; expect_eq "$?" 1 "run --json to a full disk"
+"$T" run "$BW" --set workload.count=10 --mappings "$TMP/full.json" >/dev/null 2>"$TMP/err"; expect_eq "$?" 1 "run --mappings to a full disk"
+"$T" run "$BW" --set workload.count=10 >/dev/full 2>"$TMP/err"; expect_eq "$?" 1 "run, standard output full"
+"$T" trace info "$TMP/w.bin" >/dev/full 2>"$TMP/err"; expect_eq "$?" 1 "trace info, standard output full"
+"$T" config >/dev/full 2>"$TMP/err"; expect_eq "$?" 1 "config, standard output full"
+# an input that is not there is bad input (exit 2), in every command
+expect_exit 2 "$T" trace convert "$TMP/none.bin" "$TMP/x.trace"; expect_err "^$TMP/none.bin: No such file or directory$"
+expect_exit 2 "$T" trace info "$TMP/none.bin"; expect_err "^$TMP/none.bin: No such file or directory$"
+expect_exit 2 "$T" run --trace "$TMP/none.bin"; expect_err "No such file or directory$"
+
+# Output paths are checked before the simulation runs: a directory that
+# does not exist fails at once, nothing simulated (the run would take
+# seconds), and nothing is left.
+start=$(date +%s%N)
+expect_exit 2 "$T" run "$BW" --set workload.count=50000000 --json "$TMP/nodir/x.json"
+expect_err "^--json: $TMP/nodir/x.json: No such file or directory$"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+[ "$ms" -lt 3000 ] && ok || bad "--json into a missing directory took $ms ms: the run went ahead"
+expect_exit 2 "$T" run "$BW" --set workload.count=50000000 --timeline "$TMP/nodir/t.json"
+expect_err "^--timeline: $TMP/nodir/t.json: No such file or directory$"
+expect_exit 2 "$T" trace convert "$TMP/w.bin" "$TMP/nodir/w.trace"
+expect_err "nodir/w.trace: No such file or directory$"
+expect_eq "$(find "$TMP" -name '.*.tcesim-*' | wc -l)" 0 "temp files left by the checks"
+
+# As an ordinary user (CI runs as root, which may write anywhere): a
+# directory it cannot write is refused before the run; --json /dev/stdout
+# with standard output on a device works and writes the JSON there.
+if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+  as_nobody() { setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups -- "$@"; }
+  if as_nobody test -r "$BW" && as_nobody test -x "$T"; then
+    mkdir "$TMP/ro"; chmod 755 "$TMP/ro"; chmod 755 "$TMP"
+    as_nobody "$T" run "$BW" --set workload.count=50000000 --json "$TMP/ro/x.json" >/dev/null 2>"$TMP/err"
+    expect_eq "$?" 2 "nobody: --json into a directory it cannot write"
+    expect_err "^--json: $TMP/ro/x.json: Permission denied$"
+    as_nobody "$T" run "$BW" --set workload.count=1000 --json /dev/stdout 2>"$TMP/err" | cat >/dev/null
+    # stdout is a pipe the text report also goes to: refused as the same file
+    expect_err "^--json: /dev/stdout is the same file as standard output"
+    as_nobody script -qec "$T run $BW --set workload.count=1000 --json /dev/stdout" /dev/null >"$TMP/tty.out" 2>&1
+    expect_eq "$?" 0 "nobody: --json /dev/stdout on a terminal"
+    grep -q '"schema": "tcesim.report/1"' "$TMP/tty.out" && ok || bad "nobody: no JSON on the terminal: $(head -c 300 "$TMP/tty.out")"
+    as_nobody "$T" run "$BW" --set workload.count=1000 --json - 2>/dev/null >/dev/null
+    expect_eq "$?" 0 "nobody: --json - to /dev/null"
+  else
+    echo "note: nobody cannot read the build or the source: the ordinary-user checks are skipped"
+  fi
+fi
+finish
