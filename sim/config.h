@@ -72,6 +72,7 @@ typedef struct tcesim_config {
     uint64_t quantum_ns;
     uint64_t warmup_ns;       /* sim.warmup_ns: statistics restart here; 0 = off */
     uint64_t replay_window;   /* sim.replay_window: events queued per actor at most */
+    uint64_t dead_handles;    /* sim.dead_handles: dropped handles remembered for stale DMA */
     struct {
         int model;            /* cfg_phb_model */
         uint64_t cache_entries, cache_ways;

@@ -21,6 +21,8 @@ std::string loss_warning(const RunResult &r);
 std::string stale_warning(const RunResult &r);
 // Host ops started after their time because the replay window was full.
 std::string late_warning(const RunResult &r);
+// Stale accesses through forgotten handles (sim.dead_handles), "" when none.
+std::string untracked_warning(const RunResult &r);
 // Link directions and the memory channel busy >= 95% of their span: what
 // hid translation's cost (dma.hidden_by).
 std::vector<std::string> bound_notes(const RunResult &r);

@@ -213,6 +213,7 @@ static int bin_next(void *ctx, tr_event *ev, tr_error *err)
     ev->off = dev_op && has_h ? a : 0;
     ev->len = dev_op ? b : 0;
     ev->addr = dev_op && !has_h ? h : 0;
+    ev->untracked = false;
     if (op == TR_MAP_SG) {
         ev->seg_sizes = r->seg_sizes; /* for tr_val_fields' count check */
         if (ev->nsegs == 0 || ev->nsegs > TR_MAX_SEGS)

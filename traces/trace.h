@@ -59,7 +59,19 @@ typedef struct tr_event {
     uint64_t pa;
     uint64_t off, len;     /* device ops: offset into the handle's mapping, length */
     uint64_t addr;         /* device ops with addr=: raw bus address */
+    bool untracked;        /* device ops through a handle dropped more than
+                              tr_dead_handles() drops before: its mapping is
+                              forgotten (set by the readers; FORMAT.md, Handles) */
 } tr_event;
+
+/* How many dropped (unmapped or freed) handles a reader remembers, the
+ * latest ones, for stale accesses through them: memory is bounded by the
+ * live mappings plus this many (about 100 bytes each across the reader and
+ * the replay). Readers opened afterwards use it; the run sets it from
+ * sim.dead_handles. 0 is refused (returns -1). */
+#define TR_DEAD_HANDLES_DEFAULT 65536u
+int tr_set_dead_handles(uint64_t n);
+uint64_t tr_dead_handles(void);
 
 typedef struct tr_device_decl {
     uint32_t id;

@@ -52,13 +52,48 @@ tr_hstate *tr_hinsert(tr_htable *t, uint64_t h)
     return &t->slots[i];
 }
 
+/* Removes e from the table: linear probing's backward-shift deletion
+ * (Knuth, TAOCP vol. 3, 6.4 Algorithm R), so every later entry of the
+ * probe run stays reachable without tombstones. */
+static void tr_hremove(tr_htable *t, tr_hstate *e)
+{
+    size_t mask = t->cap - 1, i = (size_t)(e - t->slots), j = i;
+    for (;;) {
+        j = (j + 1) & mask;
+        if (!t->slots[j].used)
+            break;
+        size_t k = tr_hslot(t->slots[j].handle, t->cap);
+        /* j's entry may move to the hole at i unless its home k lies
+         * cyclically in (i, j] */
+        if ((i <= j) ? (i < k && k <= j) : (i < k || k <= j))
+            continue;
+        t->slots[i] = t->slots[j];
+        i = j;
+    }
+    t->slots[i].used = 0;
+    t->count--;
+}
+
 /* ---- Validator ---- */
+
+static uint64_t g_dead_handles = TR_DEAD_HANDLES_DEFAULT;
+
+int tr_set_dead_handles(uint64_t n)
+{
+    if (!n)
+        return -1;
+    g_dead_handles = n;
+    return 0;
+}
+
+uint64_t tr_dead_handles(void) { return g_dead_handles; }
 
 void tr_val_init(tr_validator *v, const char *unit)
 {
     memset(v, 0, sizeof *v);
     v->pa_mode = -1;
     v->unit = unit;
+    v->dead_limit = g_dead_handles;
 }
 
 void tr_val_free(tr_validator *v)
@@ -66,6 +101,53 @@ void tr_val_free(tr_validator *v)
     free(v->handles.slots);
     v->handles.slots = NULL;
     v->handles.cap = v->handles.count = 0;
+    free(v->dead);
+    v->dead = NULL;
+    v->dead_cap = v->dead_n = v->dead_head = 0;
+}
+
+static bool forgotten(const tr_validator *v, uint64_t h)
+{
+    return v->forgot && h >= v->forgot_lo && h <= v->forgot_hi;
+}
+
+/* A drop joins the ring; beyond dead_limit the oldest drop's handle is
+ * forgotten, unless it was mapped again since (its entry changed: `where`
+ * is the line of its latest state change). The ring grows by doubling up
+ * to the limit. */
+static int remember_drop(tr_validator *v, uint64_t h, uint64_t where)
+{
+    if (v->dead_n == v->dead_limit) {
+        tr_dead old = v->dead[v->dead_head];
+        v->dead_head = (v->dead_head + 1) % v->dead_cap;
+        v->dead_n--;
+        tr_hstate *e = tr_hfind(&v->handles, old.handle);
+        if (e && !e->live && e->where == old.where) {
+            tr_hremove(&v->handles, e);
+            if (!v->forgot || old.handle < v->forgot_lo)
+                v->forgot_lo = old.handle;
+            if (!v->forgot || old.handle > v->forgot_hi)
+                v->forgot_hi = old.handle;
+            v->forgot = true;
+        }
+    }
+    if (v->dead_n == v->dead_cap) {
+        size_t ncap = v->dead_cap ? v->dead_cap * 2 : 64;
+        if (ncap > v->dead_limit)
+            ncap = (size_t)v->dead_limit;
+        tr_dead *nd = malloc(ncap * sizeof *nd);
+        if (!nd)
+            return TCESIM_ENOMEM;
+        for (size_t i = 0; i < v->dead_n; i++)
+            nd[i] = v->dead[(v->dead_head + i) % v->dead_cap];
+        free(v->dead);
+        v->dead = nd;
+        v->dead_cap = ncap;
+        v->dead_head = 0;
+    }
+    v->dead[(v->dead_head + v->dead_n) % v->dead_cap] = (tr_dead){h, where};
+    v->dead_n++;
+    return 0;
 }
 
 int tr_val_time_error(const tr_validator *v, uint64_t time_ns, char *msg)
@@ -127,6 +209,9 @@ int tr_val_drop(tr_validator *v, tr_event *ev, uint64_t where, char *msg)
 {
     bool unmap = ev->op == TR_UNMAP;
     tr_hstate *e = tr_hfind(&v->handles, ev->handle);
+    if (!e && forgotten(v, ev->handle))
+        return bad(msg, "handle %" PRIu64 " is not %s (never, or dropped more than sim.dead_handles=%" PRIu64
+                   " drops ago)", ev->handle, unmap ? "mapped" : "allocated", v->dead_limit);
     if (!e)
         return bad(msg, "handle %" PRIu64 " was never %s", ev->handle,
                    unmap ? "mapped" : "allocated");
@@ -138,16 +223,27 @@ int tr_val_drop(tr_validator *v, tr_event *ev, uint64_t where, char *msg)
     if (!e->live)
         return bad(msg, "handle %" PRIu64 " is already %s (%s %" PRIu64 ")", ev->handle,
                    unmap ? "unmapped" : "freed", v->unit, e->where);
-    /* the mapping (kind, size) stays for stale accesses */
+    /* the mapping (kind, size) stays for stale accesses, among the last
+     * dead_limit drops */
     e->live = 0;
     e->where = where;
     ev->dev = e->dev;
+    if (remember_drop(v, ev->handle, where)) {
+        snprintf(msg, TR_ERR_LEN, "out of memory");
+        return TCESIM_ENOMEM;
+    }
     return 0;
 }
 
-int tr_val_access_error(tr_validator *v, const tr_event *ev, char *msg)
+int tr_val_access_error(tr_validator *v, tr_event *ev, char *msg)
 {
     const tr_hstate *e = tr_hfind(&v->handles, ev->handle);
+    if (!e && forgotten(v, ev->handle)) {
+        /* dropped long ago (or, within the forgotten ids' range, never
+         * mapped: tcesim can no longer tell): counted, not simulated */
+        ev->untracked = true;
+        return 0;
+    }
     if (!e)
         return bad(msg, "handle %" PRIu64 " was never mapped", ev->handle);
     if (ev->off > e->size || ev->len > e->size - ev->off)

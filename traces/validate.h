@@ -9,9 +9,10 @@
  * tr_val_event. Messages carry no location: the caller prefixes it
  * ("t.trace:7: ", "t.bin: offset 4096: record 17: ").
  *
- * Memory: one small record per distinct handle (entries are never deleted:
- * an unmapped handle keeps its last mapping for stale accesses), nothing per
- * event. */
+ * Memory: one small record per live handle and per handle among the last
+ * tr_dead_handles() drops (an unmapped handle keeps its last mapping for
+ * stale accesses until then; older ones are forgotten, their ids' range
+ * kept), nothing per event. */
 #ifndef TCESIM_VALIDATE_H
 #define TCESIM_VALIDATE_H
 
@@ -74,8 +75,21 @@ static inline tr_hstate *tr_hfind(tr_htable *t, uint64_t h)
 
 tr_hstate *tr_hinsert(tr_htable *t, uint64_t h);
 
+/* A dropped handle (unmap, free) kept for stale accesses, in drop order. */
+typedef struct tr_dead {
+    uint64_t handle, where;
+} tr_dead;
+
 typedef struct tr_validator {
     tr_htable handles;
+    /* The last `dead_limit` dropped handles stay in `handles` (a stale
+     * access through one is checked and simulated); older ones are
+     * forgotten: removed, their ids' range kept (forgot_lo..forgot_hi). */
+    uint64_t dead_limit;
+    tr_dead *dead;          /* ring of drops, oldest at dead_head */
+    size_t dead_cap, dead_head, dead_n;
+    bool forgot;
+    uint64_t forgot_lo, forgot_hi;
     bool any_event;
     uint64_t last_time;
     int pa_mode;            /* -1 not yet known, 0 no pa anywhere, 1 pa everywhere */
@@ -113,8 +127,11 @@ int tr_val_drop(tr_validator *v, tr_event *ev, uint64_t where, char *msg);
 /* read/write through a handle: mapped once, and [off, off+len) inside it.
  * An unmapped or freed handle is still valid here: the access is a stale
  * DMA through its last mapping, which the simulator faults. */
-int tr_val_access_error(tr_validator *v, const tr_event *ev, char *msg);
-static inline int tr_val_access(tr_validator *v, const tr_event *ev, char *msg)
+/* A handle not in the table whose id lies among the forgotten ones gives an
+ * event marked untracked (0 returned): a stale access tcesim no longer has
+ * the mapping of. */
+int tr_val_access_error(tr_validator *v, tr_event *ev, char *msg);
+static inline int tr_val_access(tr_validator *v, tr_event *ev, char *msg)
 {
     const tr_hstate *e = tr_hfind(&v->handles, ev->handle);
     if (__builtin_expect(!e || ev->off > e->size || ev->len > e->size - ev->off, 0))

@@ -58,6 +58,7 @@ struct QEvent {
     uint64_t seq = 0;            // host ops: position among host ops in the trace
     uint64_t wait_ops = 0;       // unmap/free: device ops on the handle before it in the trace
     bool stale = false;          // device op after its handle's unmap in the trace
+    bool untracked = false;      // device op through a handle forgotten (sim.dead_handles): counted, not simulated
     ps_t fed_ps = 0;             // when the feeder handed it over (SystemC time)
     std::vector<uint64_t> sizes, pas;
     MappingRef map;

@@ -65,12 +65,12 @@ void dma_text(std::string &o, const RunResult &r)
     appendf(o, "\ndma\n");
     appendf(o, "  reads %" PRIu64 "  writes %" PRIu64 "  bytes %" PRIu64 "  faulted %" PRIu64 "  dropped %" PRIu64 "  skipped %" PRIu64 "\n",
             U(r, "dma.reads"), U(r, "dma.writes"), U(r, "dma.bytes"), U(r, "dma.faulted"), U(r, "dma.dropped"), U(r, "dma.skipped"));
-    if (U(r, "dma.lost_bytes") || U(r, "dma.stale_unfaulted"))
+    if (U(r, "dma.lost_bytes") || U(r, "dma.stale_unfaulted") || U(r, "dma.stale_untracked"))
         appendf(o,
                 "  lost bytes       %12" PRIu64 "   faulted %" PRIu64 "  dropped %" PRIu64 "  skipped %" PRIu64
-                "; stale but unfaulted accesses %" PRIu64 "\n",
+                "; stale but unfaulted accesses %" PRIu64 "; stale untracked (not simulated) %" PRIu64 "\n",
                 U(r, "dma.lost_bytes"), U(r, "dma.lost.faulted_bytes"), U(r, "dma.lost.dropped_bytes"), U(r, "dma.lost.skipped_bytes"),
-                U(r, "dma.stale_unfaulted"));
+                U(r, "dma.stale_unfaulted"), U(r, "dma.stale_untracked"));
     appendf(o, "  throughput       %12.2f Gb/s   (%.2f Gb/s while devices were active)\n", D(r, "dma.throughput_gbps"),
             D(r, "dma.active_throughput_gbps"));
     summary_line(o, stat(r, "dma.latency_ns").sum);
@@ -245,7 +245,7 @@ std::string report_text(const RunResult &r)
     std::string o;
     appendf(o, "tcesim report: %s, %s PHB, %s kernel, seed %" PRIu64 "\n", S(r, "run.trace").c_str(),
             config_enum_name("phb.model", r.cfg.phb.model), config_enum_name("host.kernel", r.cfg.host.kernel), U(r, "run.seed"));
-    for (const std::string &w : {loss_warning(r), stale_warning(r), late_warning(r)})
+    for (const std::string &w : {loss_warning(r), stale_warning(r), untracked_warning(r), late_warning(r)})
         if (!w.empty())
             o += "  " + w + "\n";
     for (const std::string &n : bound_notes(r))

@@ -62,6 +62,8 @@ template <class T> std::vector<Row<T>> loss_rows(std::function<const DmaLoss &(c
         {"lost.skipped_bytes", "bytes", SUM, INT, 0, "payload of accesses skipped after a failed map", g(&DmaLoss::skipped_bytes)},
         {"stale_unfaulted", "", SUM, INT, 0, "stale accesses (after their unmap) that reached memory without a fault",
          g(&DmaLoss::stale_unfaulted)},
+        {"stale_untracked", "", SUM, INT, 0, "stale accesses through a handle dropped more than sim.dead_handles drops before: its mapping is forgotten, the access not simulated (counted, warned); 0 unless the trace drops that many handles and then uses an old one",
+         g(&DmaLoss::stale_untracked)},
     };
 }
 

@@ -82,6 +82,19 @@ std::string stale_warning(const RunResult &r)
     return b + origin_where(r, r.first_stale_ok) + ")";
 }
 
+std::string untracked_warning(const RunResult &r)
+{
+    uint64_t n = r.loss.stale_untracked;
+    if (!n)
+        return "";
+    char b[400];
+    std::snprintf(b, sizeof b,
+                  "warning: %" PRIu64 " stale access%s not simulated: through handles dropped more than sim.dead_handles=%" PRIu64
+                  " drops before, whose mappings are forgotten (dma.stale_untracked; raise sim.dead_handles to simulate them)",
+                  n, n == 1 ? "" : "es", r.cfg.dead_handles);
+    return b;
+}
+
 std::string late_warning(const RunResult &r)
 {
     uint64_t h = r.host_ops.late_starts, d = r.dma_late_starts;

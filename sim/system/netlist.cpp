@@ -162,7 +162,7 @@ void Netlist::add_cpus()
 
 void Netlist::add_feeder(tr_source &src)
 {
-    feeder = std::make_unique<Feeder>("feeder", FeederWiring{sched, src, palloc, cpu_q, dev_q, timeline, dev_clash});
+    feeder = std::make_unique<Feeder>("feeder", FeederWiring{sched, src, palloc, cpu_q, dev_q, timeline, dev_clash, cfg.dead_handles});
 }
 
 void Netlist::reset_stats()

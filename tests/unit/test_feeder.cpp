@@ -80,7 +80,7 @@ struct Bench {
         tr_error err;
         assert_int_equal(tr_open(path.c_str(), &src, &err), 0);
         assert_int_equal(physalloc_init(&palloc, 1ull << 30, 16, 1), 0);
-        feeder = std::make_unique<Feeder>("feeder", FeederWiring{sched, src, palloc, cpu_q, dev_q, timeline, clash});
+        feeder = std::make_unique<Feeder>("feeder", FeederWiring{sched, src, palloc, cpu_q, dev_q, timeline, clash, TR_DEAD_HANDLES_DEFAULT});
     }
     ~Bench()
     {

@@ -285,6 +285,12 @@ void DeviceModule::run()
         QEvent &qe = qcur_;
         cur_ = &qe;
         ps_t t = ps_max(ps_from_ns(qe.ev.time_ns), free_ps_);
+        if (qe.untracked) {
+            // Its mapping is forgotten (sim.dead_handles): nothing to
+            // translate, said in the report and the loss warning.
+            st_.loss.stale_untracked++;
+            continue;
+        }
         if (gather(qe, t, waited)) {
             // Handed over late by a feeder held back on another actor's
             // full queue, past what the calendars absorb (they book out of

@@ -58,6 +58,7 @@ struct DmaLoss {
     uint64_t skipped = 0;      // accesses skipped (their map failed)
     uint64_t faulted_bytes = 0, dropped_bytes = 0, skipped_bytes = 0;
     uint64_t stale_unfaulted = 0; // stale accesses that reached memory (no fault)
+    uint64_t stale_untracked = 0; // stale accesses through a forgotten handle: not simulated
     uint64_t total() const { return faulted_bytes + dropped_bytes + skipped_bytes; }
     void merge(const DmaLoss &o)
     {
@@ -66,6 +67,7 @@ struct DmaLoss {
         dropped_bytes += o.dropped_bytes;
         skipped_bytes += o.skipped_bytes;
         stale_unfaulted += o.stale_unfaulted;
+        stale_untracked += o.stale_untracked;
     }
 };
 

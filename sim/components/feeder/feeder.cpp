@@ -86,6 +86,14 @@ bool Feeder::use_mapping(const tr_event &ev, QEvent &qe)
     // Accesses come in runs on one handle: skip the hash lookup.
     if (!last_map_ || ev.handle != last_handle_) {
         auto it = handles_.find(ev.handle);
+        if (it == handles_.end() && !tr_op_is_host(ev.op) &&
+            (ev.untracked || (forgot_ && ev.handle >= forgot_lo_ && ev.handle <= forgot_hi_))) {
+            // Dropped more than sim.dead_handles drops ago (the reader's
+            // records or ours): its mapping is forgotten; the device counts
+            // the access (dma.stale_untracked) and does not simulate it.
+            qe.untracked = true;
+            return true;
+        }
         if (it == handles_.end()) {
             w_.sched.fail(2, where(ev) + "handle " + std::to_string(ev.handle) + " was never mapped");
             return false;
@@ -98,12 +106,34 @@ bool Feeder::use_mapping(const tr_event &ev, QEvent &qe)
     if (ev.op == TR_UNMAP || ev.op == TR_FREE) {
         qe.wait_ops = m.dev_ops_fed;
         m.unmap_fed = true;
+        drop(ev.handle, &m);
     } else if (m.unmap_fed) {
         qe.stale = true;
     } else {
         m.dev_ops_fed++;
     }
     return true;
+}
+
+// Remembers a drop; beyond sim.dead_handles drops the oldest one's record
+// goes, unless its handle was mapped again since (another record). The
+// record itself lives on while queued events hold it.
+void Feeder::drop(uint64_t handle, const Mapping *m)
+{
+    dead_.emplace_back(handle, m);
+    if (dead_.size() <= w_.dead_handles)
+        return;
+    auto [h, old] = dead_.front();
+    dead_.pop_front();
+    auto it = handles_.find(h);
+    if (it == handles_.end() || it->second.get() != old)
+        return;
+    if (last_map_ == it->second)
+        last_map_.reset();
+    handles_.erase(it);
+    forgot_lo_ = forgot_ ? std::min(forgot_lo_, h) : h;
+    forgot_hi_ = forgot_ ? std::max(forgot_hi_, h) : h;
+    forgot_ = true;
 }
 
 void Feeder::run()

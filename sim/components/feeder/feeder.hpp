@@ -8,6 +8,7 @@
 #define TCESIM_COMPONENTS_FEEDER_HPP
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -33,6 +34,7 @@ struct FeederWiring {
     std::vector<ActorQueue> &dev_q;    // one per device
     Timeline &timeline;                // the run's (the feeder records nothing yet)
     const std::vector<std::string> &dev_clash; // per device: why using it is an error ("" = fine)
+    uint64_t dead_handles;             // sim.dead_handles: dropped handles remembered
 };
 
 class Feeder : public sc_core::sc_module {
@@ -47,10 +49,17 @@ private:
     unsigned buffer_align(const tr_event &ev) const;
     bool new_mapping(const tr_event &ev, QEvent &qe);
     bool use_mapping(const tr_event &ev, QEvent &qe);
+    void drop(uint64_t handle, const Mapping *m);
     void run();
 
     FeederWiring w_;
     std::unordered_map<uint64_t, MappingRef> handles_;
+    // The last sim.dead_handles drops, oldest first: beyond them a dropped
+    // handle's record is forgotten (removed from handles_), its id's range
+    // kept so that a stale access through it is counted, not an error.
+    std::deque<std::pair<uint64_t, const Mapping *>> dead_;
+    bool forgot_ = false;
+    uint64_t forgot_lo_ = 0, forgot_hi_ = 0;
     uint64_t last_handle_ = 0;   // memo of the last handle looked up
     uint64_t host_seq_ = 0;      // host ops seen, for --mappings order
     uint64_t events_ = 0;
