@@ -50,6 +50,14 @@ struct DeviceInfo {
     std::string add_why;
 };
 
+// The checks Platform::attach makes that need no memory or PHB model: each
+// PE that a configured device uses gets its DMA setup computed (TCE page
+// size against the PHB's, window, levels, the kernel's table rule), so a
+// sweep can refuse a bad point before any runs. Returns "" or the error,
+// `key: what is wrong` with the key the user sets (iommu.page_size, or
+// pes.N.page_size when the config overrides it for that PE).
+std::string platform_check(const tcesim_config &cfg);
+
 class Platform {
 public:
     // The platform programs phb_model's TVEs and RTT and adds PEs to host;

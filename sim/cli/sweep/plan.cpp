@@ -31,6 +31,7 @@
 
 #include "config.h"
 #include "output.hpp"
+#include "platform/platform.hpp"
 #include "report.hpp"
 
 namespace tcesim {
@@ -191,11 +192,20 @@ int plan(Sweep &sw, const char *argv0)
                 sw.points.push_back(p);
             }
         // The seed never makes a config invalid: one check per combination.
-        if (config_validate(cfg.get(), &err)) {
+        // config_validate is what `tcesim run` checks on loading; the
+        // platform's (a TCE page size the PHB lacks, a window or levels the
+        // kernel rejects) it checks only when it sets a PE up, which would
+        // fail the sweep point by point, mid-run.
+        std::string why;
+        if (config_validate(cfg.get(), &err))
+            why = err.msg;
+        else
+            why = platform_check(*cfg);
+        if (!why.empty()) {
             std::string where;
             for (size_t k = 0; k < sw.varies.size(); k++)
                 where += (k ? "," : "") + sw.varies[k].key + "=" + values[k];
-            std::fprintf(stderr, "%s (point %s)\n", err.msg, where.c_str());
+            std::fprintf(stderr, "%s (point %s)\n", why.c_str(), where.empty() ? "run" : where.c_str());
             return 2;
         }
     }
