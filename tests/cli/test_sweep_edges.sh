@@ -1,6 +1,74 @@
-# tcesim sweep's edges (issue 13): every point's platform is checked before
-# any runs, named in user terms.
+# tcesim sweep's edges (issue 13): a hollow or another point's report is run
+# again, --collect with points missing exits 3, every point's platform is
+# checked before any runs (named in user terms), a failed point is reported
+# by its error line.
 . "$(dirname "$0")/lib.sh"
+
+SW=(--vary phb.tce_cache.entries=16,64,256 --set workload.count=3000)
+A="phb.tce_cache.entries=16"
+B="phb.tce_cache.entries=64"
+C="phb.tce_cache.entries=256"
+
+R=$TMP/ref
+expect_exit 0 "$TCESIM" sweep "$BW" "${SW[@]}" --jobs 2 --out "$R"
+
+# ---- A re-run checks a report is the point's finished one before skipping it.
+H=$TMP/hollow
+cp -r "$R" "$H"
+echo '{"schema":"tcesim.report/1"}' >"$H/$A.json"
+cp "$R/$C.json" "$H/$B.json"  # another point's complete report under B's name
+rm "$H/results.csv"
+expect_exit 0 "$TCESIM" sweep "$BW" "${SW[@]}" --jobs 2 --out "$H"
+expect_eq "$(grep -c 'running the point again$' "$TMP/err")" 2 "re-run: one line per point it does not take as done"
+expect_eq "$(grep -F "$H/$A.json:" "$TMP/err")" "$H/$A.json: incomplete report: no run section; running the point again" \
+  "re-run names the hollow report"
+expect_eq "$(grep -F "$H/$B.json:" "$TMP/err")" \
+  "$H/$B.json: another point's report: config.phb.tce_cache.entries is 256, not 64 (phb.tce_cache.entries=64); running the point again" \
+  "re-run names another point's report"
+grep -q '^sweep: 3 points, 1 already done, 2 to run' "$TMP/err" && ok || bad "re-run counts: $(cat "$TMP/err")"
+expect_eq "$(json_get "$H/$A.json" config.phb.tce_cache.entries)" 16 "the hollow point was run again"
+expect_eq "$(json_get "$H/$B.json" config.phb.tce_cache.entries)" 64 "the mismatched point was run again"
+cmp -s "$R/results.csv" "$H/results.csv" && ok || bad "results.csv after re-running hollow points"
+# A truncated report and another seed's report are not done either.
+head -c 200 "$R/$A.json" >"$H/$A.json"
+python3 - "$R/$C.json" "$H/$C.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+r["run"]["seed"] = 7
+json.dump(r, open(sys.argv[2], "w"))
+EOF
+expect_exit 0 "$TCESIM" sweep "$BW" "${SW[@]}" --emit parallel --out "$H"
+grep -q "^$H/$A.json: unreadable: .*; listing the point again$" "$TMP/err" && ok || bad "truncated report: $(cat "$TMP/err")"
+grep -qF "$H/$C.json: another point's report: run.seed is 7, not 1; listing the point again" "$TMP/err" && ok ||
+  bad "another seed's report: $(cat "$TMP/err")"
+expect_eq "$(wc -l <"$H/jobs.txt")" 2 "--emit lists the points whose reports are not theirs"
+
+# The seed is part of a point's identity: --vary seed and --seeds re-runs keep their reports.
+V=$TMP/vseed
+expect_exit 0 "$TCESIM" sweep "$BW" --vary seed=3,4 --set workload.count=3000 --out "$V"
+expect_exit 0 "$TCESIM" sweep "$BW" --vary seed=3,4 --set workload.count=3000 --out "$V"
+grep -q '^sweep: 2 points, 2 already done, 0 to run' "$TMP/err" && ok || bad "--vary seed re-run: $(cat "$TMP/err")"
+V=$TMP/seeds
+expect_exit 0 "$TCESIM" sweep "$BW" --vary phb.tce_cache.entries=16 --set workload.count=3000 --seeds 2 --out "$V"
+expect_exit 0 "$TCESIM" sweep "$BW" --vary phb.tce_cache.entries=16 --set workload.count=3000 --seeds 2 --out "$V"
+grep -q '^sweep: 2 points, 2 already done, 0 to run' "$TMP/err" && ok || bad "--seeds re-run: $(cat "$TMP/err")"
+
+# ---- --collect: exit 3 while points are missing, 0 once all are there.
+K=$TMP/collect
+cp -r "$R" "$K"
+expect_exit 0 "$TCESIM" sweep --collect "$K"
+echo '{"schema":"tcesim.report/1"}' >"$K/$B.json"
+rm "$K/$C.json"
+expect_exit 3 "$TCESIM" sweep --collect "$K"
+grep -qF "$K/$B.json: incomplete report: no run section" "$TMP/err" && ok || bad "--collect names the hollow report"
+grep -qF "$K/$C.json: missing" "$TMP/err" && ok || bad "--collect names the missing report"
+grep -q '^sweep: 1 of 3 points collected, 1 rows' "$TMP/err" && ok || bad "--collect summary: $(tail -1 "$TMP/err")"
+expect_eq "$(($(wc -l <"$K/results.csv") - 1))" 1 "--collect writes the rows it has"
+rm "$K/$A.json" "$K/$B.json"
+expect_exit 3 "$TCESIM" sweep --collect "$K"
+grep -q 'no reports yet (3 points)$' "$TMP/err" && ok || bad "--collect with no report: $(tail -1 "$TMP/err")"
+"$TCESIM" sweep --help | grep -q 'exits 3' && ok || bad "sweep --help tells exit 3"
+grep -q '3 `sweep --collect` with points$' "$SRC/docs/interface.md" && ok || bad "docs tell --collect's exit 3"
 
 # ---- Every point's platform is checked before any point runs.
 P=$TMP/plat
@@ -14,5 +82,13 @@ expect_err '^iommu\.levels: the kernel rejects window [0-9]+[KMGT]?, '
 # tcesim run says it the same way (no hex, the key the user set).
 expect_exit 2 "$TCESIM" run phb4 --set iommu.page_size=16M
 expect_err '^iommu\.page_size: 16M is not a TCE page size PHB4 supports \(4K 64K 2M 1G\)$'
+
+# ---- A point that fails at run time is reported by its error line.
+printf 'tcesim-trace 1\n0 cpu0 map dev=0 h=1 size=4096 dir=to_device\n100 dev0 read h=1 off=0 len=64\n200 dev0 bogus h=1\n' >"$TMP/bad.trace"
+F=$TMP/fail
+expect_exit 1 "$TCESIM" sweep --trace "$TMP/bad.trace" --vary phb.tce_cache.entries=16,64 --jobs 1 --out "$F"
+expect_eq "$(grep -c 'failed (exit 2)' "$TMP/err")" 2 "both points fail"
+expect_eq "$(grep -F "point $A failed" "$TMP/err")" \
+  "$F/logs/$A.log: point $A failed (exit 2): $TMP/bad.trace:4: unknown op 'bogus'" "the failure quotes the point's error line"
 
 finish

@@ -45,9 +45,13 @@ static const char *kSweepUsage =
     "  traces and the seeds (--seeds N: seeds S..S+N-1, S the config's seed), --jobs at a time\n"
     "  (default: the online CPUs). Reports go to DIR/NAME.json, logs to DIR/logs/NAME.log and\n"
     "  one row per point to DIR/results.csv (with --seeds N > 1: the mean and a 95% confidence\n"
-    "  interval). Re-running the same command runs only the points without a report.\n"
+    "  interval). Every point's configuration is checked before any runs. Re-running the same\n"
+    "  command runs only the points without a finished report of their own.\n"
     "  --emit parallel writes DIR/jobs.txt for GNU parallel; --emit slurm also DIR/sweep.slurm\n"
-    "  (an array job); afterwards `tcesim sweep --collect DIR` builds results.csv.\n"
+    "  (an array job); afterwards `tcesim sweep --collect DIR` builds results.csv, and exits 3\n"
+    "  while points have no report (0 when every point has one).\n"
+    "  Exit codes: 0; 1 a point failed or the sweep was interrupted; 2 bad input; 3 (--collect)\n"
+    "  points missing.\n"
     "  --metrics adds results.csv columns: any report field by its JSON path, e.g.\n"
     "  dma.latency_ns.p99 (\"name[]\": the largest over an array), the column named by the path.\n"
     "  docs/sweeps.md describes names, columns and the confidence interval.\n";
@@ -81,16 +85,66 @@ std::string self_exe()
     return buf;
 }
 
-bool is_report_file(const std::string &path)
+// The value at a dotted path ("iommu.page_size", "devices.0.pe": an array
+// takes an index), or NULL.
+json_t *json_at(json_t *j, const std::string &path)
+{
+    for (size_t at = 0; j && at <= path.size();) {
+        size_t dot = path.find('.', at);
+        if (dot == std::string::npos)
+            dot = path.size();
+        std::string part = path.substr(at, dot - at);
+        if (json_is_array(j)) {
+            char *end = nullptr;
+            unsigned long i = std::strtoul(part.c_str(), &end, 10);
+            j = !part.empty() && *end == 0 ? json_array_get(j, i) : nullptr;
+        } else {
+            j = json_object_get(j, part.c_str());
+        }
+        at = dot + 1;
+    }
+    return j;
+}
+
+// Why PATH is not a finished report of point P ("" when it is). A point is
+// done only when its report says so: `tcesim run` writes every section and
+// the config it ran with, so a hollow file ({"schema":"tcesim.report/1"}),
+// a truncated one or another point's report copied over is run again.
+std::string report_problem(const std::string &path, const Sweep &sw, const Point &p)
 {
     json_error_t jerr;
     json_t *j = json_load_file(path.c_str(), 0, &jerr);
     if (!j)
-        return false;
+        return access(path.c_str(), F_OK) != 0 ? "missing" : std::string("unreadable: ") + jerr.text;
+    std::string why;
     const char *s = json_string_value(json_object_get(j, "schema"));
-    bool ok = s && !std::strcmp(s, kReportSchema);
+    if (!s || std::strcmp(s, kReportSchema))
+        why = std::string("not a ") + kReportSchema + " report";
+    for (const char *sec : {"run", "translation", "dma", "allocator", "host", "memory", "config"})
+        if (why.empty() && !json_is_object(json_object_get(j, sec)))
+            why = std::string("incomplete report: no ") + sec + " section";
+    json_t *seed = json_at(j, "run.seed");
+    if (why.empty() && !json_is_integer(seed))
+        why = "incomplete report: no run.seed";
+    // p.seed is the run's seed unless --vary seed=... sets it (then the
+    // varied keys' check below covers it). json_int_t is signed: a seed >=
+    // 2^63 reads back negative, the same bits.
+    bool seed_varied = false;
+    for (const Vary &v : sw.varies)
+        seed_varied |= v.key == "seed";
+    if (why.empty() && !seed_varied && static_cast<uint64_t>(json_integer_value(seed)) != p.seed)
+        why = "another point's report: run.seed is " + std::to_string(static_cast<uint64_t>(json_integer_value(seed))) +
+              ", not " + std::to_string(p.seed);
+    for (size_t k = 0; why.empty() && k < p.expect.size() && k < sw.varies.size(); k++) {
+        json_t *v = json_at(json_object_get(j, "config"), sw.varies[k].key);
+        char *got = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : nullptr;
+        if (!got || p.expect[k] != got)
+            why = "another point's report: config." + sw.varies[k].key + " is " + (got ? got : "absent") + ", not " +
+                  p.expect[k] + " (" + sw.varies[k].key + "=" + p.values[k] + ")";
+        std::free(got);
+    }
     json_decref(j);
-    return ok;
+    return why;
 }
 
 // ---- Parsing the command line ----

@@ -182,10 +182,30 @@ int plan(Sweep &sw, const char *argv0)
                 return 2;
             }
         }
+        // What the points' reports must say of the varied keys (a re-run
+        // checks a report is this point's before skipping it).
+        std::vector<std::string> expect;
+        if (!sw.varies.empty()) {
+            char *cj = config_to_json(cfg.get());
+            json_error_t je;
+            json_t *cjson = cj ? json_loads(cj, 0, &je) : nullptr;
+            std::free(cj);
+            for (size_t k = 0; cjson && k < sw.varies.size(); k++) {
+                json_t *v = json_at(cjson, sw.varies[k].key);
+                char *d = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : nullptr;
+                expect.push_back(d ? d : "");
+                std::free(d);
+            }
+            json_decref(cjson);
+            // A key the JSON does not hold at its dotted path is not compared.
+            if (std::find(expect.begin(), expect.end(), "") != expect.end())
+                expect.clear();
+        }
         for (size_t t = 0; t < ntraces; t++, row++)
             for (uint64_t s = 0; s < sw.seeds; s++) {
                 Point p;
                 p.values = values;
+                p.expect = expect;
                 p.trace = t;
                 p.seed = sw.first_seed + s;
                 p.row = row;

@@ -107,9 +107,18 @@ int cmd_sweep(int argc, char **argv)
         return rc;
 
     std::vector<size_t> todo;
-    for (size_t i = 0; i < sw.points.size(); i++)
-        if (!is_report_file(o.out + "/" + sw.points[i].name + ".json"))
-            todo.push_back(i);
+    for (size_t i = 0; i < sw.points.size(); i++) {
+        std::string path = o.out + "/" + sw.points[i].name + ".json";
+        std::string why = report_problem(path, sw, sw.points[i]);
+        if (why.empty())
+            continue;
+        // A file that is there but not this point's finished report: say
+        // why it is run again (or listed again), one line.
+        if (why != "missing")
+            std::fprintf(stderr, "%s: %s; %s the point again\n", path.c_str(), why.c_str(),
+                         o.emit.empty() ? "running" : "listing");
+        todo.push_back(i);
+    }
     if (!o.emit.empty())
         return cmd_emit(o, sw, exe, todo);
 
