@@ -1,7 +1,8 @@
 # tcesim sweep's edges (issue 13): a hollow or another point's report is run
 # again, --collect with points missing exits 3, every point's platform is
 # checked before any runs (named in user terms), a failed point is reported
-# by its error line.
+# by its error line, and the emitted job list and Slurm script keep paths as
+# given, print -j and the docs' --sshlogin spelling, and say each task's status.
 . "$(dirname "$0")/lib.sh"
 
 SW=(--vary phb.tce_cache.entries=16,64,256 --set workload.count=3000)
@@ -68,7 +69,8 @@ rm "$K/$A.json" "$K/$B.json"
 expect_exit 3 "$TCESIM" sweep --collect "$K"
 grep -q 'no reports yet (3 points)$' "$TMP/err" && ok || bad "--collect with no report: $(tail -1 "$TMP/err")"
 "$TCESIM" sweep --help | grep -q 'exits 3' && ok || bad "sweep --help tells exit 3"
-grep -q '3 `sweep --collect` with points$' "$SRC/docs/interface.md" && ok || bad "docs tell --collect's exit 3"
+grep -q '3 `sweep --collect` with points$' "$SRC/docs/interface.md" && grep -q '3 when points are missing' "$SRC/docs/sweeps.md" &&
+  ok || bad "docs tell --collect's exit 3"
 
 # ---- Every point's platform is checked before any point runs.
 P=$TMP/plat
@@ -91,4 +93,46 @@ expect_eq "$(grep -c 'failed (exit 2)' "$TMP/err")" 2 "both points fail"
 expect_eq "$(grep -F "point $A failed" "$TMP/err")" \
   "$F/logs/$A.log: point $A failed (exit 2): $TMP/bad.trace:4: unknown op 'bogus'" "the failure quotes the point's error line"
 
+# ---- Emitted paths as given: a directory reached through a symlink stays so.
+mkdir -p "$TMP/real/work" "$TMP/bin"
+ln -s "$TMP/real/work" "$TMP/link"
+ln -s "$TCESIM" "$TMP/bin/tcesim"
+cp "$BW" "$TMP/real/work/bw.json"
+cp "$TMP/bad.trace" "$TMP/real/work/t.trace"
+(cd "$TMP/link" && PWD=$TMP/link "$TMP/bin/tcesim" sweep bw.json "${SW[@]}" --jobs 2 --out sw/ --emit parallel \
+  >"$TMP/out" 2>"$TMP/err") && ok || bad "--emit parallel from a symlinked directory: $(cat "$TMP/err")"
+E=$TMP/link/sw
+expect_eq "$(head -1 "$E/jobs.txt")" \
+  "$TMP/bin/tcesim run $TMP/link/bw.json --set workload.count=3000 --set $A --json $E/$A.json >$E/logs/$A.log 2>&1" \
+  "jobs.txt keeps the binary, CONFIG and DIR as given"
+grep -q "$TMP/real" "$E/jobs.txt" "$TMP/out" && bad "a resolved path in jobs.txt or the instructions" || ok
+# The printed commands: -j, and --sshlogin spelt as docs/sweeps.md spells it.
+expect_eq "$(grep -c "^  parallel --joblog $E/joblog -j 2 < $E/jobs.txt$" "$TMP/out")" 1 "the printed parallel command has -j"
+expect_eq "$(grep -c "^  parallel --joblog $E/joblog --sshlogin 2/HOST1,2/HOST2 < $E/jobs.txt$" "$TMP/out")" 1 \
+  "the printed cross-host command: --sshlogin N/HOST"
+grep -q -- '--sshlogin 8/host1,8/host2' "$SRC/docs/sweeps.md" && ok || bad "docs/sweeps.md: --sshlogin N/host"
+# Without --jobs: -j the online CPUs, as the local pool would run.
+expect_exit 0 "$TCESIM" sweep "$BW" "${SW[@]}" --out "$TMP/nojobs" --emit parallel
+n=$(getconf _NPROCESSORS_ONLN)
+expect_eq "$(grep -c -- "^  parallel --joblog [^ ]* -j $n < " "$TMP/out")" 1 \
+  "the printed parallel command has -j without --jobs"
+grep -q -- "--sshlogin $n/HOST1,$n/HOST2 <" "$TMP/out" && ok || bad "--sshlogin without --jobs: $(cat "$TMP/out")"
+grep -q 'joblog' "$TMP/out" && grep -qi 'remove .*joblog.* or name a new one' "$TMP/out" && ok || bad "the instructions say to use a fresh joblog"
+grep -qi 'fresh joblog\|new joblog' "$SRC/docs/sweeps.md" && ok || bad "docs/sweeps.md: a fresh joblog when emitting again"
+# The lines run as they are, from any directory (GNU parallel or not).
+(cd / && bash "$E/jobs.txt") && ok || bad "jobs.txt run by bash"
+expect_exit 0 "$TCESIM" sweep --collect "$E"
+cmp -s "$R/results.csv" "$E/results.csv" && ok || bad "results.csv from the emitted job list"
+
+# Slurm: paths as given, and each task's status line in its output.
+(cd "$TMP/link" && PWD=$TMP/link "$TMP/bin/tcesim" sweep bw.json --trace t.trace --vary phb.tce_cache.entries=16 --out sl --emit slurm \
+  >"$TMP/out" 2>"$TMP/err") && ok || bad "--emit slurm: $(cat "$TMP/err")"
+S=$TMP/link/sl
+grep -q "^#SBATCH --output=$S/logs/slurm-%A_%a.out$" "$S/sweep.slurm" && ok || bad "sweep.slurm --output: $(grep output "$S/sweep.slurm")"
+grep -q "^jobs=$S/jobs.txt$" "$S/sweep.slurm" && ok || bad "sweep.slurm jobs path"
+grep -q -- "--trace $TMP/link/t.trace " "$S/jobs.txt" && ok || bad "jobs.txt keeps the trace as given: $(cat "$S/jobs.txt")"
+SLURM_ARRAY_TASK_ID=0 bash "$S/sweep.slurm" >"$TMP/out" 2>"$TMP/err"
+expect_eq "$?" 2 "a failing task exits with its point's code"
+expect_eq "$(cat "$TMP/out")" "tcesim sweep: task 0 (line 1 of $S/jobs.txt): exit 2" "the task's status line"
+grep -q 'AccountingStorageType' "$SRC/docs/sweeps.md" && ok || bad "docs/sweeps.md: sacct needs accounting storage"
 finish

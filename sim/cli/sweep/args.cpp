@@ -75,6 +75,68 @@ std::string absolute_path(const std::string &p)
     return p;
 }
 
+// P as the user named it, made absolute from the directory they ran in:
+// $PWD (the shell's name for it, symlinks kept) when it names the working
+// directory, else getcwd(). Nothing is resolved: a job list or script that
+// another host runs holds the paths as given, which that host can have
+// even where this one's symlinks point elsewhere.
+std::string given_path(const std::string &p)
+{
+    if (p.empty() || p[0] == '/')
+        return p;
+    std::string base;
+    const char *pwd = std::getenv("PWD");
+    struct stat a, b;
+    if (pwd && pwd[0] == '/' && stat(pwd, &a) == 0 && stat(".", &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+        base = pwd;
+    else {
+        char buf[PATH_MAX];
+        if (!getcwd(buf, sizeof buf))
+            return absolute_path(p);
+        base = buf;
+    }
+    std::string rel = p;
+    while (rel.size() > 2 && rel.compare(0, 2, "./") == 0)
+        rel.erase(0, 2);
+    while (rel.size() > 1 && rel.back() == '/')
+        rel.pop_back();
+    if (rel == ".")
+        return base;
+    return base + (base.back() == '/' ? "" : "/") + rel;
+}
+
+static bool same_file(const std::string &a, const std::string &b)
+{
+    struct stat sa, sb;
+    return stat(a.c_str(), &sa) == 0 && stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+// The running binary by the name it was started with (argv0, or its PATH
+// entry), absolute as given_path makes it; /proc/self/exe (symlinks
+// resolved) when that name is not this binary.
+std::string given_exe(const char *argv0)
+{
+    std::string self = self_exe();
+    std::string a = argv0 ? argv0 : "";
+    if (a.find('/') != std::string::npos) {
+        std::string g = given_path(a);
+        return same_file(g, self) ? g : self;
+    }
+    const char *path = std::getenv("PATH");
+    std::string dirs = path ? path : "";
+    for (size_t at = 0; !a.empty() && at <= dirs.size();) {
+        size_t end = dirs.find(':', at);
+        if (end == std::string::npos)
+            end = dirs.size();
+        std::string d = dirs.substr(at, end - at);
+        std::string cand = (d.empty() ? std::string(".") : d) + "/" + a;
+        if (access(cand.c_str(), X_OK) == 0) // the shell's choice: the first executable one
+            return same_file(cand, self) ? given_path(cand) : self;
+        at = end + 1;
+    }
+    return self;
+}
+
 std::string self_exe()
 {
     char buf[PATH_MAX];

@@ -138,6 +138,7 @@ int plan(Sweep &sw, const char *argv0)
             return 2;
         }
         sw.config_path = absolute_path(path);
+        sw.config_cmd = given_path(path);
     }
     for (const std::string &s : sw.sets)
         if (config_set(base.get(), s.c_str(), &err)) {
@@ -151,6 +152,7 @@ int plan(Sweep &sw, const char *argv0)
             return 2;
         }
         sw.trace_paths.push_back(absolute_path(t));
+        sw.trace_cmds.push_back(given_path(t));
     }
     size_t ncombos = 1;
     for (const Vary &v : sw.varies) {

@@ -89,15 +89,16 @@ int cmd_sweep(int argc, char **argv)
         return cmd_collect(o);
     if (int rc = plan(sw, argv[0]))
         return rc;
-    std::string exe = self_exe();
+    std::string exe = given_exe(argv[0]);
     if (exe.empty()) {
         std::fprintf(stderr, "%s\n", errno_msg("/proc/self/exe").c_str());
         return 1;
     }
     if (int rc = make_dirs(o.out))
         return rc;
-    // Absolute, so that job lists run from anywhere (and on other hosts).
-    o.out = absolute_path(o.out);
+    // Absolute, so that job lists run from anywhere (and on other hosts),
+    // but as given: symlinks are not resolved (given_path).
+    o.out = given_path(o.out);
     if (int rc = claim_files(o, sw))
         return rc;
     int lock = lock_dir(o.out);

@@ -52,6 +52,10 @@ struct Sweep {
     std::vector<std::string> sets;
     std::vector<Vary> varies;
     std::vector<std::string> trace_args, trace_paths; // as given; absolute
+    // What the points' commands name (given_path: absolute, symlinks kept);
+    // not in the manifest, which identifies files by their resolved paths.
+    std::string config_cmd;
+    std::vector<std::string> trace_cmds;
     uint64_t seeds = 1, first_seed = 1;
     std::vector<Point> points;
 };
@@ -68,6 +72,8 @@ int usage(const std::string &msg);
 std::string errno_msg(const std::string &what);
 std::string absolute_path(const std::string &p);
 std::string self_exe();
+std::string given_path(const std::string &p);
+std::string given_exe(const char *argv0);
 json_t *json_at(json_t *j, const std::string &path);
 std::string report_problem(const std::string &path, const Sweep &sw, const Point &p);
 int parse_vary(const std::string &arg, Sweep &sw);
