@@ -94,11 +94,11 @@ expect_eq "$(grep -F "point $A failed" "$TMP/err")" \
   "$F/logs/$A.log: point $A failed (exit 2): $TMP/bad.trace:4: unknown op 'bogus'" "the failure quotes the point's error line"
 
 # ---- Emitted paths as given: a directory reached through a symlink stays so.
-mkdir -p "$TMP/real/work" "$TMP/bin"
-ln -s "$TMP/real/work" "$TMP/link"
+mkdir -p "$TMP/real/wd" "$TMP/bin"
+ln -s "$TMP/real/wd" "$TMP/link"
 ln -s "$TCESIM" "$TMP/bin/tcesim"
-cp "$BW" "$TMP/real/work/bw.json"
-cp "$TMP/bad.trace" "$TMP/real/work/t.trace"
+cp "$BW" "$TMP/real/wd/bw.json"
+cp "$TMP/bad.trace" "$TMP/real/wd/t.trace"
 (cd "$TMP/link" && PWD=$TMP/link "$TMP/bin/tcesim" sweep bw.json "${SW[@]}" --jobs 2 --out sw/ --emit parallel \
   >"$TMP/out" 2>"$TMP/err") && ok || bad "--emit parallel from a symlinked directory: $(cat "$TMP/err")"
 E=$TMP/link/sw
