@@ -60,6 +60,11 @@ std::string platform_check(const tcesim_config &cfg)
         if (!e.empty())
             return e;
         uint64_t pe = device_pe(cfg.devices[i], rid);
+        // As Netlist::add_device: the PHB's last PE is the RTT's reserved one.
+        uint64_t reserved = phb_num_pes(cfg.phb.model == CFG_PHB4 ? PHB_GEN4 : PHB_GEN3) - 1;
+        if (pe >= reserved)
+            return "devices." + std::to_string(i) + ".pe: " + std::to_string(pe) + " is not below the reserved PE " +
+                   std::to_string(reserved);
         if (!seen.insert(pe).second)
             continue;
         pe_setup_params sp = pe_setup_params_from(cfg, pe);

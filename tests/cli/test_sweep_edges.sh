@@ -81,6 +81,9 @@ expect_exit 2 "$TCESIM" sweep phb4 --vary pes.1.page_size=64K,16M --out "$P"
 expect_err '^pes\.1\.page_size: 16M is not a TCE page size PHB4 supports'
 expect_exit 2 "$TCESIM" sweep phb3 --vary iommu.levels=1,5 --out "$P"
 expect_err '^iommu\.levels: the kernel rejects window [0-9]+[KMGT]?, '
+expect_exit 2 "$TCESIM" sweep phb3 --vary devices.0.pe=1,255 --out "$P"
+expect_err '^devices\.0\.pe: 255 is not below the reserved PE 255 \(point devices\.0\.pe=255\)$'
+[ ! -e "$P" ] && ok || bad "a PE error created the sweep directory"
 # tcesim run says it the same way (no hex, the key the user set).
 expect_exit 2 "$TCESIM" run phb4 --set iommu.page_size=16M
 expect_err '^iommu\.page_size: 16M is not a TCE page size PHB4 supports \(4K 64K 2M 1G\)$'
