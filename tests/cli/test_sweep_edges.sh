@@ -84,6 +84,15 @@ expect_err '^iommu\.levels: the kernel rejects window [0-9]+[KMGT]?, '
 expect_exit 2 "$TCESIM" sweep phb3 --vary devices.0.pe=1,255 --out "$P"
 expect_err '^devices\.0\.pe: 255 is not below the reserved PE 255 \(point devices\.0\.pe=255\)$'
 [ ! -e "$P" ] && ok || bad "a PE error created the sweep directory"
+# A trace's device declarations count: checked as the run merges them, and
+# a trace header the run would refuse stops the sweep too.
+printf 'tcesim-trace 1\ndevice id=0 rid=01:00.0 pe=255 dma_mask_bits=32\n0 cpu0 map dev=0 h=1 size=4096 dir=to_device\n' >"$TMP/pe.trace"
+expect_exit 2 "$TCESIM" sweep phb3 --trace "$DATA/faults.trace" --trace "$TMP/pe.trace" --vary phb.tce_cache.entries=16,64 --out "$P"
+expect_err '^devices\.0\.pe: 255 is not below the reserved PE 255 \(point phb\.tce_cache\.entries=16,trace=pe\.trace\)$'
+printf 'tcesim-trace 1\ndevice id=0 rid=zz pe=1\n' >"$TMP/hdr.trace"
+expect_exit 2 "$TCESIM" sweep phb3 --trace "$TMP/hdr.trace" --vary phb.tce_cache.entries=16,64 --out "$P"
+expect_err "^$TMP/hdr\.trace:2: bad rid 'zz'"
+[ ! -e "$P" ] && ok || bad "a trace's error created the sweep directory"
 # tcesim run says it the same way (no hex, the key the user set).
 expect_exit 2 "$TCESIM" run phb4 --set iommu.page_size=16M
 expect_err '^iommu\.page_size: 16M is not a TCE page size PHB4 supports \(4K 64K 2M 1G\)$'

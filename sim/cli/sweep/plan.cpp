@@ -32,6 +32,7 @@
 #include "config.h"
 #include "output.hpp"
 #include "platform/platform.hpp"
+#include "platform/platform_keys.hpp" // merge_device_decls, and traces/trace.h
 #include "report.hpp"
 
 namespace tcesim {
@@ -154,6 +155,19 @@ int plan(Sweep &sw, const char *argv0)
         sw.trace_paths.push_back(absolute_path(t));
         sw.trace_cmds.push_back(given_path(t));
     }
+    // Each trace's device declarations (its header), which override and
+    // extend the config's devices in every point that runs on it.
+    std::vector<std::vector<tr_device_decl>> decls;
+    for (const std::string &t : sw.trace_args) {
+        tr_source src{};
+        tr_error terr;
+        if (tr_open(t.c_str(), &src, &terr) != 0) {
+            std::fprintf(stderr, "%s\n", terr.msg);
+            return 2;
+        }
+        decls.emplace_back(src.devices, src.devices + src.ndevices);
+        tr_close(&src);
+    }
     size_t ncombos = 1;
     for (const Vary &v : sw.varies) {
         if (ncombos > 1000000 / v.values.size())
@@ -165,6 +179,7 @@ int plan(Sweep &sw, const char *argv0)
         return usage("sweep: more than a million points");
 
     auto cfg = std::make_unique<tcesim_config>();
+    auto merged = std::make_unique<tcesim_config>();
     std::vector<size_t> idx(sw.varies.size(), 0);
     size_t row = 0;
     for (size_t c = 0; c < ncombos; c++) {
@@ -218,15 +233,23 @@ int plan(Sweep &sw, const char *argv0)
         // platform's (a TCE page size the PHB lacks, a window or levels the
         // kernel rejects) it checks only when it sets a PE up, which would
         // fail the sweep point by point, mid-run.
-        std::string why;
+        std::string why, where;
+        for (size_t k = 0; k < sw.varies.size(); k++)
+            where += (k ? "," : "") + sw.varies[k].key + "=" + values[k];
         if (config_validate(cfg.get(), &err))
             why = err.msg;
-        else
+        else if (decls.empty())
             why = platform_check(*cfg);
+        for (size_t t = 0; why.empty() && t < decls.size(); t++) {
+            // As the run merges them: the trace's devices over the config's.
+            *merged = *cfg;
+            why = merge_device_decls(*merged, decls[t]);
+            if (why.empty())
+                why = platform_check(*merged);
+            if (!why.empty() && sw.trace_args.size() > 1)
+                where += std::string(where.empty() ? "" : ",") + "trace=" + basename_of(sw.trace_args[t]);
+        }
         if (!why.empty()) {
-            std::string where;
-            for (size_t k = 0; k < sw.varies.size(); k++)
-                where += (k ? "," : "") + sw.varies[k].key + "=" + values[k];
             std::fprintf(stderr, "%s (point %s)\n", why.c_str(), where.empty() ? "run" : where.c_str());
             return 2;
         }
