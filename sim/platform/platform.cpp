@@ -59,6 +59,10 @@ std::string platform_check(const tcesim_config &cfg)
         std::string e = device_rid(cfg.devices[i], i, rid);
         if (!e.empty())
             return e;
+        DeviceParams dp;
+        e = device_params(cfg.devices[i], i, 0, dp); // the horizon only sizes calendars
+        if (!e.empty())
+            return e;
         uint64_t pe = device_pe(cfg.devices[i], rid);
         // As Netlist::add_device: the PHB's last PE is the RTT's reserved one.
         uint64_t reserved = phb_num_pes(cfg.phb.model == CFG_PHB4 ? PHB_GEN4 : PHB_GEN3) - 1;

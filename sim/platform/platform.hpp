@@ -51,7 +51,7 @@ struct DeviceInfo {
 };
 
 // The checks Netlist::add_device and Platform::attach make that need no
-// memory or PHB model: each configured device's RID and PE (below the
+// memory or PHB model: each configured device's RID, link and PE (below the
 // PHB's reserved PE), and each PE it uses gets its DMA setup computed (TCE
 // page size against the PHB's, window, levels, the kernel's table rule), so a
 // sweep can refuse a bad point before any runs. Returns "" or the error,

@@ -84,6 +84,8 @@ expect_err '^iommu\.levels: the kernel rejects window [0-9]+[KMGT]?, '
 expect_exit 2 "$TCESIM" sweep phb3 --vary devices.0.pe=1,255 --out "$P"
 expect_err '^devices\.0\.pe: 255 is not below the reserved PE 255 \(point devices\.0\.pe=255\)$'
 [ ! -e "$P" ] && ok || bad "a PE error created the sweep directory"
+expect_exit 2 "$TCESIM" sweep "$BW" --vary devices.0.link=gen3x8,gen9x99 --out "$P"
+expect_err "^devices\.0\.link: bad link 'gen9x99' \(expected e\.g\. gen3x8\) \(point devices\.0\.link=gen9x99\)$"
 # A trace's device declarations count: checked as the run merges them, and
 # a trace header the run would refuse stops the sweep too.
 printf 'tcesim-trace 1\ndevice id=0 rid=01:00.0 pe=255 dma_mask_bits=32\n0 cpu0 map dev=0 h=1 size=4096 dir=to_device\n' >"$TMP/pe.trace"
