@@ -143,7 +143,7 @@ int cmd_emit(const Options &o, const Sweep &sw, const std::string &exe, const st
                          "or across hosts that see DIR and the binary at the same paths:\n"
                          "  parallel --joblog %s --sshlogin %s/HOST1,%s/HOST2 < %s\n"
                          "a joblog belongs to one jobs.txt: after emitting again, remove %s or name a new one\n"
-                         "(--resume-failed finds jobs by line number, and the lines changed)\n%s",
+                         "(--resume-failed matches jobs by line number, and a new jobs.txt has other lines)\n%s",
                          joblog.c_str(), n.c_str(), list.c_str(), joblog.c_str(), n.c_str(), n.c_str(), list.c_str(),
                          joblog.c_str(), collect.c_str());
         return emit_say(say);
