@@ -138,6 +138,30 @@ grep -qi 'fresh joblog\|new joblog' "$SRC/docs/sweeps.md" && ok || bad "docs/swe
 expect_exit 0 "$TCESIM" sweep --collect "$E"
 cmp -s "$R/results.csv" "$E/results.csv" && ok || bad "results.csv from the emitted job list"
 
+# Why a re-emitted jobs.txt needs a fresh joblog (what the docs and the
+# instructions say): GNU parallel's --resume-failed matches the old joblog by
+# line number, so the point that failed at line 2, now line 1 of the new
+# list, counts as done and nothing reruns; a fresh joblog runs it.
+if command -v parallel >/dev/null && parallel --version 2>/dev/null | grep -q 'GNU parallel'; then
+  J=$TMP/joblog
+  mkdir "$J" && cp "$BW" "$J/bw.json" &&
+    printf 'tcesim-trace 1\n0 cpu0 map dev=0 h=1 size=4096 dir=to_device\n100 dev0 read h=1 off=0 len=64\n' >"$J/good.trace" &&
+    cp "$TMP/bad.trace" "$J/late.trace"
+  JS=("$J/bw.json" --trace "$J/good.trace" --trace "$J/late.trace" --vary phb.tce_cache.entries=16 --out "$J/sw" --emit parallel)
+  expect_exit 0 "$TCESIM" sweep "${JS[@]}"
+  parallel --will-cite --joblog "$J/sw/joblog" -j 2 <"$J/sw/jobs.txt" >/dev/null 2>&1
+  expect_eq "$?" 1 "GNU parallel: one point of two fails"
+  cp "$J/good.trace" "$J/late.trace" # fixed (a trace's contents are not compared)
+  expect_exit 0 "$TCESIM" sweep "${JS[@]}"
+  expect_eq "$(wc -l <"$J/sw/jobs.txt")" 1 "the re-emitted list holds the failed point alone"
+  parallel --will-cite --resume-failed --joblog "$J/sw/joblog" -j 2 <"$J/sw/jobs.txt" >/dev/null 2>&1
+  expect_exit 3 "$TCESIM" sweep --collect "$J/sw" # the old joblog: nothing reran
+  parallel --will-cite --resume-failed --joblog "$J/sw/joblog2" -j 2 <"$J/sw/jobs.txt" && ok || bad "a fresh joblog"
+  expect_exit 0 "$TCESIM" sweep --collect "$J/sw"
+else
+  echo "SKIP: GNU parallel is not installed (scripts/setup.sh installs Debian's parallel)" >&2
+fi
+
 # Slurm: paths as given, and each task's status line in its output.
 (cd "$TMP/link" && PWD=$TMP/link "$TMP/bin/tcesim" sweep bw.json --trace t.trace --vary phb.tce_cache.entries=16 --out sl --emit slurm \
   >"$TMP/out" 2>"$TMP/err") && ok || bad "--emit slurm: $(cat "$TMP/err")"
