@@ -102,6 +102,28 @@ unsigned pe_default_max_order(unsigned cpu_page_shift)
     }
 }
 
+/* A size as a user writes it in a config (16M, 1G; decimal when not a whole
+ * K/M/G/T): the messages name config keys, whose values are written so. */
+typedef struct {
+    char s[24];
+} size_str;
+
+static size_str size_text(uint64_t v)
+{
+    static const char sfx[] = "KMGT";
+    size_str r;
+    int n = -1;
+    while (n < 3 && v >= 1024 && v % 1024 == 0) {
+        v /= 1024;
+        n++;
+    }
+    if (n >= 0)
+        snprintf(r.s, sizeof r.s, "%llu%c", (unsigned long long)v, sfx[n]);
+    else
+        snprintf(r.s, sizeof r.s, "%llu", (unsigned long long)v);
+    return r;
+}
+
 static const char *phb_supported_list(phb_gen gen)
 {
     return gen == PHB_GEN3 ? "4K 64K 16M 256M" : "4K 64K 2M 1G";
@@ -119,12 +141,12 @@ static int check_inputs(const pe_setup_params *p, char *why, size_t whylen)
                     p->cpu_page_shift);
     if (p->ram_bytes < SZ_16M || p->ram_bytes > BYPASS_MAX_BYTES)
         return fail(TCESIM_EINVAL, why, whylen,
-                    "ram_bytes: 0x%llx outside [16 MiB, 2^50] (bypass window granularity and "
-                    "the TVE real-address limit)", (unsigned long long)p->ram_bytes);
+                    "ram_bytes: %s outside [16M, 2^50] (bypass window granularity and "
+                    "the TVE real-address limit)", size_text(p->ram_bytes).s);
     if (p->m32_base == 0 || p->m32_base >= SZ_4G)
         return fail(TCESIM_EINVAL, why, whylen,
-                    "m32_base: 0x%llx must be in (0, 4 GiB) (the 32-bit MMIO window start)",
-                    (unsigned long long)p->m32_base);
+                    "m32_base: %s must be in (0, 4G) (the 32-bit MMIO window start)",
+                    size_text(p->m32_base).s);
     return TCESIM_OK;
 }
 
@@ -169,8 +191,8 @@ int pe_dma_setup_compute(const pe_setup_params *p, pe_dma_setup *out, char *why,
     if (p->page_size != PE_AUTO) {
         if (!is_pow2(p->page_size) || !tve_page_shift_supported(p->gen, ilog2_u64(p->page_size)))
             return fail(TCESIM_EINVAL, why, whylen,
-                        "page_size: 0x%llx is not a TCE page size PHB%d supports (%s)",
-                        (unsigned long long)p->page_size, (int)p->gen,
+                        "page_size: %s is not a TCE page size PHB%d supports (%s)",
+                        size_text(p->page_size).s, (int)p->gen,
                         phb_supported_list(p->gen));
         page_shift = ilog2_u64(p->page_size);
     }
@@ -187,14 +209,14 @@ int pe_dma_setup_compute(const pe_setup_params *p, pe_dma_setup *out, char *why,
     if (p->window != PE_AUTO) {
         if (!is_pow2(p->window) || p->window < (1ull << page_shift))
             return fail(TCESIM_EINVAL, why, whylen,
-                        "window: 0x%llx must be a power of two >= the TCE page (0x%llx)",
-                        (unsigned long long)p->window, 1ull << page_shift);
+                        "window: %s must be a power of two >= the TCE page (%s)",
+                        size_text(p->window).s, size_text(1ull << page_shift).s);
         window = p->window;
     }
     if (window < (1ull << page_shift))
         return fail(TCESIM_EINVAL, why, whylen,
-                    "m32_base: the derived window 0x%llx is smaller than the TCE page 0x%llx",
-                    (unsigned long long)window, 1ull << page_shift);
+                    "m32_base: the derived window %s is smaller than the TCE page %s",
+                    size_text(window).s, size_text(1ull << page_shift).s);
 
     unsigned levels = modern ? modern_levels(window, page_shift, tcelevel_order) : 1;
     if (p->levels != PE_AUTO) {
@@ -216,14 +238,14 @@ int pe_dma_setup_compute(const pe_setup_params *p, pe_dma_setup *out, char *why,
         unsigned es = (ws - page_shift + levels - 1) / levels;
         unsigned ls = es + 3 > p->cpu_page_shift ? es + 3 : p->cpu_page_shift;
         return fail(TCESIM_ERANGE, why, whylen,
-                    "%s: the kernel rejects window 0x%llx, %u-bit pages, %u level(s): "
+                    "%s: the kernel rejects window %s, %u-bit pages, %u level(s): "
                     "(level_shift %u - 3) * %u + %u = %u >= 55 (pnv_pci_ioda2_table_alloc_pages)",
-                    key, (unsigned long long)window, page_shift, levels, ls, levels, page_shift,
+                    key, size_text(window).s, page_shift, levels, ls, levels, page_shift,
                     (ls - 3) * levels + page_shift);
     }
     if (rc)
-        return fail(rc, why, whylen, "%s: window 0x%llx, %u-bit pages, %u level(s) is not a valid "
-                    "table geometry", key, (unsigned long long)window, page_shift, levels);
+        return fail(rc, why, whylen, "%s: window %s, %u-bit pages, %u level(s) is not a valid "
+                    "table geometry", key, size_text(window).s, page_shift, levels);
     if (g.level_shift > TVE_MAX_LEVEL_SHIFT)
         return fail(TCESIM_ERANGE, why, whylen,
                     "%s: one level would be 2^%u bytes; the TVE's TCE_TABLE_SIZE field holds "

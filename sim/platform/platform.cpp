@@ -2,7 +2,12 @@
 
 #include "platform/platform_keys.hpp"
 
+#include <cstring>
+#include <set>
 #include <utility>
+
+#include "components/device/device_keys.hpp"
+#include "params/params.h"
 
 extern "C" {
 #include "tvt/tve.h"
@@ -18,6 +23,65 @@ static int fail(std::string &err, std::string msg, int code)
 }
 
 static uint64_t roundup_pow2(uint64_t x) { return x <= 1 ? 1 : 1ull << (64 - __builtin_clzll(x - 1)); }
+
+// pe_dma_setup_compute names its own parameter ("page_size: ..."); the user
+// sets a config key: pes.N.<name> when the config overrides it for this PE,
+// else iommu.<name>, or the host.* / phb.* key the parameter comes from.
+static std::string user_key(const tcesim_config &cfg, uint64_t pe, const std::string &why)
+{
+    size_t colon = why.find(':');
+    if (colon == std::string::npos)
+        return "pes." + std::to_string(pe) + ": " + why;
+    std::string name = why.substr(0, colon), rest = why.substr(colon);
+    static const char *const host_keys[][2] = {{"kernel", "host.kernel"},   {"gen", "phb.model"},
+                                               {"cpu_page_shift", "host.page_size"}, {"ram_bytes", "host.ram"},
+                                               {"m32_base", "host.m32_base"}, {"max_order", "host.max_order"}};
+    for (const auto &hk : host_keys)
+        if (name == hk[0])
+            return hk[1] + rest;
+    for (size_t k = 0; k < params_pe_count; k++) {
+        if (name != params_pe[k].name)
+            continue;
+        for (uint32_t i = 0; i < cfg.npes; i++)
+            if (cfg.pes[i].pe == pe && (cfg.pes[i].set & (1u << k)))
+                return "pes." + std::to_string(pe) + "." + why;
+        return "iommu." + why;
+    }
+    return "pes." + std::to_string(pe) + "." + why;
+}
+
+std::string platform_check(const tcesim_config &cfg)
+{
+    unsigned cps = cpu_page_shift(cfg);
+    std::set<uint64_t> seen;
+    for (uint32_t i = 0; i < cfg.ndevices; i++) {
+        uint16_t rid;
+        std::string e = device_rid(cfg.devices[i], i, rid);
+        if (!e.empty())
+            return e;
+        DeviceParams dp;
+        e = device_params(cfg.devices[i], i, 0, dp); // the horizon only sizes calendars
+        if (!e.empty())
+            return e;
+        uint64_t pe = device_pe(cfg.devices[i], rid);
+        // As Netlist::add_device: the PHB's last PE is the RTT's reserved one.
+        uint64_t reserved = phb_num_pes(cfg.phb.model == CFG_PHB4 ? PHB_GEN4 : PHB_GEN3) - 1;
+        if (pe >= reserved)
+            return "devices." + std::to_string(i) + ".pe: " + std::to_string(pe) + " is not below the reserved PE " +
+                   std::to_string(reserved);
+        if (!seen.insert(pe).second)
+            continue;
+        pe_setup_params sp = pe_setup_params_from(cfg, pe);
+        pe_dma_setup setup{};
+        char why[256] = "";
+        if (pe_dma_setup_compute(&sp, &setup, why, sizeof why) != 0)
+            return user_key(cfg, pe, why);
+        tce_geom g;
+        if (tce_geometry(setup.window_bytes, setup.page_shift, setup.levels, cps, &g) != 0)
+            return user_key(cfg, pe, "levels: the kernel rejects this table geometry");
+    }
+    return "";
+}
 
 Platform::Platform(const tcesim_config &cfg, physmem *mem, physalloc &palloc, phb *phb_model, host_model *host)
     : cfg_(cfg), mem_(mem), palloc_(palloc), phb_(phb_model), host_(host),
@@ -62,10 +126,10 @@ int Platform::setup_pe(PeState &ps, int group_id, std::string &err)
     pe_setup_params sp = pe_setup_params_from(cfg_, ps.pe);
     char why[256] = "";
     if (pe_dma_setup_compute(&sp, &ps.setup, why, sizeof why) != 0)
-        return fail(err, key + why, 2);
+        return fail(err, user_key(cfg_, ps.pe, why), 2);
     tce_geom g;
     if (tce_geometry(ps.setup.window_bytes, ps.setup.page_shift, ps.setup.levels, cpu_page_shift_, &g) != 0)
-        return fail(err, key + "levels: the kernel rejects this table geometry", 2);
+        return fail(err, user_key(cfg_, ps.pe, "levels: the kernel rejects this table geometry"), 2);
     if (tce_table_create(&ps.table, mem_, &palloc_, &g) != 0)
         return fail(err, key + "window: the TCE table does not fit host.ram", 2);
     tve t0 = tce_table_tve(&ps.table);

@@ -50,6 +50,15 @@ struct DeviceInfo {
     std::string add_why;
 };
 
+// The checks Netlist::add_device and Platform::attach make that need no
+// memory or PHB model: each configured device's RID, link and PE (below the
+// PHB's reserved PE), and each PE it uses gets its DMA setup computed (TCE
+// page size against the PHB's, window, levels, the kernel's table rule), so a
+// sweep can refuse a bad point before any runs. Returns "" or the error,
+// `key: what is wrong` with the key the user sets (iommu.page_size, or
+// pes.N.page_size when the config overrides it for that PE).
+std::string platform_check(const tcesim_config &cfg);
+
 class Platform {
 public:
     // The platform programs phb_model's TVEs and RTT and adds PEs to host;

@@ -100,10 +100,10 @@ if command -v parallel >/dev/null && parallel --version 2>/dev/null | grep -q 'G
 else
   echo "SKIP: GNU parallel is not installed (scripts/setup.sh installs Debian's parallel)" >&2
 fi
-# --collect with reports missing: names them, builds the rows it can.
+# --collect with reports missing: names them, builds the rows it can, exits 3.
 rm "$G/phb.tce_cache.entries=16,iommu.page_size=4K.json"
 "$TCESIM" sweep --collect "$G" >"$TMP/out" 2>"$TMP/err"
-expect_eq "$?" 0 "--collect with a report missing"
+expect_eq "$?" 3 "--collect with a report missing"
 grep -q 'phb.tce_cache.entries=16,iommu.page_size=4K.json: missing' "$TMP/err" && ok || bad "--collect names the missing report"
 expect_eq "$(($(wc -l <"$G/results.csv") - 1))" 8 "--collect rows"
 

@@ -45,9 +45,13 @@ static const char *kSweepUsage =
     "  traces and the seeds (--seeds N: seeds S..S+N-1, S the config's seed), --jobs at a time\n"
     "  (default: the online CPUs). Reports go to DIR/NAME.json, logs to DIR/logs/NAME.log and\n"
     "  one row per point to DIR/results.csv (with --seeds N > 1: the mean and a 95% confidence\n"
-    "  interval). Re-running the same command runs only the points without a report.\n"
+    "  interval). Every point's configuration is checked before any runs. Re-running the same\n"
+    "  command runs only the points without a finished report of their own.\n"
     "  --emit parallel writes DIR/jobs.txt for GNU parallel; --emit slurm also DIR/sweep.slurm\n"
-    "  (an array job); afterwards `tcesim sweep --collect DIR` builds results.csv.\n"
+    "  (an array job); afterwards `tcesim sweep --collect DIR` builds results.csv, and exits 3\n"
+    "  while points have no report (0 when every point has one).\n"
+    "  Exit codes: 0; 1 a point failed or the sweep was interrupted; 2 bad input; 3 (--collect)\n"
+    "  points missing.\n"
     "  --metrics adds results.csv columns: any report field by its JSON path, e.g.\n"
     "  dma.latency_ns.p99 (\"name[]\": the largest over an array), the column named by the path.\n"
     "  docs/sweeps.md describes names, columns and the confidence interval.\n";
@@ -71,6 +75,68 @@ std::string absolute_path(const std::string &p)
     return p;
 }
 
+// P as the user named it, made absolute from the directory they ran in:
+// $PWD (the shell's name for it, symlinks kept) when it names the working
+// directory, else getcwd(). Nothing is resolved: a job list or script that
+// another host runs holds the paths as given, which that host can have
+// even where this one's symlinks point elsewhere.
+std::string given_path(const std::string &p)
+{
+    if (p.empty() || p[0] == '/')
+        return p;
+    std::string base;
+    const char *pwd = std::getenv("PWD");
+    struct stat a, b;
+    if (pwd && pwd[0] == '/' && stat(pwd, &a) == 0 && stat(".", &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+        base = pwd;
+    else {
+        char buf[PATH_MAX];
+        if (!getcwd(buf, sizeof buf))
+            return absolute_path(p);
+        base = buf;
+    }
+    std::string rel = p;
+    while (rel.size() > 2 && rel.compare(0, 2, "./") == 0)
+        rel.erase(0, 2);
+    while (rel.size() > 1 && rel.back() == '/')
+        rel.pop_back();
+    if (rel == ".")
+        return base;
+    return base + (base.back() == '/' ? "" : "/") + rel;
+}
+
+static bool same_file(const std::string &a, const std::string &b)
+{
+    struct stat sa, sb;
+    return stat(a.c_str(), &sa) == 0 && stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+// The running binary by the name it was started with (argv0, or its PATH
+// entry), absolute as given_path makes it; /proc/self/exe (symlinks
+// resolved) when that name is not this binary.
+std::string given_exe(const char *argv0)
+{
+    std::string self = self_exe();
+    std::string a = argv0 ? argv0 : "";
+    if (a.find('/') != std::string::npos) {
+        std::string g = given_path(a);
+        return same_file(g, self) ? g : self;
+    }
+    const char *path = std::getenv("PATH");
+    std::string dirs = path ? path : "";
+    for (size_t at = 0; !a.empty() && at <= dirs.size();) {
+        size_t end = dirs.find(':', at);
+        if (end == std::string::npos)
+            end = dirs.size();
+        std::string d = dirs.substr(at, end - at);
+        std::string cand = (d.empty() ? std::string(".") : d) + "/" + a;
+        if (access(cand.c_str(), X_OK) == 0) // the shell's choice: the first executable one
+            return same_file(cand, self) ? given_path(cand) : self;
+        at = end + 1;
+    }
+    return self;
+}
+
 std::string self_exe()
 {
     char buf[PATH_MAX];
@@ -81,16 +147,66 @@ std::string self_exe()
     return buf;
 }
 
-bool is_report_file(const std::string &path)
+// The value at a dotted path ("iommu.page_size", "devices.0.pe": an array
+// takes an index), or NULL.
+json_t *json_at(json_t *j, const std::string &path)
+{
+    for (size_t at = 0; j && at <= path.size();) {
+        size_t dot = path.find('.', at);
+        if (dot == std::string::npos)
+            dot = path.size();
+        std::string part = path.substr(at, dot - at);
+        if (json_is_array(j)) {
+            char *end = nullptr;
+            unsigned long i = std::strtoul(part.c_str(), &end, 10);
+            j = !part.empty() && *end == 0 ? json_array_get(j, i) : nullptr;
+        } else {
+            j = json_object_get(j, part.c_str());
+        }
+        at = dot + 1;
+    }
+    return j;
+}
+
+// Why PATH is not a finished report of point P ("" when it is). A point is
+// done only when its report says so: `tcesim run` writes every section and
+// the config it ran with, so a hollow file ({"schema":"tcesim.report/1"}),
+// a truncated one or another point's report copied over is run again.
+std::string report_problem(const std::string &path, const Sweep &sw, const Point &p)
 {
     json_error_t jerr;
     json_t *j = json_load_file(path.c_str(), 0, &jerr);
     if (!j)
-        return false;
+        return access(path.c_str(), F_OK) != 0 ? "missing" : std::string("unreadable: ") + jerr.text;
+    std::string why;
     const char *s = json_string_value(json_object_get(j, "schema"));
-    bool ok = s && !std::strcmp(s, kReportSchema);
+    if (!s || std::strcmp(s, kReportSchema))
+        why = std::string("not a ") + kReportSchema + " report";
+    for (const char *sec : {"run", "translation", "dma", "allocator", "host", "memory", "config"})
+        if (why.empty() && !json_is_object(json_object_get(j, sec)))
+            why = std::string("incomplete report: no ") + sec + " section";
+    json_t *seed = json_at(j, "run.seed");
+    if (why.empty() && !json_is_integer(seed))
+        why = "incomplete report: no run.seed";
+    // p.seed is the run's seed unless --vary seed=... sets it (then the
+    // varied keys' check below covers it). json_int_t is signed: a seed >=
+    // 2^63 reads back negative, the same bits.
+    bool seed_varied = false;
+    for (const Vary &v : sw.varies)
+        seed_varied |= v.key == "seed";
+    if (why.empty() && !seed_varied && static_cast<uint64_t>(json_integer_value(seed)) != p.seed)
+        why = "another point's report: run.seed is " + std::to_string(static_cast<uint64_t>(json_integer_value(seed))) +
+              ", not " + std::to_string(p.seed);
+    for (size_t k = 0; why.empty() && k < p.expect.size() && k < sw.varies.size(); k++) {
+        json_t *v = json_at(json_object_get(j, "config"), sw.varies[k].key);
+        char *got = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : nullptr;
+        if (!got || p.expect[k] != got)
+            why = "another point's report: config." + sw.varies[k].key + " is " + (got ? got : "absent") + ", not " +
+                  p.expect[k] + " (" + sw.varies[k].key + "=" + p.values[k] + ")";
+        std::free(got);
+    }
     json_decref(j);
-    return ok;
+    return why;
 }
 
 // ---- Parsing the command line ----

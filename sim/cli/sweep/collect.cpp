@@ -48,20 +48,18 @@ double json_number(json_t *j)
 }
 
 // The report's metrics in `metrics` order; false (with why) when the file is
-// missing or not a report. A null or absent value is NaN (an empty cell).
-bool read_metrics(const std::string &path, const std::vector<Metric> &metrics, std::vector<double> &out, std::string &why)
+// missing or not the point's finished report (report_problem). A null or
+// absent value is NaN (an empty cell).
+bool read_metrics(const std::string &path, const Sweep &sw, const Point &p, const std::vector<Metric> &metrics,
+                  std::vector<double> &out, std::string &why)
 {
+    why = report_problem(path, sw, p);
+    if (!why.empty())
+        return false;
     json_error_t jerr;
     json_t *r = json_load_file(path.c_str(), 0, &jerr);
-    if (!r) {
-        why = access(path.c_str(), F_OK) != 0 ? "missing" : std::string("unreadable: ") + jerr.text;
-        return false;
-    }
-    const char *schema = json_string_value(json_object_get(r, "schema"));
-    if (!schema || std::strcmp(schema, kReportSchema) || !json_is_object(json_object_get(r, "translation")) ||
-        !json_is_object(json_object_get(r, "dma"))) {
-        why = std::string("not a ") + kReportSchema + " report";
-        json_decref(r);
+    if (!r) { // replaced between the two reads
+        why = std::string("unreadable: ") + jerr.text;
         return false;
     }
     out.clear();
@@ -146,7 +144,7 @@ size_t write_results(const std::string &dir, const Sweep &sw, const std::vector<
             std::vector<double> v;
             std::string why;
             std::string path = dir + "/" + sw.points[i].name + ".json";
-            if (!read_metrics(path, metrics, v, why)) {
+            if (!read_metrics(path, sw, sw.points[i], metrics, v, why)) {
                 missing++;
                 if (!quiet)
                     std::fprintf(stderr, "%s: %s\n", path.c_str(), why.c_str());
@@ -210,11 +208,13 @@ int cmd_collect(const Options &o)
     }
     if (rows == 0) {
         std::fprintf(stderr, "%s: no reports yet (%zu points)\n", o.out.c_str(), sw.points.size());
-        return 1;
+        return kExitIncomplete;
     }
     std::fprintf(stderr, "sweep: %zu of %zu points collected, %zu rows -> %s/results.csv\n",
                  sw.points.size() - missing, sw.points.size(), rows, o.out.c_str());
-    return 0;
+    // Not 0 with points missing: a script that collects and goes on must be
+    // able to tell an incomplete sweep from a finished one.
+    return missing ? kExitIncomplete : 0;
 }
 
 } // namespace sweep

@@ -41,11 +41,11 @@ namespace sweep {
 std::vector<std::string> point_argv(const Sweep &sw, const Point &p, const std::string &exe, const std::string &dir)
 {
     std::vector<std::string> a = {exe, "run"};
-    if (!sw.config_path.empty())
-        a.push_back(sw.config_path);
-    if (!sw.trace_paths.empty()) {
+    if (!sw.config_cmd.empty())
+        a.push_back(sw.config_cmd);
+    if (!sw.trace_cmds.empty()) {
         a.push_back("--trace");
-        a.push_back(sw.trace_paths[p.trace]);
+        a.push_back(sw.trace_cmds[p.trace]);
     }
     for (const std::string &s : sw.sets) {
         a.push_back("--set");
@@ -121,7 +121,14 @@ int cmd_emit(const Options &o, const Sweep &sw, const std::string &exe, const st
         return 1;
     }
     std::string say; // what to do next, for standard output (checked as a whole)
-    std::string j = o.jobs ? " -j " + std::to_string(o.jobs) : "";
+    // -j always: GNU parallel's default is one job per CPU of the host that
+    // runs it, which on a login node is not what --jobs (or its default) said.
+    unsigned nj = o.jobs;
+    if (!nj) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        nj = n > 0 ? static_cast<unsigned>(n) : 1;
+    }
+    std::string n = std::to_string(nj);
     std::string collect = "then: " + shell_quote(exe) + " sweep --collect " + shell_quote(o.out) + "\n";
     say += strprintf("%s: %zu of %zu points to run, one command a line\n", jobs_path.c_str(), todo.size(), sw.points.size());
     if (todo.empty()) {
@@ -129,12 +136,16 @@ int cmd_emit(const Options &o, const Sweep &sw, const std::string &exe, const st
         return emit_say(say);
     }
     if (o.emit == "parallel") {
+        // The spelling docs/sweeps.md uses: --sshlogin N/HOST (N jobs on HOST).
+        std::string joblog = shell_quote(o.out + "/joblog"), list = shell_quote(jobs_path);
         say += strprintf("run them with GNU parallel on this machine:\n"
-                         "  parallel --joblog %s%s < %s\n"
+                         "  parallel --joblog %s -j %s < %s\n"
                          "or across hosts that see DIR and the binary at the same paths:\n"
-                         "  parallel --joblog %s --sshlogin HOST1,HOST2 < %s\n%s",
-                         shell_quote(o.out + "/joblog").c_str(), j.c_str(), shell_quote(jobs_path).c_str(),
-                         shell_quote(o.out + "/joblog").c_str(), shell_quote(jobs_path).c_str(), collect.c_str());
+                         "  parallel --joblog %s --sshlogin %s/HOST1,%s/HOST2 < %s\n"
+                         "a joblog belongs to one jobs.txt: after emitting again, remove %s or name a new one\n"
+                         "(--resume-failed matches jobs by line number, and a new jobs.txt has other lines)\n%s",
+                         joblog.c_str(), n.c_str(), list.c_str(), joblog.c_str(), n.c_str(), n.c_str(), list.c_str(),
+                         joblog.c_str(), collect.c_str());
         return emit_say(say);
     }
     // Slurm: one array task per line of jobs.txt. #SBATCH lines are read by
@@ -156,7 +167,12 @@ int cmd_emit(const Options &o, const Sweep &sw, const std::string &exe, const st
         "case $task in *[!0-9]*|'') echo \"SLURM_ARRAY_TASK_ID: not a number: $task\" >&2; exit 2;; esac\n"
         "line=$(sed -n \"$((task + 1))p\" \"$jobs\")\n"
         "if [ -z \"$line\" ]; then echo \"$jobs: no line for task $task\" >&2; exit 2; fi\n"
-        "exec bash -c \"$line\"\n";
+        "# The task's status in its slurm-JOB_TASK.out, for clusters whose sacct\n"
+        "# has no accounting storage to ask.\n"
+        "rc=0\n"
+        "bash -c \"$line\" || rc=$?\n"
+        "echo \"tcesim sweep: task $task (line $((task + 1)) of $jobs): exit $rc\"\n"
+        "exit $rc\n";
     std::string slurm_path = o.out + "/sweep.slurm";
     e = write_output(slurm_path, script);
     if (!e.empty() || chmod(slurm_path.c_str(), 0755) != 0) {

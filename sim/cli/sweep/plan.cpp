@@ -31,6 +31,8 @@
 
 #include "config.h"
 #include "output.hpp"
+#include "platform/platform.hpp"
+#include "platform/platform_keys.hpp" // merge_device_decls, and traces/trace.h
 #include "report.hpp"
 
 namespace tcesim {
@@ -137,6 +139,7 @@ int plan(Sweep &sw, const char *argv0)
             return 2;
         }
         sw.config_path = absolute_path(path);
+        sw.config_cmd = given_path(path);
     }
     for (const std::string &s : sw.sets)
         if (config_set(base.get(), s.c_str(), &err)) {
@@ -150,6 +153,20 @@ int plan(Sweep &sw, const char *argv0)
             return 2;
         }
         sw.trace_paths.push_back(absolute_path(t));
+        sw.trace_cmds.push_back(given_path(t));
+    }
+    // Each trace's device declarations (its header), which override and
+    // extend the config's devices in every point that runs on it.
+    std::vector<std::vector<tr_device_decl>> decls;
+    for (const std::string &t : sw.trace_args) {
+        tr_source src{};
+        tr_error terr;
+        if (tr_open(t.c_str(), &src, &terr) != 0) {
+            std::fprintf(stderr, "%s\n", terr.msg);
+            return 2;
+        }
+        decls.emplace_back(src.devices, src.devices + src.ndevices);
+        tr_close(&src);
     }
     size_t ncombos = 1;
     for (const Vary &v : sw.varies) {
@@ -162,6 +179,7 @@ int plan(Sweep &sw, const char *argv0)
         return usage("sweep: more than a million points");
 
     auto cfg = std::make_unique<tcesim_config>();
+    auto merged = std::make_unique<tcesim_config>();
     std::vector<size_t> idx(sw.varies.size(), 0);
     size_t row = 0;
     for (size_t c = 0; c < ncombos; c++) {
@@ -181,21 +199,58 @@ int plan(Sweep &sw, const char *argv0)
                 return 2;
             }
         }
+        // What the points' reports must say of the varied keys (a re-run
+        // checks a report is this point's before skipping it).
+        std::vector<std::string> expect;
+        if (!sw.varies.empty()) {
+            char *cj = config_to_json(cfg.get());
+            json_error_t je;
+            json_t *cjson = cj ? json_loads(cj, 0, &je) : nullptr;
+            std::free(cj);
+            for (size_t k = 0; cjson && k < sw.varies.size(); k++) {
+                json_t *v = json_at(cjson, sw.varies[k].key);
+                char *d = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : nullptr;
+                expect.push_back(d ? d : "");
+                std::free(d);
+            }
+            json_decref(cjson);
+            // A key the JSON does not hold at its dotted path is not compared.
+            if (std::find(expect.begin(), expect.end(), "") != expect.end())
+                expect.clear();
+        }
         for (size_t t = 0; t < ntraces; t++, row++)
             for (uint64_t s = 0; s < sw.seeds; s++) {
                 Point p;
                 p.values = values;
+                p.expect = expect;
                 p.trace = t;
                 p.seed = sw.first_seed + s;
                 p.row = row;
                 sw.points.push_back(p);
             }
         // The seed never makes a config invalid: one check per combination.
-        if (config_validate(cfg.get(), &err)) {
-            std::string where;
-            for (size_t k = 0; k < sw.varies.size(); k++)
-                where += (k ? "," : "") + sw.varies[k].key + "=" + values[k];
-            std::fprintf(stderr, "%s (point %s)\n", err.msg, where.c_str());
+        // config_validate is what `tcesim run` checks on loading; the
+        // platform's (a TCE page size the PHB lacks, a window or levels the
+        // kernel rejects) it checks only when it sets a PE up, which would
+        // fail the sweep point by point, mid-run.
+        std::string why, where;
+        for (size_t k = 0; k < sw.varies.size(); k++)
+            where += (k ? "," : "") + sw.varies[k].key + "=" + values[k];
+        if (config_validate(cfg.get(), &err))
+            why = err.msg;
+        else if (decls.empty())
+            why = platform_check(*cfg);
+        for (size_t t = 0; why.empty() && t < decls.size(); t++) {
+            // As the run merges them: the trace's devices over the config's.
+            *merged = *cfg;
+            why = merge_device_decls(*merged, decls[t]);
+            if (why.empty())
+                why = platform_check(*merged);
+            if (!why.empty() && sw.trace_args.size() > 1)
+                where += std::string(where.empty() ? "" : ",") + "trace=" + basename_of(sw.trace_args[t]);
+        }
+        if (!why.empty()) {
+            std::fprintf(stderr, "%s (point %s)\n", why.c_str(), where.empty() ? "run" : where.c_str());
             return 2;
         }
     }

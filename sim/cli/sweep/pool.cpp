@@ -163,23 +163,47 @@ pid_t spawn_point(const std::vector<std::string> &args, const std::string &log, 
     _exit(127);
 }
 
-// The last non-empty line of a point's log: its error, when it failed.
-std::string last_line(const std::string &path)
+// Whether a log line is an error line: `key: ...`, `FILE:LINE: ...`,
+// `tcesim: ...`, SystemC's `Error: ...`, a sanitizer's `==PID==ERROR: ...`
+// (a first word without spaces, then ": "); not a warning or a note.
+static bool is_error_line(const std::string &l)
+{
+    size_t colon = l.find(": ");
+    if (colon == std::string::npos || colon == 0 || l.find_first_of(" \t") < colon)
+        return false;
+    std::string word = l.substr(0, colon);
+    for (const char *quiet : {"Warning", "warning", "Info", "info", "Note", "note"})
+        if (word == quiet)
+            return false;
+    return true;
+}
+
+// The line of a failed point's log that says why: the first error line (a
+// run prints its error once, but a crash, a sanitizer or SystemC may write
+// more after it), else the last non-empty line. Cut at 200 characters.
+std::string error_line(const std::string &path)
 {
     FILE *f = std::fopen(path.c_str(), "r");
     if (!f)
         return "";
-    std::string last;
+    std::string first, last, l;
     char buf[512];
     while (std::fgets(buf, sizeof buf, f)) {
-        std::string l = buf;
+        l += buf;
+        if (l.back() != '\n' && !std::feof(f))
+            continue; // a line longer than buf: read on
         while (!l.empty() && (l.back() == '\n' || l.back() == '\r'))
             l.pop_back();
-        if (!l.empty())
+        if (!l.empty()) {
             last = l;
+            if (first.empty() && is_error_line(l))
+                first = l;
+        }
+        l.clear();
     }
     std::fclose(f);
-    return last.size() > 200 ? last.substr(0, 200) + "..." : last;
+    std::string why = first.empty() ? last : first;
+    return why.size() > 200 ? why.substr(0, 200) + "..." : why;
 }
 
 std::string exit_text(int status)
@@ -245,11 +269,14 @@ int run_pool(const std::string &dir, const Sweep &sw, const std::string &exe, co
             std::string failure;
             if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
                 failed++;
-                std::string log = dir + "/logs/" + p.name + ".log", why = last_line(log);
+                std::string log = dir + "/logs/" + p.name + ".log", why = error_line(log);
                 failure = log + ": point " + p.name + " failed (" + exit_text(status) + ")" + (why.empty() ? "" : ": " + why);
-            } else if (!is_report_file(dir + "/" + p.name + ".json")) {
-                failed++;
-                failure = dir + "/" + p.name + ".json: point " + p.name + " wrote no report";
+            } else {
+                std::string why = report_problem(dir + "/" + p.name + ".json", sw, p);
+                if (!why.empty()) {
+                    failed++;
+                    failure = dir + "/" + p.name + ".json: point " + p.name + " wrote no complete report (" + why + ")";
+                }
             }
             pr.finished(p.name, failure);
         }

@@ -89,15 +89,16 @@ int cmd_sweep(int argc, char **argv)
         return cmd_collect(o);
     if (int rc = plan(sw, argv[0]))
         return rc;
-    std::string exe = self_exe();
+    std::string exe = given_exe(argv[0]);
     if (exe.empty()) {
         std::fprintf(stderr, "%s\n", errno_msg("/proc/self/exe").c_str());
         return 1;
     }
     if (int rc = make_dirs(o.out))
         return rc;
-    // Absolute, so that job lists run from anywhere (and on other hosts).
-    o.out = absolute_path(o.out);
+    // Absolute, so that job lists run from anywhere (and on other hosts),
+    // but as given: symlinks are not resolved (given_path).
+    o.out = given_path(o.out);
     if (int rc = claim_files(o, sw))
         return rc;
     int lock = lock_dir(o.out);
@@ -107,9 +108,18 @@ int cmd_sweep(int argc, char **argv)
         return rc;
 
     std::vector<size_t> todo;
-    for (size_t i = 0; i < sw.points.size(); i++)
-        if (!is_report_file(o.out + "/" + sw.points[i].name + ".json"))
-            todo.push_back(i);
+    for (size_t i = 0; i < sw.points.size(); i++) {
+        std::string path = o.out + "/" + sw.points[i].name + ".json";
+        std::string why = report_problem(path, sw, sw.points[i]);
+        if (why.empty())
+            continue;
+        // A file that is there but not this point's finished report: say
+        // why it is run again (or listed again), one line.
+        if (why != "missing")
+            std::fprintf(stderr, "%s: %s; %s the point again\n", path.c_str(), why.c_str(),
+                         o.emit.empty() ? "running" : "listing");
+        todo.push_back(i);
+    }
     if (!o.emit.empty())
         return cmd_emit(o, sw, exe, todo);
 

@@ -22,6 +22,8 @@ namespace sweep {
 
 inline const char *const kReportSchema = "tcesim.report/1";
 inline const char *const kSweepSchema = "tcesim.sweep/1";
+// sweep --collect: results.csv written, but points have no finished report.
+constexpr int kExitIncomplete = 3;
 
 // A point's file name stays well under NAME_MAX with ".json" and its temp
 // name's "." and ".tcesim-XXXXXX" (outfile.h) around it.
@@ -38,6 +40,10 @@ struct Point {
     size_t trace = 0;                // index into Sweep::trace_args (0 when none)
     uint64_t seed = 0;
     size_t row = 0;                  // results.csv row (points differing only by seed share one)
+    // Each varied key's value as the point's config holds it, compact JSON
+    // (what its report's config section must say); empty when the points
+    // come from a manifest.
+    std::vector<std::string> expect;
 };
 
 // The definition (what makes two sweeps the same) and its points.
@@ -46,6 +52,10 @@ struct Sweep {
     std::vector<std::string> sets;
     std::vector<Vary> varies;
     std::vector<std::string> trace_args, trace_paths; // as given; absolute
+    // What the points' commands name (given_path: absolute, symlinks kept);
+    // not in the manifest, which identifies files by their resolved paths.
+    std::string config_cmd;
+    std::vector<std::string> trace_cmds;
     uint64_t seeds = 1, first_seed = 1;
     std::vector<Point> points;
 };
@@ -62,7 +72,10 @@ int usage(const std::string &msg);
 std::string errno_msg(const std::string &what);
 std::string absolute_path(const std::string &p);
 std::string self_exe();
-bool is_report_file(const std::string &path);
+std::string given_path(const std::string &p);
+std::string given_exe(const char *argv0);
+json_t *json_at(json_t *j, const std::string &path);
+std::string report_problem(const std::string &path, const Sweep &sw, const Point &p);
 int parse_vary(const std::string &arg, Sweep &sw);
 int parse_args(int argc, char **argv, Sweep &sw, Options &o);
 std::string short_hash(const std::string &s);
@@ -80,7 +93,8 @@ int make_dirs(const std::string &dir);
 std::vector<std::string> point_argv(const Sweep &sw, const Point &p, const std::string &exe, const std::string &dir);
 std::string shell_quote(const std::string &s);
 double json_number(json_t *j);
-bool read_metrics(const std::string &path, const std::vector<Metric> &metrics, std::vector<double> &out, std::string &why);
+bool read_metrics(const std::string &path, const Sweep &sw, const Point &p, const std::vector<Metric> &metrics,
+                  std::vector<double> &out, std::string &why);
 double t95(uint64_t dof);
 std::string fmt_number(double v);
 std::string csv_field(const std::string &s);
@@ -92,7 +106,7 @@ int cmd_emit(const Options &o, const Sweep &sw, const std::string &exe, const st
 double now_s();
 std::string fmt_duration(double s);
 pid_t spawn_point(const std::vector<std::string> &args, const std::string &log, const sigset_t &child_mask);
-std::string last_line(const std::string &path);
+std::string error_line(const std::string &path);
 std::string exit_text(int status);
 int run_pool(const std::string &dir, const Sweep &sw, const std::string &exe, const std::vector<size_t> &todo,
              unsigned jobs, bool &interrupted);
