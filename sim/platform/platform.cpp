@@ -80,7 +80,7 @@ int Platform::setup_pe(PeState &ps, int group_id, std::string &err)
         if (tve_encode(gen_, &t1, &raw) != 0 || phb_set_tve(phb_, static_cast<unsigned>(ps.pe) << 1 | 1, raw) != 0)
             return fail(err, key + "bypass: the bypass TVE cannot encode host.ram", 2);
     }
-    iommu_group_make(group_id, 0, ps.pe, &ps.group);
+    iommu_group_make(group_id, sp.phb_number, ps.pe, &ps.group);
     host_pe_params hp{};
     hp.pe = ps.pe;
     hp.table = &ps.table;

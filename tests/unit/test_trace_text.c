@@ -304,8 +304,8 @@ static void device_declaration_errors_name_the_key(void **state)
 {
     check_error(HDR "device id=0\n", "t.trace:2: missing key 'rid'");
     check_error(HDR "device rid=01:00.0\n", "t.trace:2: missing key 'id'");
-    check_error(HDR "device id=0 rid=1:0\n", "t.trace:2: bad rid '1:0' (expected BB:DD.F in hex)");
-    check_error(HDR "device id=0 rid=01:20.0\n", "t.trace:2: bad rid '01:20.0' (expected BB:DD.F in hex)");
+    check_error(HDR "device id=0 rid=1:0\n", "t.trace:2: bad rid '1:0' (expected [DDDD:]BB:DD.F in hex)");
+    check_error(HDR "device id=0 rid=01:20.0\n", "t.trace:2: bad rid '01:20.0' (expected [DDDD:]BB:DD.F in hex)");
     check_error(HDR "device id=0 rid=01:00.0 color=red\n", "t.trace:2: unknown key 'color' for device");
     check_error(HDR "device id=0 id=1 rid=01:00.0\n", "t.trace:2: duplicate key 'id'");
     check_error(HDR "device id=4096 rid=01:00.0\n",
