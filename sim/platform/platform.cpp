@@ -19,17 +19,21 @@ static int fail(std::string &err, std::string msg, int code)
 
 static uint64_t roundup_pow2(uint64_t x) { return x <= 1 ? 1 : 1ull << (64 - __builtin_clzll(x - 1)); }
 
-Platform::Platform(const tcesim_config &cfg, physmem *mem, physalloc &palloc, phb *phb_model, host_model *host)
+Platform::Platform(const tcesim_config &cfg, physmem *mem, physalloc &palloc, phb *phb_model, host_model *host,
+                   size_t ndevices)
     : cfg_(cfg), mem_(mem), palloc_(palloc), phb_(phb_model), host_(host),
       gen_(cfg.phb.model == CFG_PHB4 ? PHB_GEN4 : PHB_GEN3), cpu_page_shift_(cpu_page_shift(cfg))
 {
-    // In place: the host model keeps a pointer to each PE's table.
-    pes_.reserve(cfg.ndevices);
+    // In place: the host model keeps a pointer to each PE's table (the
+    // run's devices, trace declarations included: not cfg.ndevices).
+    pes_.reserve(ndevices);
 }
 
 int Platform::attach(DeviceInfo &d, std::string &err)
 {
     if (!pe_index_.count(d.pe)) {
+        if (pes_.size() == pes_.capacity()) // growing would move the tables the host points at
+            return fail(err, "internal: more PEs than the devices Platform was made for", 1);
         pe_index_[d.pe] = pes_.size();
         pes_.emplace_back();
         pes_.back().pe = d.pe;

@@ -53,8 +53,10 @@ struct DeviceInfo {
 class Platform {
 public:
     // The platform programs phb_model's TVEs and RTT and adds PEs to host;
-    // TCE tables live in mem, placed by palloc. None is owned.
-    Platform(const tcesim_config &cfg, physmem *mem, physalloc &palloc, phb *phb_model, host_model *host);
+    // TCE tables live in mem, placed by palloc. None is owned. ndevices:
+    // how many devices the run attaches (at most one PE each).
+    Platform(const tcesim_config &cfg, physmem *mem, physalloc &palloc, phb *phb_model, host_model *host,
+             size_t ndevices);
 
     // Sets up a device (d.id, d.rid, d.pe, d.mask_bits, d.max_seg_size
     // filled in), its PE first if it is the PE's first device. Returns 0 or

@@ -69,7 +69,7 @@ int Netlist::build(const std::vector<tr_device_decl> &decls, const std::string &
         return fail(err, "host: bad parameters", 2);
     host->port().sock.bind(memory->sock);
 
-    platform = std::make_unique<Platform>(cfg, phys.mem, palloc, phb->model(), host->model());
+    platform = std::make_unique<Platform>(cfg, phys.mem, palloc, phb->model(), host->model(), rdevs.size());
     devs.resize(rdevs.size());
     dev_q = std::vector<ActorQueue>(rdevs.size());
     for (ActorQueue &q : cpu_q)
