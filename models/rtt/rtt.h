@@ -53,8 +53,9 @@ int rid_parse(const char *s, int32_t *domain, uint16_t *rid);
 void rid_format(uint16_t rid, char buf[8]);
 
 /* The canonical form messages and the report print: "BB:DD.F" in domain 0,
- * "DDDD:BB:DD.F" (the kernel's pci_name()) in any other, as lspci shows a
- * domain only when it is not 0. buf: RID_TEXT bytes. */
+ * "DDDD:BB:DD.F" (the kernel's pci_name()) in any other: plain lspci's form
+ * on a domain-0 machine, and never ambiguous, since a run has one domain
+ * (phb.domain). buf: RID_TEXT bytes. */
 #define RID_TEXT 13
 void rid_format_domain(uint32_t domain, uint16_t rid, char buf[RID_TEXT]);
 
