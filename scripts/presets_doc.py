@@ -37,6 +37,7 @@ HW557787 = ("firmware: skiboot disables the PHB4 TCE cache line buffer (hw/phb4.
 
 # What each key moves (any preset).
 MOVES = {
+    "phb.domain": "the IOMMU groups' names (domainN-peM) and which RIDs belong to the PHB; no timing",
     "phb.model": "TVE layout and allowed TCE page sizes; the kill path (PHB3 MMIO stores, PHB4 OPAL calls with a sync): map/unmap latency, allocator.kills.*",
     "phb.tce_cache.entries": "translation hit rate (the cache's reach is entries x TCE page), hence DMA latency and throughput once the window exceeds it",
     "phb.tce_cache.ways": "conflict misses: hit rate",

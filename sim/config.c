@@ -3,6 +3,7 @@
 #include "traces/generators.h"
 
 #include "common/numparse.h"
+#include "rtt/rtt.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -228,8 +229,11 @@ static int apply(tcesim_config *c, const char *path, const char *sval, json_t *j
         const key *k = find_key(device_keys, params_device_count, dot + 1);
         if (!k)
             return fail(err, "%s: unknown key", path);
-        return sval ? set_from_string(k, &c->devices[n], path, sval, err)
-                    : set_from_json(k, &c->devices[n], path, jval, err);
+        int rc = sval ? set_from_string(k, &c->devices[n], path, sval, err)
+                      : set_from_json(k, &c->devices[n], path, jval, err);
+        if (!rc)
+            c->devices[n].set |= 1u << (k - device_keys);
+        return rc;
     }
     if (!strcmp(buf, "workloads") || !strcmp(buf, "devices"))
         return fail(err, "%s: expected an array of objects (in a config file); on the command line set %s.N.KEY=VALUE", path,
@@ -630,14 +634,33 @@ static int check_cross(const tcesim_config *c, cfg_error *err)
             return fail(err, "workloads.%u: %s", i, terr.msg);
         tr_close(&src);
     }
-    /* every device named, and once */
+    /* every device named, once (by value: 1:0.0 is 0000:01:00.0), in one domain */
+    uint16_t rids[CFG_MAX_DEVICES];
+    int32_t domain = c->phb.domain == CFG_AUTO ? RID_NO_DOMAIN : (int32_t)c->phb.domain;
+    uint32_t dom_of = 0; /* with phb.domain auto: the device whose RID gave the domain */
     for (uint32_t i = 0; i < c->ndevices; i++) {
         const cfg_device *d = &c->devices[i];
         if (!d->rid[0])
             return fail(err, "devices.%u.rid: missing", i);
+        int32_t dom;
+        if (rid_parse(d->rid, &dom, &rids[i]) != 0)
+            return fail(err, "devices.%u.rid: bad RID '%s' (expected [DDDD:]BB:DD.F in hex, as lspci prints it)", i, d->rid);
+        if (dom != RID_NO_DOMAIN && domain != RID_NO_DOMAIN && dom != domain) {
+            if (c->phb.domain != CFG_AUTO)
+                return fail(err, "devices.%u.rid: domain %04x is not phb.domain %04x", i, (unsigned)dom, (unsigned)domain);
+            return fail(err, "devices.%u.rid: domain %04x, but devices.%u's is %04x (a PHB is one PCI domain: phb.domain)", i,
+                        (unsigned)dom, dom_of, (unsigned)domain);
+        }
+        if (dom != RID_NO_DOMAIN && domain == RID_NO_DOMAIN) {
+            domain = dom;
+            dom_of = i;
+        }
         for (uint32_t j = 0; j < i; j++)
-            if (!strcmp(c->devices[j].rid, d->rid))
-                return fail(err, "devices.%u.rid: %s is also devices.%u's", i, d->rid, j);
+            if (rids[j] == rids[i]) {
+                char canon[RID_TEXT];
+                rid_format_domain(domain == RID_NO_DOMAIN ? 0 : (uint32_t)domain, rids[i], canon);
+                return fail(err, "devices.%u.rid: %s is also devices.%u's", i, canon, j);
+            }
     }
     return 0;
 }

@@ -16,6 +16,9 @@
 extern "C" {
 #endif
 
+/* Configured devices (the devices[] list, ids 0..255). A trace may declare
+ * any id below TR_MAX_DEVICES (4096) beside them: the run keeps those in its
+ * own list, so a config stays small (it is copied for every run). */
 #define CFG_MAX_DEVICES 256u
 #define CFG_MAX_PES 64u      /* PEs with per-PE overrides */
 #define CFG_MAX_WORKLOADS 16u /* workloads[]: generators in one run */
@@ -45,6 +48,7 @@ typedef struct cfg_device {
     int cpl_split;            /* 0 mps, 1 rcb */
     uint64_t read_req_ns, write_req_ns, read_byte_ps, write_byte_ps, overhead_ns, read_hold_ns;
     bool link_overhead;
+    uint32_t set;             /* bit i: key i of the device table (params_device) was given */
 } cfg_device;
 
 typedef struct cfg_iommu {
@@ -75,6 +79,7 @@ typedef struct tcesim_config {
     uint64_t dead_handles;    /* sim.dead_handles: dropped handles remembered for stale DMA */
     struct {
         int model;            /* cfg_phb_model */
+        uint64_t domain;      /* phb.domain: the PHB's PCI domain; CFG_AUTO = the RIDs' (else 0) */
         uint64_t cache_entries, cache_ways;
         int cache_policy;     /* cfg_policy */
         bool line_fill;

@@ -197,7 +197,8 @@ int cmd_config(int argc, char **argv)
 // lost (faulted, dropped by a frozen PE, or skipped after a failed map).
 void print_loss_warning(const tcesim::RunResult &r)
 {
-    for (const std::string &w : {tcesim::loss_warning(r), tcesim::stale_warning(r), tcesim::untracked_warning(r), tcesim::late_warning(r)})
+    for (const std::string &w : {r.device_note, tcesim::loss_warning(r), tcesim::stale_warning(r), tcesim::untracked_warning(r),
+                                 tcesim::late_warning(r)})
         if (!w.empty())
             std::fprintf(stderr, "%s\n", w.c_str());
 }

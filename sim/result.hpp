@@ -98,6 +98,7 @@ struct AllocResult {
 struct RunResult {
     tcesim_config cfg{};
     std::string trace_name;
+    std::string device_note; // "" or the line saying which config values the trace's device lines replaced
     uint64_t simulated_ps = 0, tlps = 0, events = 0;
     // sim.warmup_ns: the statistics cover [warmup_ps, simulated_ps), measured_ps
     // long (the whole run when warmup_ps is 0); what was lost before it is the
@@ -126,6 +127,17 @@ struct RunResult {
     uint64_t epoch_ns = 0;             // 0: no --epoch
     std::vector<EpochRow> epochs;
 };
+
+// devices holds the run's devices in id order, ids possibly sparse (dev0
+// and dev4000): the one with that id (ids come from pes[].devices).
+inline const DeviceResult &device_by_id(const RunResult &r, uint32_t id)
+{
+    for (const DeviceResult &d : r.devices)
+        if (d.id == id)
+            return d;
+    static const DeviceResult none;
+    return none;
+}
 
 } // namespace tcesim
 

@@ -295,8 +295,10 @@ static int read_header(bin_reader *r, tr_error *err)
         d.pe = tr_ld32(p + 8);
         d.has_mask = f & TR_BIN_D_MASK;
         d.dma_mask_bits = p[7];
-        if ((f & ~(TR_BIN_D_PE | TR_BIN_D_MASK)) || tr_ld32(p + 12) ||
-            (!d.has_pe && d.pe) || (!d.has_mask && d.dma_mask_bits))
+        d.has_domain = f & TR_BIN_D_DOMAIN;
+        d.domain = tr_ld16(p + 12);
+        if ((f & ~(TR_BIN_D_PE | TR_BIN_D_MASK | TR_BIN_D_DOMAIN)) || tr_ld16(p + 14) ||
+            (!d.has_pe && d.pe) || (!d.has_mask && d.dma_mask_bits) || (!d.has_domain && d.domain))
             return fail_at(r, err, off, "device declaration %u: reserved bits not 0", i);
         if (d.id >= TR_MAX_DEVICES)
             return fail_at(r, err, off, "device id %u out of range (must be < %u)", d.id,
@@ -305,6 +307,10 @@ static int read_header(bin_reader *r, tr_error *err)
             return fail_at(r, err, off, "dma_mask_bits %u out of range (1..64)", d.dma_mask_bits);
         /* O(devices) per declaration, as the text reader: at most 4096, once. */
         for (uint32_t j = 0; j < i; j++) {
+            if (d.has_domain && r->devs[j].has_domain && r->devs[j].domain != d.domain)
+                return fail_at(r, err, off, "device %u: domain %04x, but device %u (declaration %u) is in %04x "
+                               "(a trace is one PHB: one PCI domain)", d.id, d.domain, r->devs[j].id, j,
+                               r->devs[j].domain);
             if (r->devs[j].id == d.id)
                 return fail_at(r, err, off, "device %u already declared (declaration %u)", d.id, j);
             if (r->devs[j].rid == d.rid)

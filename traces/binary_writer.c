@@ -89,7 +89,9 @@ int tr_writer_open_binary(const char *path, const tr_device_decl *devs, uint32_t
         uint8_t rec[TR_BIN_DEVICE_BYTES] = { 0 };
         tr_st32(rec, d->id);
         tr_st16(rec + 4, d->rid);
-        rec[6] = (uint8_t)((d->has_pe ? TR_BIN_D_PE : 0) | (d->has_mask ? TR_BIN_D_MASK : 0));
+        rec[6] = (uint8_t)((d->has_pe ? TR_BIN_D_PE : 0) | (d->has_mask ? TR_BIN_D_MASK : 0) |
+                           (d->has_domain ? TR_BIN_D_DOMAIN : 0));
+        tr_st16(rec + 12, d->has_domain ? d->domain : 0);
         rec[7] = (uint8_t)(d->has_mask ? d->dma_mask_bits : 0);
         tr_st32(rec + 8, d->has_pe ? d->pe : 0);
         rc = tr_out_write(w->out, rec, sizeof rec, err);

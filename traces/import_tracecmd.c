@@ -54,7 +54,6 @@ const char *import_skip_name(import_skip why)
         [IMP_SKIP_MALFORMED] = "dma event that does not parse",
         [IMP_SKIP_NOT_PCI] = "device name not DDDD:BB:DD.F",
         [IMP_SKIP_OTHER_DOMAIN] = "device outside the selected PCI domain",
-        [IMP_SKIP_RID_CLASH] = "device with the RID of a device of another domain",
         [IMP_SKIP_FAILED] = "failed mapping or allocation",
         [IMP_SKIP_TRUNCATED] = "dma_map_sg with [TRUNCATED] arrays",
         [IMP_SKIP_SG_SHAPE] = "dma_map_sg whose input segments cannot be rebuilt",
@@ -431,7 +430,9 @@ static bool parse_dir(const field *f, tr_dir *d, bool *none)
     return !*none;
 }
 
-/* dev_name() of a PCI device: "DDDD:BB:DD.F" (domain, bus, device, function). */
+/* dev_name() of a PCI device: "DDDD:BB:DD.F" (domain, bus, device, function;
+ * drivers/pci/probe.c pci_setup_device: "%04x:%02x:%02x.%d"). The domain is
+ * at most 4 digits here: a PHB's domain (phb.domain) is a u16. */
 static bool parse_pci_name(const char *s, uint32_t *domain, uint16_t *rid)
 {
     const char *c1 = strchr(s, ':');
@@ -439,7 +440,7 @@ static bool parse_pci_name(const char *s, uint32_t *domain, uint16_t *rid)
         return false;
     const char *c2 = strchr(c1 + 1, ':');
     uint64_t dom, bus, dev, fn;
-    if (!c2 || c1 - s < 1 || c1 - s > 8 || !parse_hex_n(s, (size_t)(c1 - s), &dom) ||
+    if (!c2 || c1 - s < 1 || c1 - s > 4 || !parse_hex_n(s, (size_t)(c1 - s), &dom) ||
         c2 - c1 != 3 || !parse_hex_n(c1 + 1, 2, &bus) || strlen(c2) != 5 || c2[3] != '.' ||
         !parse_hex_n(c2 + 1, 2, &dev) || !parse_dec_n(c2 + 4, 1, &fn) || dev > 0x1f || fn > 7 ||
         num_hex_digit(s[0]) < 0)
@@ -811,7 +812,7 @@ int import_sg_reconstruct(const uint64_t *phys, uint32_t nphys, const uint64_t *
 
 /* ================= Devices ================= */
 
-enum { DEV_OK = 0, DEV_OTHER_DOMAIN, DEV_CLASH };
+enum { DEV_OK = 0, DEV_OTHER_DOMAIN };
 
 typedef struct dev_rec {
     uint64_t key;          /* domain << 16 | rid */
@@ -825,7 +826,10 @@ typedef struct dev_table {
     size_t n, cap;
     int32_t *index;        /* open addressing over recs, -1 empty */
     size_t icap;
-    int32_t *rid_owner;    /* 65536 entries: rec index owning that RID, or -1 */
+    bool have_domain;      /* the domain of the devices imported, and the line */
+    uint32_t domain;       /* of the first one's first mapping */
+    uint16_t domain_rid;
+    uint64_t domain_line;
     uint32_t nok;
 } dev_table;
 
@@ -883,7 +887,6 @@ static void dev_table_free(dev_table *t)
 {
     free(t->recs);
     free(t->index);
-    free(t->rid_owner);
 }
 
 /* ================= Live mappings, handles, output heap ================= */
@@ -1237,7 +1240,7 @@ static bool is_mapping(const import_line *l)
 }
 
 /* Pass 1 on one usable line: register the device of a mapping. */
-static int pass1_line(import_state *s, const import_line *l, bool *all_pa, tr_error *err)
+static int pass1_line(import_state *s, const import_line *l, uint64_t lineno, bool *all_pa, tr_error *err)
 {
     if (!is_mapping(l))
         return 0;
@@ -1254,18 +1257,28 @@ static int pass1_line(import_state *s, const import_line *l, bool *all_pa, tr_er
         int rc = dev_add(&s->devs, key, &d);
         if (rc)
             return tr_seterr(err, rc, "%s: out of memory", s->report);
-        int32_t owner = s->devs.rid_owner[l->rid];
         if (s->p->domain >= 0 && l->domain != (uint32_t)s->p->domain) {
             d->state = DEV_OTHER_DOMAIN;
-        } else if (owner >= 0) {
-            d->state = DEV_CLASH;
+        } else if (s->devs.have_domain && l->domain != s->devs.domain) {
+            /* A tcesim trace is one PHB, and a PHB is one PCI domain
+             * (phb.domain; on PowerNV pci_domain_nr() is the PHB's
+             * hose->global_number, arch/powerpc/kernel/pci-common.c). */
+            return tr_seterr(err, TCESIM_EINVAL,
+                             "%s:%" PRIu64 ": %04x:%02x:%02x.%x is in PCI domain %04x, but %04x:%02x:%02x.%x (line %" PRIu64
+                             ") is in %04x: a trace is one PHB, one domain (import one: --domain 0x%x)",
+                             s->report, lineno, l->domain, l->rid >> 8, (l->rid >> 3) & 0x1f, l->rid & 7, l->domain,
+                             s->devs.domain, s->devs.domain_rid >> 8, (s->devs.domain_rid >> 3) & 0x1f,
+                             s->devs.domain_rid & 7, s->devs.domain_line, s->devs.domain, s->devs.domain);
         } else {
+            s->devs.have_domain = true;
+            s->devs.domain = l->domain;
+            s->devs.domain_rid = l->rid;
+            s->devs.domain_line = lineno;
             if (s->devs.nok == TR_MAX_DEVICES)
                 return tr_seterr(err, TCESIM_EINVAL, "%s: more than %u devices", s->report,
                                  TR_MAX_DEVICES);
             d->state = DEV_OK;
             d->id = s->devs.nok++;
-            s->devs.rid_owner[l->rid] = (int32_t)(d - s->devs.recs);
         }
     }
     if (d->state != DEV_OK)
@@ -1303,10 +1316,6 @@ static int pass2_line(import_state *s, const import_line *l, uint64_t lineno, tr
         return 0;
     }
     dev_rec *d = dev_find(&s->devs, (uint64_t)l->domain << 16 | l->rid);
-    if (d && d->state == DEV_CLASH) {
-        skip(s, IMP_SKIP_RID_CLASH, lineno);
-        return 0;
-    }
     if (l->kind == IMPORT_MAP_SG) {
         int rc = sg_sizes(s, l);
         if (rc < 0)
@@ -1452,7 +1461,7 @@ static int pass1_fn(import_state *s, import_parser *ps, const char *text, uint64
     int rc = import_parse_line(ps, text, &l, &why);
     if (rc < 0)
         return tr_seterr(err, rc, "%s: out of memory", s->report);
-    return rc ? pass1_line(s, &l, arg, err) : 0;
+    return rc ? pass1_line(s, &l, lineno, arg, err) : 0;
 }
 
 static int pass2_fn(import_state *s, import_parser *ps, const char *text, uint64_t lineno,
@@ -1501,13 +1510,10 @@ int import_tracecmd(const char *report_path, const import_params *p, const char 
         import_parser_set_big_endian(ps, p->big_endian);
     tr_device_decl *decls = NULL;
     int rc = TCESIM_ENOMEM;
-    s.devs.rid_owner = malloc(65536 * sizeof *s.devs.rid_owner);
-    if (!ps || !s.devs.rid_owner) {
+    if (!ps) {
         tr_seterr(err, rc, "%s: out of memory", report_path);
         goto out;
     }
-    for (size_t i = 0; i < 65536; i++)
-        s.devs.rid_owner[i] = -1;
 
     bool all_pa = true;
     if ((rc = read_report(&s, ps, pass1_fn, &all_pa, err)) != 0)
@@ -1528,6 +1534,10 @@ int import_tracecmd(const char *report_path, const import_params *p, const char 
         tr_device_decl *dd = &decls[d->id];
         dd->id = d->id;
         dd->rid = (uint16_t)(d->key & 0xffff);
+        /* the domain rides on the RID (rid=0030:01:00.0): it sets the
+         * run's phb.domain, so an imported trace needs no flag for it */
+        dd->has_domain = true;
+        dd->domain = (uint16_t)(d->key >> 16);
         dd->has_pe = p->pe_rule != IMPORT_PE_NONE;
         dd->pe = p->pe_rule == IMPORT_PE_BUS ? (uint32_t)(dd->rid >> 8) : d->id + 1;
         dd->has_mask = true;

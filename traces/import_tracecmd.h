@@ -127,7 +127,6 @@ typedef enum import_skip {
     IMP_SKIP_MALFORMED,       /* a dma event whose text does not parse (or dir=NONE, size 0) */
     IMP_SKIP_NOT_PCI,         /* device name is not DDDD:BB:DD.F */
     IMP_SKIP_OTHER_DOMAIN,    /* device outside import_params.domain */
-    IMP_SKIP_RID_CLASH,       /* same BB:DD.F as a device of another domain seen first */
     IMP_SKIP_FAILED,          /* failed map/alloc (dma_addr ~0 or 0), dma_map_sg_err, *_sgt_err */
     IMP_SKIP_TRUNCATED,       /* dma_map_sg with [TRUNCATED] arrays whose counts do not
                                  fit them (those that fit are completed by guessing) */

@@ -263,6 +263,21 @@ int tr_merge(const char *const *in, unsigned n, const char *out, const tr_merge_
              * number for a pe= */
             int first = -1;
             bool clash_rid = false, clash_pe = false;
+            /* one PHB is one PCI domain: inputs of two domains do not merge */
+            for (uint32_t j = 0; j < before && nd.has_domain; j++)
+                if (decls[j].has_domain && decls[j].domain != nd.domain) {
+                    unsigned owner = 0;
+                    while (owner < opened && decls[j].id >= dev_base[owner + 1])
+                        owner++;
+                    snprintf(err->msg, sizeof err->msg,
+                             "merge: %s dev%u is in PCI domain %04x, %s dev%u in %04x (one PHB is one domain)",
+                             in[opened], s->devices[i].id, nd.domain, in[owner], decls[j].id - dev_base[owner],
+                             decls[j].domain);
+                    rc = TCESIM_EINVAL;
+                    break;
+                }
+            if (rc)
+                break;
             for (uint32_t j = 0; j < before; j++) {
                 bool r = decls[j].rid == nd.rid;
                 bool p = nd.has_pe && decls[j].has_pe && decls[j].pe == nd.pe;

@@ -12,6 +12,7 @@
 
 #include "common/numparse.h"
 #include "common/tcesim_err.h"
+#include "rtt/rtt.h"
 #include "trace.h"
 #include "trace_internal.h"
 #include "trace_io.h"
@@ -237,29 +238,6 @@ static int need_num(text_reader *r, tr_error *err, const char *val, key k, bool 
 
 /* PCI requester id "BB:DD.F" (hex bus, device, function), as lspci prints
  * it, into the 16-bit RID bus<<8 | dev<<3 | fn. */
-static bool parse_rid(const char *s, uint16_t *out)
-{
-    unsigned v[3] = { 0, 0, 0 };
-    const char seps[3] = { ':', '.', '\0' };
-    const unsigned max[3] = { 0xff, 0x1f, 0x7 };
-    for (int i = 0; i < 3; i++) {
-        const char *start = s;
-        while ((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') || (*s >= 'A' && *s <= 'F')) {
-            unsigned d = *s <= '9' ? (unsigned)(*s - '0') : (unsigned)((*s | 0x20) - 'a' + 10);
-            v[i] = v[i] * 16 + d;
-            if (v[i] > max[i] || s - start >= 2)
-                return false;
-            s++;
-        }
-        if (s == start || *s != seps[i])
-            return false;
-        if (i < 2)
-            s++;
-    }
-    *out = (uint16_t)(v[0] << 8 | v[1] << 3 | v[2]);
-    return true;
-}
-
 static int parse_device(text_reader *r, tr_error *err, char *p)
 {
     enum { D_ID, D_RID, D_PE, D_MASK, D_COUNT };
@@ -296,8 +274,11 @@ static int parse_device(text_reader *r, tr_error *err, char *p)
     if (v >= TR_MAX_DEVICES)
         return fail(r, err, "device id %" PRIu64 " out of range (must be < %u)", v, TR_MAX_DEVICES);
     d.id = (uint32_t)v;
-    if (!parse_rid(vals[D_RID], &d.rid))
-        return fail(r, err, "bad rid '%.64s' (expected BB:DD.F in hex)", vals[D_RID]);
+    int32_t dom;
+    if (rid_parse(vals[D_RID], &dom, &d.rid) != TCESIM_OK)
+        return fail(r, err, "bad rid '%.64s' (expected [DDDD:]BB:DD.F in hex)", vals[D_RID]);
+    d.has_domain = dom != RID_NO_DOMAIN;
+    d.domain = d.has_domain ? (uint16_t)dom : 0;
     if (vals[D_PE]) {
         if (!parse_u64(vals[D_PE], false, &v, &why))
             return fail(r, err, "bad number '%.64s' for pe (%s)", vals[D_PE], why);
@@ -319,9 +300,16 @@ static int parse_device(text_reader *r, tr_error *err, char *p)
         if (r->devs[i].id == d.id)
             return fail(r, err, "device %u already declared (line %" PRIu64 ")", d.id,
                         r->dev_lines[i]);
+        /* numerically: 1:0.0 and 0000:01:00.0 are 01:00.0 */
+        char canon[RID_TEXT];
+        rid_format_domain(d.domain, d.rid, canon);
         if (r->devs[i].rid == d.rid)
             return fail(r, err, "rid %s already used by device %u (line %" PRIu64 ")",
-                        vals[D_RID], r->devs[i].id, r->dev_lines[i]);
+                        canon, r->devs[i].id, r->dev_lines[i]);
+        if (d.has_domain && r->devs[i].has_domain && r->devs[i].domain != d.domain)
+            return fail(r, err, "rid %s: domain %04x, but device %u (line %" PRIu64 ") is in %04x "
+                        "(a trace is one PHB: one PCI domain)", canon, d.domain, r->devs[i].id,
+                        r->dev_lines[i], r->devs[i].domain);
     }
     if (r->ndevs == r->devcap) {
         uint32_t ncap = r->devcap ? r->devcap * 2 : 8;

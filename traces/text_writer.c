@@ -96,8 +96,13 @@ int tr_writer_open_text(const char *path, const tr_device_decl *devs, uint32_t n
     rc = emit(w, err, "tcesim-trace 1\n");
     for (uint32_t i = 0; i < ndevs && !rc; i++) {
         const tr_device_decl *d = &devs[i];
-        rc = emit(w, err, "device id=%u rid=%02x:%02x.%x", d->id, d->rid >> 8,
-                  (d->rid >> 3) & 0x1f, d->rid & 7);
+        /* a domain given is written, 0000 too (pci_name()'s form) */
+        if (d->has_domain)
+            rc = emit(w, err, "device id=%u rid=%04x:%02x:%02x.%x", d->id, d->domain, d->rid >> 8,
+                      (d->rid >> 3) & 0x1f, d->rid & 7);
+        else
+            rc = emit(w, err, "device id=%u rid=%02x:%02x.%x", d->id, d->rid >> 8,
+                      (d->rid >> 3) & 0x1f, d->rid & 7);
         if (!rc && d->has_pe)
             rc = emit(w, err, " pe=%u", d->pe);
         if (!rc && d->has_mask)

@@ -76,6 +76,8 @@ uint64_t tr_dead_handles(void);
 typedef struct tr_device_decl {
     uint32_t id;
     uint16_t rid;
+    bool has_domain;       /* rid= gave a PCI domain (DDDD:BB:DD.F): the run's phb.domain */
+    uint16_t domain;
     bool has_pe;           /* pe= given */
     uint32_t pe;
     bool has_mask;         /* dma_mask_bits= given */

@@ -29,6 +29,7 @@
 /* Device declaration byte 6 (flags). */
 #define TR_BIN_D_PE 0x01u          /* pe given */
 #define TR_BIN_D_MASK 0x02u        /* dma_mask_bits given */
+#define TR_BIN_D_DOMAIN 0x04u      /* domain given (bytes 12-13) */
 
 /* Opens a binary trace (.bin or .bin.zst). Reads the header and device
  * declarations eagerly, records lazily. Errors: err->msg

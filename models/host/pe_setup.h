@@ -35,6 +35,8 @@ typedef struct pe_setup_params {
     /* what-if overrides, PE_AUTO = the era's rule */
     uint64_t page_size, levels, window;
     bool bypass;                 /* open TVE#1 (default true) */
+    unsigned phb_number;         /* hose->global_number, the PHB's PCI domain: its IOMMU
+                                  * groups' names (iommu_group_make) */
 } pe_setup_params;
 
 typedef struct pe_dma_setup {

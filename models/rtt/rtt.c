@@ -1,5 +1,6 @@
 #include "rtt.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "../common/numparse.h"
@@ -17,53 +18,57 @@ void rtt_set(rtt *t, uint16_t rid, uint16_t pe)
     t->pe[rid] = pe;
 }
 
-/* Reads 1..max_digits hex digits at *s (no sign, no "0x", no spaces) and
- * advances *s past them. Returns false if there is none or too many. */
-static int read_hex(const char **s, unsigned max_digits, uint32_t *out)
+/* Reads 1..4 hex digits at *s (no sign, no "0x", no spaces), advances *s
+ * past them and returns how many; 0 when there is none or more than 4. */
+static unsigned read_hex(const char **s, uint32_t *out)
 {
     uint32_t v = 0;
     unsigned n = 0;
     int d;
     while ((d = num_hex_digit((*s)[n])) >= 0) {
-        if (++n > max_digits)
+        if (++n > 4)
             return 0;
         v = v << 4 | (uint32_t)d;
     }
-    if (n == 0)
-        return 0;
     *s += n;
     *out = v;
-    return 1;
+    return n;
 }
 
 /* Hand-written rather than sscanf: sscanf accepts leading spaces, signs and
  * "0x", and cannot tell trailing garbage apart without extra work. */
-int rid_parse(const char *s, uint16_t *rid)
+int rid_parse(const char *s, int32_t *domain, uint16_t *rid)
 {
     if (!s)
         return TCESIM_EINVAL;
-    uint32_t a, b, dev;
-    /* The first field is the domain (Linux prints %04x but domains above
-     * 0xffff exist, so up to 8 digits) when two colons follow; else the bus. */
-    if (!read_hex(&s, 8, &a) || *s++ != ':')
-        return TCESIM_EINVAL;
-    if (!read_hex(&s, 8, &b))
+    uint32_t a, b, dev, dom = 0;
+    unsigned na, nb, nd;
+    bool has_domain = false;
+    /* The first field is the domain when two colons follow; else the bus. */
+    if (!(na = read_hex(&s, &a)) || *s++ != ':' || !(nb = read_hex(&s, &b)))
         return TCESIM_EINVAL;
     uint32_t bus;
     if (*s == ':') {
         s++;
+        has_domain = true;
+        dom = a;
         bus = b;
-        if (!read_hex(&s, 2, &dev))
+        if (!(nd = read_hex(&s, &dev)) || nb > 2)
             return TCESIM_EINVAL;
     } else {
+        if (na > 2)
+            return TCESIM_EINVAL;
         bus = a;
         dev = b;
+        nd = nb;
     }
-    if (bus > 0xff || dev > 0x1f || *s++ != '.')
+    if (nd > 2 || dev > 0x1f || *s++ != '.')
         return TCESIM_EINVAL;
     if (*s < '0' || *s > '7' || s[1] != '\0')
         return TCESIM_EINVAL;
     *rid = rid_make(bus, dev, (unsigned)(*s - '0'));
+    if (domain)
+        *domain = has_domain ? (int32_t)dom : RID_NO_DOMAIN;
     return TCESIM_OK;
 }
 
@@ -71,4 +76,13 @@ void rid_format(uint16_t rid, char buf[8])
 {
     snprintf(buf, 8, "%02x:%02x.%x", (unsigned)(rid >> 8), (unsigned)((rid >> 3) & 0x1f),
              (unsigned)(rid & 7));
+}
+
+void rid_format_domain(uint32_t domain, uint16_t rid, char buf[RID_TEXT])
+{
+    if (domain == 0)
+        rid_format(rid, buf);
+    else
+        snprintf(buf, RID_TEXT, "%04x:%02x:%02x.%x", (unsigned)(domain & 0xffff), (unsigned)(rid >> 8),
+                 (unsigned)((rid >> 3) & 0x1f), (unsigned)(rid & 7));
 }

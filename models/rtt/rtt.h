@@ -31,12 +31,32 @@ static inline uint16_t rid_make(unsigned bus, unsigned dev, unsigned fn)
     return (uint16_t)((bus & 0xff) << 8 | (dev & 0x1f) << 3 | (fn & 7));
 }
 
-/* Parses "BB:DD.F" (hex bus and device, decimal function 0-7, as lspci prints
- * them) or "DDDD:BB:DD.F" (a PCI domain prefix, ignored). Returns 0 and sets
- * *rid, or TCESIM_EINVAL for anything else (trailing characters included). */
-int rid_parse(const char *s, uint16_t *rid);
+/* A RID's text forms: "[DOMAIN:]BUS:DEV.FN", every field hex, leading zeros
+ * optional: domain 1-4 digits (a u16: on PowerNV the domain is the PHB's
+ * number, hose->global_number, arch/powerpc/kernel/pci-common.c), bus 1-2,
+ * device 1-2 and below 0x20, function 1 digit below 8. The kernel names a
+ * PCI device "%04x:%02x:%02x.%d" (drivers/pci/probe.c pci_setup_device:
+ * dev_set_name(&dev->dev, "%04x:%02x:%02x.%d", pci_domain_nr(dev->bus),
+ * dev->bus->number, PCI_SLOT(dev->devfn), PCI_FUNC(dev->devfn))), which is
+ * what `lspci -D`, sysfs and the dma: trace events print; plain `lspci`
+ * drops the domain ("01:00.0"). So "01:00.0", "1:0.0" and "0000:01:00.0"
+ * are one function.
+ *
+ * Returns 0 and sets *rid (bus << 8 | dev << 3 | fn) and, when domain is not
+ * NULL, *domain (RID_NO_DOMAIN when the text gives none); TCESIM_EINVAL for
+ * anything else (spaces, signs, "0x", trailing characters), leaving both
+ * untouched. */
+#define RID_NO_DOMAIN (-1)
+int rid_parse(const char *s, int32_t *domain, uint16_t *rid);
 
 /* Formats a RID as "BB:DD.F" into buf (at least 8 bytes). */
 void rid_format(uint16_t rid, char buf[8]);
+
+/* The canonical form messages and the report print: "BB:DD.F" in domain 0,
+ * "DDDD:BB:DD.F" (the kernel's pci_name()) in any other: plain lspci's form
+ * on a domain-0 machine, and never ambiguous, since a run has one domain
+ * (phb.domain). buf: RID_TEXT bytes. */
+#define RID_TEXT 13
+void rid_format_domain(uint32_t domain, uint16_t rid, char buf[RID_TEXT]);
 
 #endif

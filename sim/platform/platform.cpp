@@ -3,6 +3,7 @@
 #include "platform/platform_keys.hpp"
 
 #include <cstring>
+#include <memory>
 #include <set>
 #include <utility>
 
@@ -50,50 +51,58 @@ static std::string user_key(const tcesim_config &cfg, uint64_t pe, const std::st
     return "pes." + std::to_string(pe) + "." + why;
 }
 
-std::string platform_check(const tcesim_config &cfg)
+std::string platform_check(const tcesim_config &cfg, const std::vector<tr_device_decl> &decls, const std::string &trace)
 {
-    unsigned cps = cpu_page_shift(cfg);
+    // The run's devices as Netlist::build makes them: the config's and the
+    // trace's declarations (resolve_devices settles phb.domain in the copy).
+    auto c = std::make_unique<tcesim_config>(cfg);
+    std::vector<RunDevice> rdevs;
+    std::string note;
+    std::string e = resolve_devices(*c, decls, trace, rdevs, note);
+    if (!e.empty())
+        return e;
+    unsigned cps = cpu_page_shift(*c);
     std::set<uint64_t> seen;
-    for (uint32_t i = 0; i < cfg.ndevices; i++) {
-        uint16_t rid;
-        std::string e = device_rid(cfg.devices[i], i, rid);
-        if (!e.empty())
-            return e;
+    for (const RunDevice &rd : rdevs) {
         DeviceParams dp;
-        e = device_params(cfg.devices[i], i, 0, dp); // the horizon only sizes calendars
+        e = device_params(rd.cd, rd.id, 0, dp); // the horizon only sizes calendars
         if (!e.empty())
             return e;
-        uint64_t pe = device_pe(cfg.devices[i], rid);
+        uint64_t pe = device_pe(rd.cd, rd.rid);
         // As Netlist::add_device: the PHB's last PE is the RTT's reserved one.
-        uint64_t reserved = phb_num_pes(cfg.phb.model == CFG_PHB4 ? PHB_GEN4 : PHB_GEN3) - 1;
+        uint64_t reserved = phb_num_pes(c->phb.model == CFG_PHB4 ? PHB_GEN4 : PHB_GEN3) - 1;
         if (pe >= reserved)
-            return "devices." + std::to_string(i) + ".pe: " + std::to_string(pe) + " is not below the reserved PE " +
+            return "devices." + std::to_string(rd.id) + ".pe: " + std::to_string(pe) + " is not below the reserved PE " +
                    std::to_string(reserved);
         if (!seen.insert(pe).second)
             continue;
-        pe_setup_params sp = pe_setup_params_from(cfg, pe);
+        pe_setup_params sp = pe_setup_params_from(*c, pe);
         pe_dma_setup setup{};
         char why[256] = "";
         if (pe_dma_setup_compute(&sp, &setup, why, sizeof why) != 0)
-            return user_key(cfg, pe, why);
+            return user_key(*c, pe, why);
         tce_geom g;
         if (tce_geometry(setup.window_bytes, setup.page_shift, setup.levels, cps, &g) != 0)
-            return user_key(cfg, pe, "levels: the kernel rejects this table geometry");
+            return user_key(*c, pe, "levels: the kernel rejects this table geometry");
     }
     return "";
 }
 
-Platform::Platform(const tcesim_config &cfg, physmem *mem, physalloc &palloc, phb *phb_model, host_model *host)
+Platform::Platform(const tcesim_config &cfg, physmem *mem, physalloc &palloc, phb *phb_model, host_model *host,
+                   size_t ndevices)
     : cfg_(cfg), mem_(mem), palloc_(palloc), phb_(phb_model), host_(host),
       gen_(cfg.phb.model == CFG_PHB4 ? PHB_GEN4 : PHB_GEN3), cpu_page_shift_(cpu_page_shift(cfg))
 {
-    // In place: the host model keeps a pointer to each PE's table.
-    pes_.reserve(cfg.ndevices);
+    // In place: the host model keeps a pointer to each PE's table (the
+    // run's devices, trace declarations included: not cfg.ndevices).
+    pes_.reserve(ndevices);
 }
 
 int Platform::attach(DeviceInfo &d, std::string &err)
 {
     if (!pe_index_.count(d.pe)) {
+        if (pes_.size() == pes_.capacity()) // growing would move the tables the host points at
+            return fail(err, "internal: more PEs than the devices Platform was made for", 1);
         pe_index_[d.pe] = pes_.size();
         pes_.emplace_back();
         pes_.back().pe = d.pe;
@@ -144,7 +153,7 @@ int Platform::setup_pe(PeState &ps, int group_id, std::string &err)
         if (tve_encode(gen_, &t1, &raw) != 0 || phb_set_tve(phb_, static_cast<unsigned>(ps.pe) << 1 | 1, raw) != 0)
             return fail(err, key + "bypass: the bypass TVE cannot encode host.ram", 2);
     }
-    iommu_group_make(group_id, 0, ps.pe, &ps.group);
+    iommu_group_make(group_id, sp.phb_number, ps.pe, &ps.group);
     host_pe_params hp{};
     hp.pe = ps.pe;
     hp.table = &ps.table;

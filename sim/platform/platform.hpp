@@ -20,6 +20,7 @@ extern "C" {
 #include "memory/physmem.h"
 #include "phb/phb.h"
 #include "tce/tce_table.h"
+#include "traces/trace.h"
 }
 
 namespace tcesim {
@@ -56,14 +57,18 @@ struct DeviceInfo {
 // page size against the PHB's, window, levels, the kernel's table rule), so a
 // sweep can refuse a bad point before any runs. Returns "" or the error,
 // `key: what is wrong` with the key the user sets (iommu.page_size, or
-// pes.N.page_size when the config overrides it for that PE).
-std::string platform_check(const tcesim_config &cfg);
+// pes.N.page_size when the config overrides it for that PE). decls: the
+// trace's device declarations (trace: its name, for messages), merged as the
+// run merges them (resolve_devices).
+std::string platform_check(const tcesim_config &cfg, const std::vector<tr_device_decl> &decls, const std::string &trace);
 
 class Platform {
 public:
     // The platform programs phb_model's TVEs and RTT and adds PEs to host;
-    // TCE tables live in mem, placed by palloc. None is owned.
-    Platform(const tcesim_config &cfg, physmem *mem, physalloc &palloc, phb *phb_model, host_model *host);
+    // TCE tables live in mem, placed by palloc. None is owned. ndevices:
+    // how many devices the run attaches (at most one PE each).
+    Platform(const tcesim_config &cfg, physmem *mem, physalloc &palloc, phb *phb_model, host_model *host,
+             size_t ndevices);
 
     // Sets up a device (d.id, d.rid, d.pe, d.mask_bits, d.max_seg_size
     // filled in), its PE first if it is the PE's first device. Returns 0 or

@@ -25,11 +25,25 @@ pe_setup_params pe_setup_params_from(const tcesim_config &cfg, uint64_t pe);
 // window's geometry comes from the PE's setup).
 void iommu_table_keys(const tcesim_config &cfg, uint64_t pe, iommu_table_params &it);
 
-// The devices a run simulates: the config's, overridden and extended by
-// the trace's declarations (a device the trace declares beyond the
-// config's list copies devices.0 with an RID on bus 0x80 + n, PE auto,
-// mask 32). Returns "" or the error.
-std::string merge_device_decls(tcesim_config &c, const std::vector<tr_device_decl> &decls);
+// One device of a run: its id (devN), its keys and what the trace said.
+struct RunDevice {
+    uint32_t id = 0;
+    cfg_device cd{};
+    uint16_t rid = 0;      // cd.rid's value
+    bool declared = false; // the trace has a device line for it
+    std::string clash;     // why using it is an error ("" = fine)
+};
+
+// The devices a run simulates, by id: the config's devices[] (ids 0..n-1)
+// and the trace's declarations (any id < 4096), which take precedence for
+// rid, pe and dma_mask_bits; a device only the trace declares takes
+// devices.0's costs, PE auto and a 32-bit mask. No other device exists: an
+// id neither gives is not a device. Settles phb.domain (auto: the trace's
+// domain, else the config RIDs', else 0) into c and checks every RID's
+// domain against it. note: "" or one line naming each value the config
+// gave that a declaration replaced. Returns "" or the error.
+std::string resolve_devices(tcesim_config &c, const std::vector<tr_device_decl> &decls, const std::string &trace,
+                            std::vector<RunDevice> &out, std::string &note);
 
 } // namespace tcesim
 

@@ -36,7 +36,7 @@ namespace tcesim {
 struct Mapping {
     bool done = false, failed = false, bypass = false, unmapped = false;
     ps_t done_ps = 0;
-    uint32_t dev = 0;
+    uint32_t dev = 0;            // the device's slot (Netlist::rdevs); its id is devices[dev].id
     int pool = -1;               // the map's pool (IOMMU_NO_POOL: none), for the unmap's --mappings row
     tr_op kind = TR_MAP;
     std::vector<host_seg> segs;  // input segments: pa, size in; bus, entry, npages out

@@ -194,7 +194,7 @@ void pes_text(std::string &o, const RunResult &r)
         appendf(o, "  %-16s (id %d) pe %u:", S(r, pe, "groups[].name").c_str(), static_cast<int>(stat(r, pe, "groups[].id").i),
                 static_cast<unsigned>(U(r, pe, "groups[].pe")));
         for (uint64_t dv_id : stat(r, pe, "pes[].devices").list) {
-            const DeviceResult &dv = r.devices[dv_id];
+            const DeviceResult &dv = device_by_id(r, static_cast<uint32_t>(dv_id));
             std::string add = S(r, dv, "devices[].group_add");
             appendf(o, " dev%u%s", static_cast<unsigned>(dv_id),
                     add == "ok" ? "" : (" [not added: " + add + ": " + S(r, dv, "devices[].group_add_reason") + "]").c_str());

@@ -304,7 +304,7 @@ static std::vector<uint64_t> added_members(const RunResult &r, const PeResult &p
 {
     std::vector<uint64_t> m;
     for (uint32_t d : pe.devices)
-        if (r.devices[d].add_result == "ok")
+        if (device_by_id(r, d).add_result == "ok")
             m.push_back(d);
     return m;
 }

@@ -101,12 +101,12 @@ static void collect_pes(Netlist &n, RunResult &res)
         pr.group_name = ps.group.name;
         pr.st = *phb_get_pe_stats(model, ps.pe);
         pr.frozen_at_end = phb_pe_frozen(model, ps.pe, n.sched.end_ps());
-        for (const DeviceInfo &d : n.devs)
-            if (d.pe == ps.pe) {
-                pr.breakdown.merge(res.devices[d.id].breakdown);
-                pr.dma_lat.merge(res.devices[d.id].dma_lat);
-                pr.xlate_lat.merge(res.devices[d.id].xlate_lat);
-                pr.loss.merge(res.devices[d.id].loss);
+        for (size_t s = 0; s < n.devs.size(); s++)
+            if (n.devs[s].pe == ps.pe) {
+                pr.breakdown.merge(res.devices[s].breakdown);
+                pr.dma_lat.merge(res.devices[s].dma_lat);
+                pr.xlate_lat.merge(res.devices[s].xlate_lat);
+                pr.loss.merge(res.devices[s].loss);
             }
         const iommu_table *it = host_get_table(n.host->model(), static_cast<unsigned>(ps.host_index));
         pr.nr_pools = it->nr_pools;

@@ -31,7 +31,7 @@ Netlist::Netlist(const tcesim_config &c, const RunOptions &opt, RunResult &r)
                                      : Timeline(ps_from_ns(opt.timeline_from_ns), ps_from_ns(opt.timeline_to_ns));
 }
 
-int Netlist::build(const std::vector<tr_device_decl> &decls, std::string &err)
+int Netlist::build(const std::vector<tr_device_decl> &decls, const std::string &trace_name, std::string &err)
 {
     if (!phys.mem)
         return fail(err, "out of memory", 1);
@@ -49,41 +49,35 @@ int Netlist::build(const std::vector<tr_device_decl> &decls, std::string &err)
         return fail(err, "phb: bad parameters (phb.fetch_slots, phb.tce_cache.*)", 2);
     phb->mem_sock.bind(memory->sock);
 
-    // Devices: the config's, overridden by the trace's declarations.
-    err = merge_device_decls(cfg, decls);
+    // Devices: the config's and the trace's declarations, by id; only
+    // those exist (a device costs a thread and its stack, and per-device
+    // statistics), internally in slots 0..n-1 in id order.
+    std::string note;
+    err = resolve_devices(cfg, decls, trace_name, rdevs, note);
     if (!err.empty())
         return 2;
-    // A configured device the trace does not declare but whose RID one of its
-    // declarations took: using it would translate two devices in one PE (the
-    // RTT maps a RID once). An error at its first use (Feeder::check_actor);
-    // left unused, it is harmless.
-    dev_clash.assign(cfg.ndevices, std::string());
-    for (uint32_t i = 0; i < cfg.ndevices; i++) {
-        bool declared = false;
-        for (const tr_device_decl &d : decls)
-            declared |= d.id == i;
-        for (const tr_device_decl &d : decls)
-            if (!declared && d.id != i && d.id < cfg.ndevices && !std::strcmp(cfg.devices[d.id].rid, cfg.devices[i].rid)) {
-                dev_clash[i] = "dev" + std::to_string(i) + " (devices." + std::to_string(i) + ", rid " + cfg.devices[i].rid +
-                               ") is used, but the trace's dev" + std::to_string(d.id) +
-                               " declares that RID: each device needs its own (declare dev" + std::to_string(i) + ")";
-                break;
-            }
+    res.cfg.phb.domain = cfg.phb.domain;
+    res.device_note = note;
+    dev_slot.assign(TR_MAX_DEVICES, -1);
+    dev_clash.clear();
+    for (size_t s = 0; s < rdevs.size(); s++) {
+        dev_slot[rdevs[s].id] = static_cast<int32_t>(s);
+        dev_clash.push_back(rdevs[s].clash);
     }
     host = std::make_unique<HostComplex>(host_params_from(cfg), phb->model(), sched, epochs, timeline);
     if (!host->ok())
         return fail(err, "host: bad parameters", 2);
     host->port().sock.bind(memory->sock);
 
-    platform = std::make_unique<Platform>(cfg, phys.mem, palloc, phb->model(), host->model());
-    devs.resize(cfg.ndevices);
-    dev_q = std::vector<ActorQueue>(cfg.ndevices);
+    platform = std::make_unique<Platform>(cfg, phys.mem, palloc, phb->model(), host->model(), rdevs.size());
+    devs.resize(rdevs.size());
+    dev_q = std::vector<ActorQueue>(rdevs.size());
     for (ActorQueue &q : cpu_q)
         q.set_cap(actor_queue_cap(cfg));
     for (ActorQueue &q : dev_q)
         q.set_cap(actor_queue_cap(cfg));
-    res.devices.resize(cfg.ndevices);
-    for (uint32_t i = 0; i < cfg.ndevices; i++) {
+    res.devices.resize(rdevs.size());
+    for (uint32_t i = 0; i < rdevs.size(); i++) {
         int rc = add_device(i, horizon, err);
         if (rc)
             return rc;
@@ -92,43 +86,45 @@ int Netlist::build(const std::vector<tr_device_decl> &decls, std::string &err)
     return 0;
 }
 
-// Device i: its parameters, its module bound to the PHB's port i, its RID
-// in the PHB's RTT, and Linux's setup of it (and of its PE).
-int Netlist::add_device(uint32_t i, ps_t horizon, std::string &err)
+// The device in slot s (its id is rdevs[s].id): its parameters, its module
+// bound to the PHB's port s, its RID in the PHB's RTT, and Linux's setup of
+// it (and of its PE).
+int Netlist::add_device(uint32_t s, ps_t horizon, std::string &err)
 {
-    const cfg_device &cd = cfg.devices[i];
-    DeviceInfo &d = devs[i];
-    d.id = i;
-    err = device_rid(cd, i, d.rid);
-    if (!err.empty())
-        return 2;
+    const cfg_device &cd = rdevs[s].cd;
+    const uint32_t id = rdevs[s].id;
+    DeviceInfo &d = devs[s];
+    d.id = id;
+    d.rid = rdevs[s].rid;
     uint64_t pe = device_pe(cd, d.rid);
     if (pe >= phb_reserved_pe(phb->model()))
-        return fail(err, "devices." + std::to_string(i) + ".pe: " + std::to_string(pe) + " is not below the reserved PE " +
+        return fail(err, "devices." + std::to_string(id) + ".pe: " + std::to_string(pe) + " is not below the reserved PE " +
                              std::to_string(phb_reserved_pe(phb->model())), 2);
     d.pe = static_cast<uint16_t>(pe);
     DeviceParams dp;
-    err = device_params(cd, i, horizon, dp);
+    err = device_params(cd, id, horizon, dp);
     if (!err.empty())
         return 2;
     d.mask_bits = dp.dma_mask_bits;
     d.max_seg_size = dp.max_seg_size;
-    std::string n = "dev" + std::to_string(i);
-    DeviceWiring w{sched, dev_q[i], losses, epochs, timeline};
-    devices.push_back(std::make_unique<DeviceModule>(n.c_str(), i, d.rid, d.pe, dp, w));
+    std::string n = "dev" + std::to_string(id);
+    DeviceWiring w{sched, dev_q[s], losses, epochs, timeline};
+    devices.push_back(std::make_unique<DeviceModule>(n.c_str(), id, d.rid, d.pe, dp, w));
     if (!devices.back()->ok())
-        return fail(err, "devices." + std::to_string(i) + ": bad mps/mrrs/tags", 2);
+        return fail(err, "devices." + std::to_string(id) + ": bad mps/mrrs/tags", 2);
     devices.back()->sock.bind(phb->dev_sock);
-    phb->attach_link(i, devices.back()->link());
+    phb->attach_link(s, devices.back()->link());
     phb_set_rid(phb->model(), d.rid, d.pe);
 
     int rc = platform->attach(d, err);
     if (rc)
         return rc;
     const PeState &ps = platform->pe_state(d.pe);
-    DeviceResult &dr = res.devices[i];
-    dr.id = i;
-    dr.rid = cd.rid;
+    DeviceResult &dr = res.devices[s];
+    dr.id = id;
+    char rid[RID_TEXT];
+    rid_format_domain(static_cast<uint32_t>(cfg.phb.domain), d.rid, rid);
+    dr.rid = rid;
     dr.pe = d.pe;
     dr.dma_mask_bits = d.mask_bits;
     dr.bypass = d.path != DMA_PATH_TCE;
@@ -162,7 +158,8 @@ void Netlist::add_cpus()
 
 void Netlist::add_feeder(tr_source &src)
 {
-    feeder = std::make_unique<Feeder>("feeder", FeederWiring{sched, src, palloc, cpu_q, dev_q, timeline, dev_clash, cfg.dead_handles});
+    feeder = std::make_unique<Feeder>("feeder",
+                                      FeederWiring{sched, src, palloc, cpu_q, dev_q, timeline, dev_clash, dev_slot, cfg.dead_handles});
 }
 
 void Netlist::reset_stats()

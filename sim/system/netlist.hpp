@@ -18,6 +18,7 @@
 #include "observe/mappings.hpp"
 #include "observe/observe.hpp"
 #include "platform/platform.hpp"
+#include "platform/platform_keys.hpp"
 #include "replay/replay.hpp"
 #include "result.hpp"
 #include "system/system.hpp"
@@ -44,7 +45,8 @@ struct Netlist {
 
     // Creates the memory, PHB, host complex, platform and devices, and binds
     // them. Returns 0 or the exit code with err set.
-    int build(const std::vector<tr_device_decl> &decls, std::string &err);
+    // trace_name: the trace's, for messages about its declarations.
+    int build(const std::vector<tr_device_decl> &decls, const std::string &trace_name, std::string &err);
     // Creates the host CPUs and the feeder (after the devices: SystemC runs
     // processes in creation order at each delta).
     void add_cpus();
@@ -62,7 +64,9 @@ struct Netlist {
     PhysMem phys;
     physalloc palloc{};
     std::vector<ActorQueue> cpu_q, dev_q;
-    std::vector<std::string> dev_clash; // per device: why using it is an error ("" = fine)
+    std::vector<RunDevice> rdevs;       // the run's devices, by slot (in id order)
+    std::vector<int32_t> dev_slot;      // device id -> slot, -1: no such device
+    std::vector<std::string> dev_clash; // per slot: why using it is an error ("" = fine)
     FirstLosses losses;
     std::unique_ptr<MemoryTarget> memory;
     std::unique_ptr<PhbModule> phb;
@@ -75,7 +79,7 @@ struct Netlist {
     std::unique_ptr<sc_core::sc_module> warmup; // system/run: calls reset_stats at sim.warmup_ns
 
 private:
-    int add_device(uint32_t i, ps_t horizon, std::string &err);
+    int add_device(uint32_t slot, ps_t horizon, std::string &err);
     void name_tracks();
 };
 

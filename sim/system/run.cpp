@@ -114,7 +114,7 @@ static int simulate(const tcesim_config &cfg, const RunOptions &opt, tr_source &
 {
     std::vector<tr_device_decl> decls(src.devices, src.devices + src.ndevices);
     Netlist n(cfg, opt, res);
-    int rc = n.build(decls, err);
+    int rc = n.build(decls, src.name ? src.name : "trace", err);
     if (rc)
         return rc;
     n.add_cpus();

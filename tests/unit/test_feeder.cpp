@@ -59,7 +59,8 @@ struct Bench {
     tr_source src{};
     Schedule sched{kQuantumPs};
     Timeline timeline; // off
-    std::vector<std::string> clash; // no RID clashes
+    std::vector<std::string> clash = std::vector<std::string>(1); // no RID clashes
+    std::vector<int32_t> slot = std::vector<int32_t>(TR_MAX_DEVICES, -1); // dev0 in slot 0
     physalloc palloc{};
     std::vector<ActorQueue> cpu_q = std::vector<ActorQueue>(1), dev_q = std::vector<ActorQueue>(1);
     Consumer cpu{"cpu0", cpu_q[0]}, dev{"dev0", dev_q[0]};
@@ -80,7 +81,9 @@ struct Bench {
         tr_error err;
         assert_int_equal(tr_open(path.c_str(), &src, &err), 0);
         assert_int_equal(physalloc_init(&palloc, 1ull << 30, 16, 1), 0);
-        feeder = std::make_unique<Feeder>("feeder", FeederWiring{sched, src, palloc, cpu_q, dev_q, timeline, clash, TR_DEAD_HANDLES_DEFAULT});
+        slot[0] = 0;
+        feeder = std::make_unique<Feeder>("feeder", FeederWiring{sched, src, palloc, cpu_q, dev_q, timeline, clash, slot,
+                                                                 TR_DEAD_HANDLES_DEFAULT});
     }
     ~Bench()
     {

@@ -105,7 +105,7 @@ struct Bench {
         host = std::make_unique<HostComplex>(host_params_from(cfg), phb->model(), sched, epochs, timeline);
         assert_true(host->ok());
         host->port().sock.bind(memory->sock);
-        platform = std::make_unique<Platform>(cfg, mem, palloc, phb->model(), host->model());
+        platform = std::make_unique<Platform>(cfg, mem, palloc, phb->model(), host->model(), cfg.ndevices);
         DeviceInfo &d = devs[0];
         d.rid = 0x0100;
         d.pe = 1;

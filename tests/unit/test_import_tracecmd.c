@@ -599,8 +599,8 @@ static void parser_counts_each_unusable_reason(void **state)
     import_parser_free(ps);
 }
 
-/* Reasons only the import can judge: unknown unmaps, domains, RID clashes,
- * map_sg shapes; each counted with its first line. */
+/* Reasons only the import can judge: unknown unmaps, domains, map_sg
+ * shapes; each counted with its first line. */
 static void import_counts_state_dependent_reasons(void **state)
 {
     (void)state;
@@ -609,17 +609,16 @@ static void import_counts_state_dependent_reasons(void **state)
     char *out = import_text(
         EV(0, "1.000000", "dma_unmap_page", "0000:01:00.0 dir=TO_DEVICE dma_addr=1000 size=1 attrs=")
         EV(0, "1.000001", "dma_map_page", "0000:01:00.0 dir=TO_DEVICE dma_addr=1000 size=1 phys_addr=1 attrs=")
-        EV(0, "1.000002", "dma_map_page", "0001:01:00.0 dir=TO_DEVICE dma_addr=1000 size=1 phys_addr=2 attrs=")
         EV(0, "1.000003", "dma_free", "0000:01:00.0 dma_addr=1000 size=1 phys_addr=1 attrs=")
         EV(0, "1.000004", "dma_map_sg", "0000:01:00.0 dir=TO_DEVICE dma_addrs=4096 sizes=4096 phys_addrs=4096 8192 attrs=")
         EV(0, "1.000005", "dma_unmap_sg", "0000:02:00.0 dir=TO_DEVICE phys_addrs=4096 attrs="),
         NULL, &st);
     assert_int_equal(st.skipped[IMP_SKIP_UNKNOWN_UNMAP], 3);   /* before map, wrong class, no device */
     assert_int_equal(st.first_line[IMP_SKIP_UNKNOWN_UNMAP], 1);
-    assert_int_equal(st.skipped[IMP_SKIP_RID_CLASH], 1);
-    assert_int_equal(st.first_line[IMP_SKIP_RID_CLASH], 3);
     assert_int_equal(st.skipped[IMP_SKIP_SG_SHAPE], 1);      /* 2 inputs in one 4K page */
     assert_int_equal(st.live_at_end, 1);
+    /* the domain rides on the RID: it sets the run's phb.domain */
+    assert_non_null(strstr(out, "device id=0 rid=0000:01:00.0 pe=1 dma_mask_bits=32\n"));
     free(out);
 
     import_params_default(&p);
@@ -630,8 +629,22 @@ static void import_counts_state_dependent_reasons(void **state)
         &p, &st);
     assert_int_equal(st.skipped[IMP_SKIP_OTHER_DOMAIN], 1);
     assert_int_equal(st.first_line[IMP_SKIP_OTHER_DOMAIN], 1);
-    assert_non_null(strstr(out, "device id=0 rid=01:00.0 pe=1 dma_mask_bits=32\n"));
+    assert_non_null(strstr(out, "device id=0 rid=0001:01:00.0 pe=1 dma_mask_bits=32\n"));
     free(out);
+}
+
+/* A trace is one PHB and a PHB one PCI domain: a report with devices of two
+ * domains is refused, naming both, unless --domain picks one. */
+static void import_refuses_two_domains(void **state)
+{
+    (void)state;
+    tr_error err = {{0}};
+    import_stats st;
+    write_file("r.txt", EV(0, "1.000001", "dma_map_page", "0030:01:00.0 dir=TO_DEVICE dma_addr=1000 size=1 phys_addr=1 attrs=")
+                        EV(0, "1.000002", "dma_map_page", "0031:02:00.0 dir=TO_DEVICE dma_addr=1000 size=1 phys_addr=2 attrs="));
+    assert_int_equal(import_tracecmd("r.txt", NULL, "out.trace", &st, &err), TCESIM_EINVAL);
+    assert_string_equal(err.msg, "r.txt:2: 0031:02:00.0 is in PCI domain 0031, but 0030:01:00.0 (line 1) is in 0030: "
+                                 "a trace is one PHB, one domain (import one: --domain 0x30)");
 }
 
 /* ---- map_sg reconstruction ---- */
@@ -801,17 +814,17 @@ static void masks_are_inferred_from_bus_addresses_or_forced(void **state)
         EV(0, "1.000001", "dma_map_page", "0030:06:00.0 dir=TO_DEVICE dma_addr=800000000000100 size=16 phys_addr=100 attrs=")
         EV(0, "1.000002", "dma_map_sg", "0030:07:00.0 dir=TO_DEVICE dma_addrs={0x1000,0x100002000} sizes={0x1000,0x1000} phys_addrs={0x1000,0x2000} attrs=");
     char *out = import_text(rep, &p, &st);
-    assert_non_null(strstr(out, "device id=0 rid=05:00.1 pe=1 dma_mask_bits=32\n"
-                                "device id=1 rid=06:00.0 pe=2 dma_mask_bits=64\n"
-                                "device id=2 rid=07:00.0 pe=3 dma_mask_bits=59\n"));
+    assert_non_null(strstr(out, "device id=0 rid=0030:05:00.1 pe=1 dma_mask_bits=32\n"
+                                "device id=1 rid=0030:06:00.0 pe=2 dma_mask_bits=64\n"
+                                "device id=2 rid=0030:07:00.0 pe=3 dma_mask_bits=59\n"));
     assert_int_equal(st.bypass_devices, 1);
     assert_int_equal(st.tve0_devices, 1);
     free(out);
     p.dma_mask_bits = 40;   /* the override: every device */
     out = import_text(rep, &p, &st);
-    assert_non_null(strstr(out, "device id=0 rid=05:00.1 pe=1 dma_mask_bits=40\n"
-                                "device id=1 rid=06:00.0 pe=2 dma_mask_bits=40\n"
-                                "device id=2 rid=07:00.0 pe=3 dma_mask_bits=40\n"));
+    assert_non_null(strstr(out, "device id=0 rid=0030:05:00.1 pe=1 dma_mask_bits=40\n"
+                                "device id=1 rid=0030:06:00.0 pe=2 dma_mask_bits=40\n"
+                                "device id=2 rid=0030:07:00.0 pe=3 dma_mask_bits=40\n"));
     assert_int_equal(st.bypass_devices, 0);
     free(out);
 }
@@ -870,6 +883,7 @@ int main(void)
         cmocka_unit_test(parser_reads_alloc_free_of_both_eras),
         cmocka_unit_test(parser_counts_each_unusable_reason),
         cmocka_unit_test(import_counts_state_dependent_reasons),
+        cmocka_unit_test(import_refuses_two_domains),
         cmocka_unit_test(sg_one_to_one_keeps_output_lengths),
         cmocka_unit_test(sg_merged_segment_splits_at_page_boundaries),
         cmocka_unit_test(sg_inputs_go_where_page_offsets_match),

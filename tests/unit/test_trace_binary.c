@@ -306,6 +306,34 @@ static void binary_layout_is_the_documented_one(void **state)
     free(p);
 }
 
+/* A declaration's domain (rid=DDDD:BB:DD.F): flag bit 2 and bytes 12-13;
+ * bytes 14-15 stay reserved, and a domain without its flag is corruption. */
+static void binary_declaration_keeps_the_domain(void **state)
+{
+    (void)state;
+    write_file("t.trace", HDR "device id=1 rid=0030:01:00.0 dma_mask_bits=32\n"
+                              "0 cpu0 map dev=1 h=1 size=4096 dir=to_device\n");
+    convert_ok("t.trace", "t.bin");
+    size_t n;
+    uint8_t *p = read_bytes("t.bin", &n);
+    static const uint8_t decl[16] = {1, 0, 0, 0, 0x00, 0x01, 0x02 | 0x04, 32, 0, 0, 0, 0, 0x30, 0, 0, 0};
+    assert_memory_equal(p + 32, decl, sizeof decl);
+    convert_ok("t.bin", "back.trace");
+    size_t tn;
+    uint8_t *t = read_bytes("back.trace", &tn);
+    t[tn] = 0; /* read_bytes leaves room for it */
+    assert_non_null(strstr((const char *)t, "device id=1 rid=0030:01:00.0 dma_mask_bits=32\n"));
+    free(t);
+    p[32 + 14] = 1;
+    write_bytes("t.bin", p, n);
+    expect_error("t.bin", "t.bin: offset 32: device declaration 0: reserved bits not 0");
+    p[32 + 14] = 0;
+    p[32 + 6] = 0x02; /* the domain without its flag */
+    write_bytes("t.bin", p, n);
+    expect_error("t.bin", "t.bin: offset 32: device declaration 0: reserved bits not 0");
+    free(p);
+}
+
 /* ---- errors ---- */
 
 /* Writes `every_field` as t.bin and returns its bytes for patching. */
@@ -679,6 +707,7 @@ int main(void)
         cmocka_unit_test(zst_suffix_compresses_either_format),
         cmocka_unit_test(binary_line_is_the_record_number),
         cmocka_unit_test(binary_layout_is_the_documented_one),
+        cmocka_unit_test(binary_declaration_keeps_the_domain),
         cmocka_unit_test(bad_magic_is_an_error),
         cmocka_unit_test(other_version_is_an_error),
         cmocka_unit_test(truncated_header_is_an_error),

@@ -304,8 +304,8 @@ static void device_declaration_errors_name_the_key(void **state)
 {
     check_error(HDR "device id=0\n", "t.trace:2: missing key 'rid'");
     check_error(HDR "device rid=01:00.0\n", "t.trace:2: missing key 'id'");
-    check_error(HDR "device id=0 rid=1:0\n", "t.trace:2: bad rid '1:0' (expected BB:DD.F in hex)");
-    check_error(HDR "device id=0 rid=01:20.0\n", "t.trace:2: bad rid '01:20.0' (expected BB:DD.F in hex)");
+    check_error(HDR "device id=0 rid=1:0\n", "t.trace:2: bad rid '1:0' (expected [DDDD:]BB:DD.F in hex)");
+    check_error(HDR "device id=0 rid=01:20.0\n", "t.trace:2: bad rid '01:20.0' (expected [DDDD:]BB:DD.F in hex)");
     check_error(HDR "device id=0 rid=01:00.0 color=red\n", "t.trace:2: unknown key 'color' for device");
     check_error(HDR "device id=0 id=1 rid=01:00.0\n", "t.trace:2: duplicate key 'id'");
     check_error(HDR "device id=4096 rid=01:00.0\n",
@@ -316,6 +316,15 @@ static void device_declaration_errors_name_the_key(void **state)
                 "t.trace:3: device 0 already declared (line 2)");
     check_error(HDR "device id=0 rid=01:00.0\ndevice id=1 rid=01:00.0\n",
                 "t.trace:3: rid 01:00.0 already used by device 0 (line 2)");
+    /* by value: the kernel's pci_name() spelling is the same function */
+    check_error(HDR "device id=0 rid=01:00.0\ndevice id=1 rid=0000:1:0.0\n",
+                "t.trace:3: rid 01:00.0 already used by device 0 (line 2)");
+    check_error(HDR "device id=0 rid=0030:01:00.0\ndevice id=1 rid=30:1:0.0\n",
+                "t.trace:3: rid 0030:01:00.0 already used by device 0 (line 2)");
+    check_error(HDR "device id=0 rid=0030:01:00.0\ndevice id=1 rid=0031:02:00.0\n",
+                "t.trace:3: rid 0031:02:00.0: domain 0031, but device 0 (line 2) is in 0030 (a trace is one PHB: one PCI domain)");
+    check_error(HDR "device id=0 rid=10000:01:00.0\n",
+                "t.trace:2: bad rid '10000:01:00.0' (expected [DDDD:]BB:DD.F in hex)");
 }
 
 /* ---- event syntax ---- */

@@ -32,7 +32,7 @@
 #include "config.h"
 #include "output.hpp"
 #include "platform/platform.hpp"
-#include "platform/platform_keys.hpp" // merge_device_decls, and traces/trace.h
+#include "platform/platform_keys.hpp" // traces/trace.h
 #include "report.hpp"
 
 namespace tcesim {
@@ -179,7 +179,6 @@ int plan(Sweep &sw, const char *argv0)
         return usage("sweep: more than a million points");
 
     auto cfg = std::make_unique<tcesim_config>();
-    auto merged = std::make_unique<tcesim_config>();
     std::vector<size_t> idx(sw.varies.size(), 0);
     size_t row = 0;
     for (size_t c = 0; c < ncombos; c++) {
@@ -239,13 +238,10 @@ int plan(Sweep &sw, const char *argv0)
         if (config_validate(cfg.get(), &err))
             why = err.msg;
         else if (decls.empty())
-            why = platform_check(*cfg);
+            why = platform_check(*cfg, {}, "");
         for (size_t t = 0; why.empty() && t < decls.size(); t++) {
             // As the run merges them: the trace's devices over the config's.
-            *merged = *cfg;
-            why = merge_device_decls(*merged, decls[t]);
-            if (why.empty())
-                why = platform_check(*merged);
+            why = platform_check(*cfg, decls[t], sw.trace_args[t]);
             if (!why.empty() && sw.trace_args.size() > 1)
                 where += std::string(where.empty() ? "" : ",") + "trace=" + basename_of(sw.trace_args[t]);
         }

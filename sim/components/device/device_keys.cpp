@@ -10,8 +10,8 @@ namespace tcesim {
 
 std::string device_rid(const cfg_device &cd, unsigned n, uint16_t &rid)
 {
-    if (rid_parse(cd.rid, &rid) != 0)
-        return "devices." + std::to_string(n) + ".rid: bad RID '" + cd.rid + "' (expected BB:DD.F)";
+    if (rid_parse(cd.rid, nullptr, &rid) != 0)
+        return "devices." + std::to_string(n) + ".rid: bad RID '" + cd.rid + "' (expected [DDDD:]BB:DD.F in hex)";
     return "";
 }
 

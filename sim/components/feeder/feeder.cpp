@@ -15,22 +15,34 @@ std::string Feeder::where(const tr_event &ev) const
     return std::string(w_.src.name) + ":" + std::to_string(ev.line) + ": ";
 }
 
-bool Feeder::check_actor(const tr_event &ev)
+// Checks the event's actor and device, and turns its device id (devN,
+// dev=N) into the device's slot: only declared devices exist (a configured
+// one, devices.N, or a trace's device line), so any other id is an error,
+// never a device made up for it.
+bool Feeder::check_actor(tr_event &ev)
 {
-    if (tr_op_is_host(ev.op)) {
-        if (ev.actor >= w_.cpu_q.size()) {
-            w_.sched.fail(2, where(ev) + "cpu" + std::to_string(ev.actor) + " but host.cpus is " + std::to_string(w_.cpu_q.size()));
-            return false;
-        }
-    } else if (ev.actor >= w_.dev_q.size()) {
-        w_.sched.fail(2, where(ev) + "dev" + std::to_string(ev.actor) + " is not a configured device (" + std::to_string(w_.dev_q.size()) + " devices)");
+    if (tr_op_is_host(ev.op) && ev.actor >= w_.cpu_q.size()) {
+        w_.sched.fail(2, where(ev) + "cpu" + std::to_string(ev.actor) + " but host.cpus is " + std::to_string(w_.cpu_q.size()));
         return false;
     }
-    uint32_t dev = tr_op_is_host(ev.op) ? ev.dev : ev.actor;
-    if (dev < w_.dev_clash.size() && !w_.dev_clash[dev].empty()) {
-        w_.sched.fail(2, where(ev) + w_.dev_clash[dev]);
+    bool host = tr_op_is_host(ev.op);
+    if (host && ev.op != TR_MAP && ev.op != TR_MAP_SG && ev.op != TR_ALLOC)
+        return true; // unmap, free: the handle's device
+    uint32_t dev = host ? ev.dev : ev.actor;
+    int32_t slot = dev < w_.dev_slot.size() ? w_.dev_slot[dev] : -1;
+    if (slot < 0) {
+        w_.sched.fail(2, where(ev) + (host ? "dev=" : "dev") + std::to_string(dev) +
+                             " is not declared (neither devices." + std::to_string(dev) + " nor a device line of the trace)");
         return false;
     }
+    if (!w_.dev_clash[static_cast<size_t>(slot)].empty()) {
+        w_.sched.fail(2, where(ev) + w_.dev_clash[static_cast<size_t>(slot)]);
+        return false;
+    }
+    if (host)
+        ev.dev = static_cast<uint32_t>(slot);
+    else
+        ev.actor = ev.dev = static_cast<uint32_t>(slot);
     return true;
 }
 
@@ -49,10 +61,6 @@ unsigned Feeder::buffer_align(const tr_event &ev) const
 // A map, map_sg or alloc: a new mapping record, and its buffers placed.
 bool Feeder::new_mapping(const tr_event &ev, QEvent &qe)
 {
-    if (ev.dev >= w_.dev_q.size()) {
-        w_.sched.fail(2, where(ev) + "dev=" + std::to_string(ev.dev) + " is not a configured device");
-        return false;
-    }
     auto m = std::make_shared<Mapping>();
     m->dev = ev.dev;
     m->kind = ev.op;
@@ -153,10 +161,10 @@ void Feeder::run()
             waited = false;
         }
         w_.sched.sync_loose(t, bound);
-        QEvent qe;
-        qe.ev = ev;
         if (!check_actor(ev))
             break;
+        QEvent qe;
+        qe.ev = ev;
         if (ev.op == TR_MAP || ev.op == TR_MAP_SG || ev.op == TR_ALLOC) {
             if (!new_mapping(ev, qe))
                 break;

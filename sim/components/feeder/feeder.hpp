@@ -33,8 +33,9 @@ struct FeederWiring {
     std::vector<ActorQueue> &cpu_q;    // one per host CPU
     std::vector<ActorQueue> &dev_q;    // one per device
     Timeline &timeline;                // the run's (the feeder records nothing yet)
-    const std::vector<std::string> &dev_clash; // per device: why using it is an error ("" = fine)
-    uint64_t dead_handles;             // sim.dead_handles: dropped handles remembered
+    const std::vector<std::string> &dev_clash; // per slot: why using it is an error ("" = fine)
+    const std::vector<int32_t> &dev_slot;      // device id -> slot (dev_q's index), -1: not declared
+    uint64_t dead_handles;                     // sim.dead_handles: dropped handles remembered
 };
 
 class Feeder : public sc_core::sc_module {
@@ -45,7 +46,7 @@ public:
 
 private:
     std::string where(const tr_event &ev) const;
-    bool check_actor(const tr_event &ev);
+    bool check_actor(tr_event &ev);
     unsigned buffer_align(const tr_event &ev) const;
     bool new_mapping(const tr_event &ev, QEvent &qe);
     bool use_mapping(const tr_event &ev, QEvent &qe);

@@ -151,7 +151,7 @@ void HostCpu::mapping_row(const QEvent &qe, int pool, ps_t start, ps_t end, ps_t
     }
     char line[320];
     std::snprintf(line, sizeof line, "%llu,%u,%s,%u,%llu,%s,%s,%s,%s,%s,%s\n", static_cast<unsigned long long>(ev.time_ns),
-                  cpu_, tr_op_name(ev.op), m.dev, static_cast<unsigned long long>(ev.handle), bus, np, pl,
+                  cpu_, tr_op_name(ev.op), w_.devices[m.dev].id, static_cast<unsigned long long>(ev.handle), bus, np, pl,
                   ns_str(start).c_str(), ns_str(end).c_str(), ns_str(lock_wait).c_str());
     w_.mappings.row(qe.seq, line);
 }
@@ -205,7 +205,7 @@ void HostCpu::run()
             mapping_row(qe, pool, t, done, lock_wait);
         if (w_.timeline.wants(t))
             w_.timeline.event(Timeline::CPUS, cpu_, tr_op_name(ev.op), t, done,
-                              "\"h\":" + std::to_string(ev.handle) + ",\"dev\":" + std::to_string(qe.map->dev));
+                              "\"h\":" + std::to_string(ev.handle) + ",\"dev\":" + std::to_string(w_.devices[qe.map->dev].id));
         free_ps_ = done;
         sched.note_end(done);
         if (is_map) {
