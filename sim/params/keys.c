@@ -58,7 +58,7 @@ const param_row params_global[] = {
     {"sim.dead_handles", K_U64, G(dead_handles), "65536",
      "how many dropped (unmapped or freed) handles the replay remembers, the latest ones, so that a stale access through one is simulated; an access through an older one is counted (dma.stale_untracked), not simulated. Memory: about 500 bytes a remembered handle (the reader's record and the replay's mapping; measured: 2 M distinct handles peak at 59 MB with the default, 531 MB with 1 M, 748 MB remembering all), so the default costs at most ~32 MB whatever the trace's length",
      NULL, false, "handles", "", "user", "", "",
-     {{PS_NONE, 0, CV_U64, NULL}}, "traces/validate (tr_set_dead_handles), components/feeder (Feeder::drop)", RG(1, 1ull << 32)},
+     {{PS_NONE, 0, CV_U64, NULL}}, "system/netlist (dead_handles_kept: tr_set_dead_handles, FeederWiring; Feeder::drop)", RG(1, 1ull << 32)},
     {"phb.model", K_ENUM, G(phb.model), "phb3",
      "PHB generation: phb3 (POWER8, IODA2) or phb4 (POWER9, IODA3)",
      phb_models, false, "", "", "spec", "", "",

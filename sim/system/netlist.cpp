@@ -159,7 +159,7 @@ void Netlist::add_cpus()
 void Netlist::add_feeder(tr_source &src)
 {
     feeder = std::make_unique<Feeder>("feeder",
-                                      FeederWiring{sched, src, palloc, cpu_q, dev_q, timeline, dev_clash, dev_slot, cfg.dead_handles});
+                                      FeederWiring{sched, src, palloc, cpu_q, dev_q, timeline, dev_clash, dev_slot, dead_handles_kept(cfg)});
 }
 
 void Netlist::reset_stats()

@@ -29,6 +29,9 @@ namespace tcesim {
 inline ps_t schedule_quantum_ps(const tcesim_config &c) { return ps_from_ns(c.quantum_ns); }
 // sim.replay_window: each actor queue's cap (ActorQueue::set_cap)
 inline size_t actor_queue_cap(const tcesim_config &c) { return static_cast<size_t>(c.replay_window); }
+// sim.dead_handles: the dropped handles the readers (tr_set_dead_handles)
+// and the feeder (FeederWiring) remember
+inline uint64_t dead_handles_kept(const tcesim_config &c) { return c.dead_handles; }
 // The region of interest's start (sim.warmup_ns) in ps; 0 = off.
 inline ps_t warmup_reset_ps(const tcesim_config &c) { return ps_from_ns(c.warmup_ns); }
 

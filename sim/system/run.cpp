@@ -31,7 +31,7 @@ static int open_source(const tcesim_config &cfg, const RunOptions &opt, tr_sourc
                        std::string &err)
 {
     tr_error terr;
-    tr_set_dead_handles(cfg.dead_handles); // the readers' bound, the feeder's too (FeederWiring)
+    tr_set_dead_handles(dead_handles_kept(cfg)); // the readers' bound, the feeder's too (FeederWiring)
     if (cfg.nworkloads) {
         std::vector<tr_source> srcs;
         std::string name;

@@ -48,6 +48,7 @@ static std::string fingerprint(const tcesim_config &c)
     put(fp, workload_params(c));
     put(fp, schedule_quantum_ps(c));
     put(fp, actor_queue_cap(c));
+    put(fp, dead_handles_kept(c));
     put(fp, warmup_reset_ps(c));
     std::set<uint64_t> pes;
     for (uint32_t i = 0; i < c.ndevices; i++) {
