@@ -63,6 +63,17 @@ expect_exit 2 "$T" trace convert "$TMP/w.bin" "$TMP/nodir/w.trace"
 expect_err "nodir/w.trace: No such file or directory$"
 expect_eq "$(find "$TMP" -name '.*.tcesim-*' | wc -l)" 0 "temp files left by the checks"
 
+# A single huge access is legal but slow: said up front, once, with its size
+t=$TMP/huge.trace
+printf 'tcesim-trace 1\n0 cpu0 map dev=0 h=1 size=4096 dir=bidirectional\n1000000 dev0 read addr=0x0 len=1G\n2000000 dev0 write addr=0x0 len=2G\n' >"$t"
+expect_exit 0 "$T" run "$BW" --trace "$t"
+head -1 "$TMP/err" | grep -qx "$t:3: warning: dev0 reads 1073741824 bytes (1.0 GiB) in one access by raw bus address (no mapping bounds it): simulated TLP by TLP, about a second of wall time a GiB" \
+  && ok || bad "no up-front warning for a 1 GiB access: $(head -2 "$TMP/err")"
+expect_eq "$(grep -c 'in one access' "$TMP/err")" 1 "huge-access warnings (once a run)"
+printf 'tcesim-trace 1\n0 cpu0 map dev=0 h=1 size=64M dir=bidirectional\n1000000 dev0 read h=1 off=0 len=64M\n' >"$t"
+expect_exit 0 "$T" run "$BW" --trace "$t"
+grep -q 'in one access' "$TMP/err" && bad "a 64 MiB access warned about" || ok
+
 # As an ordinary user (CI runs as root, which may write anywhere): a
 # directory it cannot write is refused before the run; --json /dev/stdout
 # with standard output on a device works and writes the JSON there.

@@ -1,5 +1,8 @@
 #include "components/feeder/feeder.hpp"
 
+#include <cinttypes>
+#include <cstdio>
+
 namespace tcesim {
 
 Feeder::Feeder(sc_core::sc_module_name n, const FeederWiring &w) : sc_module(n), w_(w)
@@ -163,6 +166,18 @@ void Feeder::run()
         w_.sched.sync_loose(t, bound);
         if (!check_actor(ev))
             break;
+        if (!tr_op_is_host(ev.op) && ev.len >= kHugeAccess && !warned_huge_) {
+            // Legal, but simulated TLP by TLP (about 1 s of wall time a GiB
+            // on the bench machine, bench/README.md): say so before it runs,
+            // not after minutes of silence. Once a run.
+            warned_huge_ = true;
+            std::fprintf(stderr,
+                         "%swarning: dev%u %s %" PRIu64 " bytes (%.1f GiB) in one access%s: simulated TLP by TLP, "
+                         "about a second of wall time a GiB\n",
+                         where(ev).c_str(), ev.actor, ev.op == TR_READ ? "reads" : "writes", ev.len,
+                         static_cast<double>(ev.len) / (1ull << 30),
+                         ev.has_handle ? "" : " by raw bus address (no mapping bounds it)");
+        }
         QEvent qe;
         qe.ev = ev;
         if (ev.op == TR_MAP || ev.op == TR_MAP_SG || ev.op == TR_ALLOC) {

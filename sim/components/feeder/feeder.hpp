@@ -60,6 +60,8 @@ private:
     // kept so that a stale access through it is counted, not an error.
     std::deque<std::pair<uint64_t, const Mapping *>> dead_;
     bool forgot_ = false;
+    bool warned_huge_ = false;   // an access of kHugeAccess bytes or more was announced
+    static constexpr uint64_t kHugeAccess = 1ull << 30;
     uint64_t forgot_lo_ = 0, forgot_hi_ = 0;
     uint64_t last_handle_ = 0;   // memo of the last handle looked up
     uint64_t host_seq_ = 0;      // host ops seen, for --mappings order
