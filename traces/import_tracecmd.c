@@ -16,6 +16,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/tcesim_err.h"
 #include "import_tracecmd.h"
@@ -1500,6 +1501,13 @@ int import_tracecmd(const char *report_path, const import_params *p, const char 
         return tr_seterr(err, TCESIM_EINVAL, "dma_mask_bits: %u out of range (0: infer, 1..64)",
                          p->dma_mask_bits);
 
+    /* Two passes read the report twice: a pipe or a FIFO would give the
+     * second pass nothing (a trace of devices and no events, silently). */
+    struct stat rst;
+    if (stat(report_path, &rst) == 0 && !S_ISREG(rst.st_mode))
+        return tr_seterr(err, TCESIM_EINVAL,
+                         "%s: not a regular file: import reads REPORT twice (save `trace-cmd report` to a file first)",
+                         report_path);
     int crc = tr_check_output("-o", out_path, "REPORT", report_path, err);
     if (crc)
         return crc;

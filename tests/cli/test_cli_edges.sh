@@ -63,6 +63,12 @@ expect_exit 2 "$T" trace convert "$TMP/w.bin" "$TMP/nodir/w.trace"
 expect_err "nodir/w.trace: No such file or directory$"
 expect_eq "$(find "$TMP" -name '.*.tcesim-*' | wc -l)" 0 "temp files left by the checks"
 
+# import reads its REPORT twice: a pipe is refused, not turned into an empty trace
+cat "$DATA/import/knew_tracecmd.txt" | "$T" import trace-cmd /dev/stdin -o "$TMP/pipe.bin" >/dev/null 2>"$TMP/err"
+expect_eq "$?" 2 "import from a pipe"
+expect_err "^/dev/stdin: not a regular file: import reads REPORT twice"
+[ -e "$TMP/pipe.bin" ] && bad "import from a pipe wrote a trace" || ok
+
 # A single huge access is legal but slow: said up front, once, with its size
 t=$TMP/huge.trace
 printf 'tcesim-trace 1\n0 cpu0 map dev=0 h=1 size=4096 dir=bidirectional\n1000000 dev0 read addr=0x0 len=1G\n2000000 dev0 write addr=0x0 len=2G\n' >"$t"
