@@ -43,6 +43,8 @@ struct Mapping {
     // Feeder side, in trace order.
     uint64_t dev_ops_fed = 0;    // device ops on this mapping before its unmap
     bool unmap_fed = false;      // the unmap has been read: later device ops are stale
+    uint64_t serial = 0;         // the feeder's count of mappings made: this one's (a record's identity;
+                                 // an address is not one: a freed record's is reused)
     // Actor side, in simulated time.
     uint64_t dev_ops_done = 0;   // of dev_ops_fed, how many their devices have finished
     ps_t dev_done_ps = 0;        // the latest completion among them

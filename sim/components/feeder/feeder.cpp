@@ -65,6 +65,7 @@ unsigned Feeder::buffer_align(const tr_event &ev) const
 bool Feeder::new_mapping(const tr_event &ev, QEvent &qe)
 {
     auto m = std::make_shared<Mapping>();
+    m->serial = ++serials_;
     m->dev = ev.dev;
     m->kind = ev.op;
     if (ev.op == TR_MAP_SG) {
@@ -117,7 +118,7 @@ bool Feeder::use_mapping(const tr_event &ev, QEvent &qe)
     if (ev.op == TR_UNMAP || ev.op == TR_FREE) {
         qe.wait_ops = m.dev_ops_fed;
         m.unmap_fed = true;
-        drop(ev.handle, &m);
+        drop(ev.handle, m.serial);
     } else if (m.unmap_fed) {
         qe.stale = true;
     } else {
@@ -127,17 +128,18 @@ bool Feeder::use_mapping(const tr_event &ev, QEvent &qe)
 }
 
 // Remembers a drop; beyond sim.dead_handles drops the oldest one's record
-// goes, unless its handle was mapped again since (another record). The
+// goes, unless its handle was mapped again since (another record, told by
+// its serial: a freed record's address comes back for a new one). The
 // record itself lives on while queued events hold it.
-void Feeder::drop(uint64_t handle, const Mapping *m)
+void Feeder::drop(uint64_t handle, uint64_t serial)
 {
-    dead_.emplace_back(handle, m);
+    dead_.emplace_back(handle, serial);
     if (dead_.size() <= w_.dead_handles)
         return;
     auto [h, old] = dead_.front();
     dead_.pop_front();
     auto it = handles_.find(h);
-    if (it == handles_.end() || it->second.get() != old)
+    if (it == handles_.end() || it->second->serial != old)
         return;
     if (last_map_ == it->second)
         last_map_.reset();

@@ -50,7 +50,7 @@ private:
     unsigned buffer_align(const tr_event &ev) const;
     bool new_mapping(const tr_event &ev, QEvent &qe);
     bool use_mapping(const tr_event &ev, QEvent &qe);
-    void drop(uint64_t handle, const Mapping *m);
+    void drop(uint64_t handle, uint64_t serial);
     void run();
 
     FeederWiring w_;
@@ -58,7 +58,8 @@ private:
     // The last sim.dead_handles drops, oldest first: beyond them a dropped
     // handle's record is forgotten (removed from handles_), its id's range
     // kept so that a stale access through it is counted, not an error.
-    std::deque<std::pair<uint64_t, const Mapping *>> dead_;
+    std::deque<std::pair<uint64_t, uint64_t>> dead_; // (handle, Mapping::serial)
+    uint64_t serials_ = 0;
     bool forgot_ = false;
     bool warned_huge_ = false;   // an access of kHugeAccess bytes or more was announced
     static constexpr uint64_t kHugeAccess = 1ull << 30;
