@@ -282,6 +282,8 @@ static uint64_t next_random(void)
 
 static size_t temp_prefix(const char *base, char *out, size_t cap);
 static void remove_stale(const char *dir, const char *prefix);
+static bool is_dead_temp(const char *p, const char *name, bool check_age, long long *bytes);
+static void note_removed(const char *p, long long bytes);
 
 /* The temp name's last OF_TMP_CHECK characters are a check of the rest of
  * the name (FNV-1a, Fowler/Noll/Vo), so that a temp file tcesim made can be
@@ -537,8 +539,11 @@ static int scan_temps(const char *path, bool remove)
             continue;
         }
         char *p = join(dir, e->d_name);
-        if (p && unlink(p) == 0)
+        long long bytes = 0;
+        if (p && is_dead_temp(p, e->d_name, false, &bytes) && unlink(p) == 0) {
             removed++;
+            note_removed(p, bytes);
+        }
         free(p);
     }
     if (d)
@@ -548,6 +553,40 @@ static int scan_temps(const char *path, bool remove)
 }
 
 int of_remove_temps(const char *path) { return scan_temps(path, true); }
+
+static void note_removed(const char *p, long long bytes)
+{
+    if (!g_note)
+        return;
+    char line[PATH_MAX + 128];
+    snprintf(line, sizeof line, "%s: removed, a temp file an interrupted run left (%lld bytes)", p, bytes);
+    g_note(line);
+}
+
+/* Whether p (named name) is a temp file tcesim made whose writer is gone:
+ * its name's check right (sign_temp), a regular file of this user, nobody
+ * holding its lock (flock is released when the process dies, SIGKILL
+ * included) and, with check_age, last modified before this process started
+ * (a writer that has created its temp but not yet locked it is younger than
+ * that; a sweep, which holds its directory's lock, removes its own points'
+ * temps without it). *bytes: its size. */
+static bool is_dead_temp(const char *p, const char *name, bool check_age, long long *bytes)
+{
+    if (!signed_temp(name))
+        return false;
+    int fd = open(p, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    struct stat st, lst;
+    bool dead = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+                (!check_age || st.st_mtim.tv_sec < g_started.tv_sec ||
+                 (st.st_mtim.tv_sec == g_started.tv_sec && st.st_mtim.tv_nsec < g_started.tv_nsec)) &&
+                flock(fd, LOCK_EX | LOCK_NB) == 0 && lstat(p, &lst) == 0 && lst.st_dev == st.st_dev &&
+                lst.st_ino == st.st_ino;
+    *bytes = (long long)st.st_size;
+    close(fd);
+    return dead;
+}
 
 /* A temp file of ours for the same target (dir/prefix + OF_TMP_RANDOM
  * characters, the check right: sign_temp) is stale when its writer is gone: nobody holds its lock
@@ -569,20 +608,9 @@ static void remove_stale(const char *dir, const char *prefix)
         char *p = join(dir, e->d_name);
         if (!p)
             break;
-        int fd = open(p, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-        struct stat st, lst;
-        if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
-            (st.st_mtim.tv_sec < g_started.tv_sec ||
-             (st.st_mtim.tv_sec == g_started.tv_sec && st.st_mtim.tv_nsec < g_started.tv_nsec)) &&
-            flock(fd, LOCK_EX | LOCK_NB) == 0 && lstat(p, &lst) == 0 && lst.st_dev == st.st_dev &&
-            lst.st_ino == st.st_ino && unlink(p) == 0 && g_note) {
-            char line[PATH_MAX + 128];
-            snprintf(line, sizeof line, "%s: removed, a temp file an interrupted run left (%lld bytes)", p,
-                     (long long)st.st_size);
-            g_note(line);
-        }
-        if (fd >= 0)
-            close(fd);
+        long long bytes = 0;
+        if (is_dead_temp(p, e->d_name, true, &bytes) && unlink(p) == 0)
+            note_removed(p, bytes);
         free(p);
     }
     closedir(d);

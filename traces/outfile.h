@@ -79,11 +79,14 @@ const char *of_path(const of_file *f);
 /* of_open + of_write + of_close(true): a whole output at once. */
 int of_write_file(const char *path, const void *data, size_t n, char *msg, size_t cap);
 
-/* Removes the temp files that writers of path killed mid-write left (names
- * ".NAME" OF_TMP_TAG "XXXXXX" in path's directory, whoever made them: the
- * caller owns the directory; unlinked, never followed). Only for a caller that knows no writer of path is running (a
- * sweep holding its directory's lock). Returns how many were removed.
- * O(entries in the directory). */
+/* Removes the temp files that writers of path killed mid-write left: names
+ * ".NAME" OF_TMP_TAG "XXXXXX" in path's directory that tcesim made (the check
+ * characters right), regular files of this user whose lock nobody holds,
+ * whatever their age (unlinked, never followed; a note line each). For a
+ * caller that holds path's directory (a sweep, under its lock): unlike a
+ * plain writer's cleanup it also takes temps younger than this process (its
+ * own killed points'). Returns how many were removed. O(entries in the
+ * directory). */
 int of_remove_temps(const char *path);
 /* How many such temp files there are (for tests: none after a write). */
 int of_count_temps(const char *path);

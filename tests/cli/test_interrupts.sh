@@ -81,6 +81,18 @@ interrupt HUP "run --mappings --timeline" "$d" "$d/m.csv" \
 stop_feed
 if [ -e "$d/tl.json" ] || [ -e "$d/r.json" ]; then bad "run: an output exists after SIGHUP"; else ok; fi
 
+# sweep: its points stopped, their temps removed, and it dies by the signal too
+d=$TMP/sweep
+"$T" sweep "$BW" --vary workload.count=20000000,20000001 --jobs 2 --out "$d" >/dev/null 2>"$TMP/sw.err" &
+pid=$!
+for i in $(seq 600); do [ -n "$(ls "$d/logs" 2>/dev/null)" ] && break; sleep 0.1; done
+sleep 1
+kill -HUP $pid
+wait $pid
+expect_eq "$?" 129 "sweep: exit status after SIGHUP"
+grep -q "interrupted by SIGHUP" "$TMP/sw.err" && ok || bad "sweep: no interrupted line: $(tail -2 "$TMP/sw.err")"
+expect_eq "$(temps "$d")" "" "sweep: temp files left after SIGHUP"
+
 # An ignored signal stays ignored (nohup): the command runs to its end.
 d=$TMP/nohup; mkdir "$d"
 ( trap '' HUP; exec "$T" gen window --set count=300000 -o "$d/n.bin" ) >/dev/null 2>&1 &

@@ -90,15 +90,24 @@ cp "$S/phb.tce_cache.entries=16.json" "$S/c.orig"
 expect_exit 2 "$TCESIM" sweep "$S/phb.tce_cache.entries=16.json" --vary phb.tce_cache.entries=16,32 $SMALL --out "$S"
 expect_err "^--out: .*entries=16\.json is the same file as CONFIG "
 unchanged "$S/phb.tce_cache.entries=16.json" "$S/c.orig" "sweep over its CONFIG"
-# a sweep removes the temp files a killed point left (it holds DIR's lock),
-# unlinking a link without following it
+# a sweep removes the temp files a killed writer of a point's report left
+# (it holds DIR's lock), and nothing else: a link or a file planted at a
+# temp name stays, its target untouched
 W=$TMP/w
 mkdir -p "$W"
 echo precious >"$TMP/w-victim"
 ln -s "$TMP/w-victim" "$W/.seed=1.json.tcesim-Ab12Cd"
 echo partial >"$W/.seed=2.json.tcesim-xYz789"
+# a real one: a writer of seed=2.json killed outright (its temp is made at the start)
+"$TCESIM" run "$BW" --set workload.count=50000000 --mappings "$W/seed=2.json" >/dev/null 2>&1 &
+kp=$!
+for i in $(seq 300); do [ "$(ls -A "$W" | grep -c tcesim-)" -ge 3 ] && break; sleep 0.1; done
+kill -KILL $kp; wait $kp 2>/dev/null
+expect_eq "$(ls -A "$W" | grep -c tcesim-)" 3 "the killed writer's temp file is there"
 expect_exit 0 "$TCESIM" sweep "$BW" --vary seed=1,2 $SMALL --out "$W" --jobs 1
-expect_eq "$(ls -A "$W" | grep -c tcesim-)" 0 "stale point temp files removed"
+expect_eq "$(ls -A "$W" | grep tcesim- | sort | tr '\n' ' ')" ".seed=1.json.tcesim-Ab12Cd .seed=2.json.tcesim-xYz789 " "only the killed writer's temp removed"
+grep -q "note: .*/\.seed=2\.json\.tcesim-.*: removed, a temp file an interrupted run left" "$TMP/err" && ok || bad "no note for the removed temp: $(cat "$TMP/err")"
+expect_eq "$(cat "$TMP/w-victim")" precious "a planted link's target"
 expect_eq "$(cat "$TMP/w-victim")" precious "the stale link's target"
 expect_exit 0 "$TCESIM" run "$BW" $SMALL --json "$S/a.json"
 cp "$S/a.json" "$S/a.orig"

@@ -173,4 +173,14 @@ SLURM_ARRAY_TASK_ID=0 bash "$S/sweep.slurm" >"$TMP/out" 2>"$TMP/err"
 expect_eq "$?" 2 "a failing task exits with its point's code"
 expect_eq "$(cat "$TMP/out")" "tcesim sweep: task 0 (line 1 of $S/jobs.txt): exit 2" "the task's status line"
 grep -q 'AccountingStorageType' "$SRC/docs/sweeps.md" && ok || bad "docs/sweeps.md: sacct needs accounting storage"
+# --collect checks a report is its point's: another point's report copied
+# over it is not collected as this point's row (review: exit 0, the row
+# carried the other point's numbers)
+C=$TMP/collect-id
+expect_exit 0 "$TCESIM" sweep "$BW" --vary workload.count=1000,2000 --out "$C" --jobs 1
+cp "$C/workload.count=1000.json" "$C/workload.count=2000.json"
+expect_exit 3 "$TCESIM" sweep --collect "$C"
+grep -q "workload.count=2000.json: another point's report: config.workload.count is 1000, not 2000" "$TMP/err" && ok \
+  || bad "--collect took another point's report: $(cat "$TMP/err")"
+expect_eq "$(grep -c '^2000,' "$C/results.csv")" 0 "a results row for the point whose report is another's"
 finish

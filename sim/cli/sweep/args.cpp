@@ -50,7 +50,7 @@ static const char *kSweepUsage =
     "  --emit parallel writes DIR/jobs.txt for GNU parallel; --emit slurm also DIR/sweep.slurm\n"
     "  (an array job); afterwards `tcesim sweep --collect DIR` builds results.csv, and exits 3\n"
     "  while points have no report (0 when every point has one).\n"
-    "  Exit codes: 0; 1 a point failed or the sweep was interrupted; 2 bad input; 3 (--collect)\n"
+    "  Exit codes: 0; 1 a point failed; 2 bad input; 128+N interrupted by signal N; 3 (--collect)\n"
     "  points missing.\n"
     "  --metrics adds results.csv columns: any report field by its JSON path, e.g.\n"
     "  dma.latency_ns.p99 (\"name[]\": the largest over an array), the column named by the path.\n"

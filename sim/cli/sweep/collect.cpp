@@ -194,11 +194,47 @@ size_t write_results(const std::string &dir, const Sweep &sw, const std::vector<
     return rows;
 }
 
+// What each point's report must say of the varied keys, as plan() works it
+// out, for a collect that reads the manifest only: each key's JSON form is
+// the config's after key=value, whatever the rest of the config (a value a
+// default config refuses, e.g. devices.5.* beyond its devices: that point's
+// keys are not compared, as plan() does for keys the JSON lacks).
+static void fill_expect(Sweep &sw)
+{
+    auto cfg = std::make_unique<tcesim_config>();
+    for (Point &p : sw.points) {
+        config_defaults(cfg.get());
+        cfg_error err;
+        bool ok = true;
+        for (size_t k = 0; ok && k < sw.varies.size() && k < p.values.size(); k++)
+            ok = config_set(cfg.get(), (sw.varies[k].key + "=" + p.values[k]).c_str(), &err) == 0;
+        p.expect.clear();
+        if (!ok || sw.varies.empty())
+            continue;
+        char *cj = config_to_json(cfg.get());
+        json_error_t je;
+        json_t *cjson = cj ? json_loads(cj, 0, &je) : nullptr;
+        std::free(cj);
+        for (size_t k = 0; cjson && k < sw.varies.size(); k++) {
+            json_t *v = json_at(cjson, sw.varies[k].key);
+            char *d = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : nullptr;
+            p.expect.push_back(d ? d : "");
+            std::free(d);
+        }
+        json_decref(cjson);
+        if (std::find(p.expect.begin(), p.expect.end(), "") != p.expect.end())
+            p.expect.clear();
+    }
+}
+
 int cmd_collect(const Options &o)
 {
     Sweep sw;
     if (int rc = load_manifest(o.out + "/sweep.json", sw))
         return rc;
+    // The manifest holds no expectations: without them another point's
+    // report copied over this one's would be collected as this point's.
+    fill_expect(sw);
     size_t missing;
     std::string err;
     size_t rows = write_results(o.out, sw, o.metrics, false, missing, err);

@@ -144,6 +144,7 @@ pid_t spawn_point(const std::vector<std::string> &args, const std::string &log, 
 #endif
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
     sigprocmask(SIG_SETMASK, &child_mask, nullptr);
     int in = open("/dev/null", O_RDONLY);
     int out = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666);
@@ -227,16 +228,23 @@ int run_pool(const std::string &dir, const Sweep &sw, const std::string &exe, co
     sigemptyset(&stop_set);
     sigaddset(&stop_set, SIGINT);
     sigaddset(&stop_set, SIGTERM);
+    sigaddset(&stop_set, SIGHUP);
     sigaddset(&stop_set, SIGCHLD);
-    struct sigaction sa = {}, old_int = {}, old_term = {};
+    struct sigaction sa = {}, old_int = {}, old_term = {}, old_hup = {};
     sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    // SIGHUP (a closed terminal, a batch system's cancel) like the others,
+    // unless it was ignored (nohup).
+    sigaction(SIGHUP, nullptr, &old_hup);
+    if (old_hup.sa_handler != SIG_IGN)
+        sigaction(SIGHUP, &sa, nullptr);
     pthread_sigmask(SIG_BLOCK, &stop_set, &old_mask);
     sigset_t child_mask = old_mask;
     sigdelset(&child_mask, SIGINT);
     sigdelset(&child_mask, SIGTERM);
+    sigdelset(&child_mask, SIGHUP);
     sigdelset(&child_mask, SIGCHLD);
 
     Progress pr{isatty(2) != 0, sw.points.size(), sw.points.size() - todo.size(), 0, now_s()};
@@ -290,7 +298,7 @@ int run_pool(const std::string &dir, const Sweep &sw, const std::string &exe, co
         // and covers a SIGCHLD that arrived before the block.
         timespec tmo = {0, 250 * 1000 * 1000};
         int sig = sigtimedwait(&stop_set, nullptr, &tmo);
-        if (sig == SIGINT || sig == SIGTERM)
+        if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
             stop = sig;
         if (pr.tty && now_s() - last_bar > 0.5) {
             pr.bar();
@@ -309,7 +317,8 @@ int run_pool(const std::string &dir, const Sweep &sw, const std::string &exe, co
         }
         pr.end();
         std::fprintf(stderr, "sweep: %s: %zu of %zu points done, %zu in flight lost; run the same command again to finish\n",
-                     stop == SIGINT ? "interrupted by SIGINT" : stop == SIGTERM ? "interrupted by SIGTERM" : "stopped",
+                     stop == SIGINT ? "interrupted by SIGINT" : stop == SIGTERM ? "interrupted by SIGTERM"
+                                                : stop == SIGHUP ? "interrupted by SIGHUP" : "stopped",
                      pr.done, pr.total, running.size());
         interrupted = true;
     } else {
@@ -318,6 +327,19 @@ int run_pool(const std::string &dir, const Sweep &sw, const std::string &exe, co
     pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
     sigaction(SIGINT, &old_int, nullptr);
     sigaction(SIGTERM, &old_term, nullptr);
+    sigaction(SIGHUP, &old_hup, nullptr);
+    if (stop > 0) {
+        // Interrupted: die by the signal as every command does (exit
+        // 128 + N), so that a calling loop stops on Ctrl-C too; what is
+        // done is kept, the same command finishes it.
+        std::fflush(stderr);
+        signal(stop, SIG_DFL);
+        sigset_t one;
+        sigemptyset(&one);
+        sigaddset(&one, stop);
+        pthread_sigmask(SIG_UNBLOCK, &one, nullptr);
+        raise(stop);
+    }
     return stop || failed ? 1 : 0;
 }
 
