@@ -41,7 +41,10 @@ static const char *kGenUsage =
 
 int cmd_gen(int argc, char **argv)
 {
-    if (argc >= 3 && (!std::strcmp(argv[2], "--help") || !std::strcmp(argv[2], "-h"))) {
+    bool help = false; // `tcesim gen --help` or `tcesim gen PATTERN --help`
+    for (int i = 2; i < argc; i++)
+        help |= !std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h");
+    if (help) {
         std::fputs(kGenUsage, stdout);
         std::fputs("\n", stdout);
         gen_describe(stdout);
@@ -134,6 +137,12 @@ int cmd_trace(int argc, char **argv)
 {
     if (argc < 3)
         return usage("trace: a subcommand is needed: info, convert or merge (tcesim trace --help)");
+    // `tcesim trace SUB --help` (or -h anywhere after it): the usage
+    for (int i = 2; i < argc; i++)
+        if (!std::strcmp(argv[i], "-h") || !std::strcmp(argv[i], "--help")) {
+            std::fputs(kTraceUsage, stdout);
+            return 0;
+        }
     std::string sub = argv[2];
     tr_error err;
     if (sub == "info") {
@@ -271,8 +280,13 @@ int cmd_import(int argc, char **argv)
             return usage("import: a format is needed: trace-cmd (tcesim import --help)");
         return usage(("import: unknown format '" + std::string(argv[2]) + "': expected trace-cmd (tcesim import --help)").c_str());
     }
+    for (int i = 3; i < argc; i++)
+        if (!std::strcmp(argv[i], "-h") || !std::strcmp(argv[i], "--help")) {
+            std::fputs(kImportUsage, stdout);
+            return 0;
+        }
     if (argc < 4)
-        return usage("import trace-cmd: REPORT is required");
+        return usage("import trace-cmd: REPORT is required (tcesim import --help)");
     import_params p;
     import_params_default(&p);
     std::string out;

@@ -28,7 +28,7 @@ const char *kUsage =
     "                  (--timeline without a window: 100 us from the first device access)\n"
     "       tcesim config [CONFIG] [--set key=value]... [--json]\n"
     "       tcesim gen PATTERN [--set key=value]... -o FILE      (tcesim gen --help)\n"
-    "       tcesim trace info FILE | tcesim trace convert IN OUT\n"
+    "       tcesim trace info FILE | tcesim trace convert IN OUT | tcesim trace merge A B ... -o OUT\n"
     "       tcesim import trace-cmd REPORT -o FILE               (tcesim import --help)\n"
     "       tcesim sweep [CONFIG] --vary key=v1,v2,... --out DIR  (tcesim sweep --help)\n"
     "       tcesim report RUN.json|DIR -o FILE.html               (tcesim report --help)\n"

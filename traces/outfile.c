@@ -192,6 +192,11 @@ static int resolve(const char *path, enum of_kind *kind, char **final, struct st
     *kind = OF_ATOMIC;
     if (!*path)
         return seterr(msg, cap, TCESIM_EINVAL, "empty output path");
+    /* "-" is standard output where a command says so (run --json -), and it
+     * calls of_open_stdout; anywhere else a file named "-" would be a
+     * surprise (./- names one). */
+    if (!strcmp(path, "-"))
+        return seterr(msg, cap, TCESIM_EINVAL, "-: standard output is not an output here: give a file (./- for a file named -)");
     if (stat(path, st) == 0) {
         *exists = true;
         if (S_ISDIR(st->st_mode))

@@ -3,6 +3,8 @@
 #include "report/schema.hpp"
 
 #include <cctype>
+#include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -216,7 +218,8 @@ static const char *json_kind(const json_t *v)
     return "something else";
 }
 
-// Integers above 2^63 are written as decimal strings (report_json.cpp).
+// Integers above 2^63 - 1 are written as decimal strings (report_json.cpp);
+// any other integer as a string is not what tcesim writes.
 static bool is_int(const json_t *v)
 {
     if (json_is_integer(v))
@@ -227,7 +230,9 @@ static bool is_int(const json_t *v)
     for (const char *p = s; *p; p++)
         if (!std::isdigit(static_cast<unsigned char>(*p)))
             return false;
-    return true;
+    errno = 0;
+    unsigned long long u = std::strtoull(s, nullptr, 10);
+    return errno == 0 && u > static_cast<unsigned long long>(INT64_MAX);
 }
 
 static std::string check_summary(const json_t *v, const std::string &where)

@@ -27,6 +27,25 @@ for c in "" run gen trace import sweep report; do
   [ -s "$TMP/err" ] && bad "tcesim $c --help wrote to stderr" || ok
 done
 
+# --help after any subcommand or pattern
+for c in "trace merge" "trace info" "trace convert" "import trace-cmd" "gen window" "gen nic-rx"; do
+  expect_exit 0 "$T" $c --help
+  grep -q "^usage: " "$TMP/out" && ok || bad "tcesim $c --help printed no usage"
+done
+# "-" is standard output only where a command says so (run --json -)
+expect_exit 2 "$T" run "$BW" --set workload.count=10 --mappings -
+expect_err "^--mappings: -: standard output is not an output here"
+expect_exit 2 "$T" run "$BW" --set workload.count=10 --timeline -
+expect_err "^--timeline: -: standard output is not an output here"
+[ -e ./- ] && bad "a file named - was written" || ok
+# a digit string is an integer in a report only above 2^63 - 1 (as tcesim writes those)
+"$T" run "$BW" --set workload.count=10 --json "$TMP/r.json" >/dev/null 2>&1
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["dma"]["reads"]="12"; json.dump(d,open(sys.argv[1],"w"))' "$TMP/r.json"
+if /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
+  expect_exit 2 "$T" report "$TMP/r.json" -o "$TMP/r.html"
+  expect_err "dma.reads: expected an integer, got a string$"
+fi
+
 expect_exit 2 "$T" run "$BW" --set workload.count=10 --timeline-window 0:100
 expect_err "^tcesim: --timeline-window needs --timeline FILE"
 
