@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -276,16 +277,39 @@ static void stdout_that_is_an_input_is_refused(void **state)
     of_claims_free(&c);
 }
 
-static void remove_temps_takes_only_the_pattern(void **state)
+/* The temp name's check, restated from outfile.h's contract: FNV-1a 64
+ * (offset basis 0xcbf29ce484222325, prime 0x100000001b3) of the name so far,
+ * as two base-62 digits of [a-zA-Z0-9], least significant first. */
+static void signed_name(const char *stem, char *out, size_t cap)
 {
-    write_text(".p.json.tcesim-abc123", "");
+    static const char a[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (const char *p = stem; *p; p++)
+        h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+    snprintf(out, cap, "%s%c%c", stem, a[h % 62], a[(h / 62) % 62]);
+}
+
+static void remove_temps_takes_only_dead_temps_tcesim_made(void **state)
+{
+    char dead[64], locked[64];
+    signed_name(".p.json.tcesim-abcd", dead, sizeof dead);
+    signed_name(".p.json.tcesim-wxyz", locked, sizeof locked);
+    write_text(dead, "");
+    write_text(locked, "");
+    int fd = open(locked, O_RDONLY); /* a live writer holds its lock */
+    assert_true(fd >= 0);
+    assert_int_equal(flock(fd, LOCK_EX), 0);
+    write_text(".p.json.tcesim-abc123", ""); /* the pattern, not tcesim's name */
     write_text(".p.json.tcesim-abc1234", "");
     write_text(".q.json.tcesim-abc123", "");
     write_text("p.json", "keep");
-    assert_int_equal(of_count_temps("p.json"), 1);
+    assert_int_equal(of_count_temps("p.json"), 3);
     assert_int_equal(of_remove_temps("./p.json"), 1);
-    assert_int_equal(of_count_temps("p.json"), 0);
-    assert_int_equal(entries(), 3);
+    assert_int_equal(access(dead, F_OK), -1);
+    assert_int_equal(access(locked, F_OK), 0);
+    assert_int_equal(of_count_temps("p.json"), 2);
+    assert_int_equal(entries(), 5);
+    close(fd);
 }
 
 int main(void)
@@ -303,7 +327,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(output_that_is_an_input_is_refused_through_any_path, setup, teardown),
         cmocka_unit_test_setup_teardown(two_outputs_the_same_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(stdout_that_is_an_input_is_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(remove_temps_takes_only_the_pattern, setup, teardown),
+        cmocka_unit_test_setup_teardown(remove_temps_takes_only_dead_temps_tcesim_made, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
