@@ -209,21 +209,8 @@ static void fill_expect(Sweep &sw)
         for (size_t k = 0; ok && k < sw.varies.size() && k < p.values.size(); k++)
             ok = config_set(cfg.get(), (sw.varies[k].key + "=" + p.values[k]).c_str(), &err) == 0;
         p.expect.clear();
-        if (!ok || sw.varies.empty())
-            continue;
-        char *cj = config_to_json(cfg.get());
-        json_error_t je;
-        json_t *cjson = cj ? json_loads(cj, 0, &je) : nullptr;
-        std::free(cj);
-        for (size_t k = 0; cjson && k < sw.varies.size(); k++) {
-            json_t *v = json_at(cjson, sw.varies[k].key);
-            char *d = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : nullptr;
-            p.expect.push_back(d ? d : "");
-            std::free(d);
-        }
-        json_decref(cjson);
-        if (std::find(p.expect.begin(), p.expect.end(), "") != p.expect.end())
-            p.expect.clear();
+        if (ok)
+            p.expect = expected_values(*cfg, sw);
     }
 }
 

@@ -121,6 +121,28 @@ int name_points(Sweep &sw)
 // slowest, then the trace, then the seed) and checks each point's config as
 // `tcesim run` will load it, so a bad key or value stops the sweep before
 // anything runs. O(points) config copies; a config is ~100 KiB.
+std::vector<std::string> expected_values(const tcesim_config &cfg, const Sweep &sw)
+{
+    std::vector<std::string> expect;
+    if (sw.varies.empty())
+        return expect;
+    char *cj = config_to_json(&cfg);
+    json_error_t je;
+    json_t *cjson = cj ? json_loads(cj, 0, &je) : nullptr;
+    std::free(cj);
+    for (size_t k = 0; cjson && k < sw.varies.size(); k++) {
+        json_t *v = json_at(cjson, sw.varies[k].key);
+        char *d = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : nullptr;
+        expect.push_back(d ? d : "");
+        std::free(d);
+    }
+    json_decref(cjson);
+    // A key the JSON does not hold at its dotted path is not compared.
+    if (std::find(expect.begin(), expect.end(), "") != expect.end())
+        expect.clear();
+    return expect;
+}
+
 int plan(Sweep &sw, const char *argv0)
 {
     cfg_error err;
@@ -200,23 +222,7 @@ int plan(Sweep &sw, const char *argv0)
         }
         // What the points' reports must say of the varied keys (a re-run
         // checks a report is this point's before skipping it).
-        std::vector<std::string> expect;
-        if (!sw.varies.empty()) {
-            char *cj = config_to_json(cfg.get());
-            json_error_t je;
-            json_t *cjson = cj ? json_loads(cj, 0, &je) : nullptr;
-            std::free(cj);
-            for (size_t k = 0; cjson && k < sw.varies.size(); k++) {
-                json_t *v = json_at(cjson, sw.varies[k].key);
-                char *d = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : nullptr;
-                expect.push_back(d ? d : "");
-                std::free(d);
-            }
-            json_decref(cjson);
-            // A key the JSON does not hold at its dotted path is not compared.
-            if (std::find(expect.begin(), expect.end(), "") != expect.end())
-                expect.clear();
-        }
+        std::vector<std::string> expect = expected_values(*cfg, sw);
         for (size_t t = 0; t < ntraces; t++, row++)
             for (uint64_t s = 0; s < sw.seeds; s++) {
                 Point p;

@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <sys/types.h>
 
+#include "config.h"
 #include "report/metrics.hpp"
 
 namespace tcesim {
@@ -76,6 +77,10 @@ std::string given_path(const std::string &p);
 std::string given_exe(const char *argv0);
 json_t *json_at(json_t *j, const std::string &path);
 std::string report_problem(const std::string &path, const Sweep &sw, const Point &p);
+// What a point's report must say of the varied keys, given its config (the
+// varied values applied): each key's compact JSON, or none when the config's
+// JSON lacks one of them (plan.cpp; collect rebuilds them from the manifest).
+std::vector<std::string> expected_values(const tcesim_config &cfg, const Sweep &sw);
 int parse_vary(const std::string &arg, Sweep &sw);
 int parse_args(int argc, char **argv, Sweep &sw, Options &o);
 std::string short_hash(const std::string &s);
