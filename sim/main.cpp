@@ -1,5 +1,6 @@
 // tcesim: the command line. Exit codes (docs/interface.md): 0 success, 1
 // simulation/runtime failure, 2 bad input; every error is one line on stderr.
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -8,6 +9,9 @@
 #include <vector>
 
 #include <systemc>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "cli_report.hpp"
 #include "cli_sweep.hpp"
@@ -239,6 +243,12 @@ int cmd_run(int argc, char **argv)
         return rc;
     if ((rc = claim_run_files(a)))
         return rc;
+    // The text report (or --json -) goes to standard output: a closed one
+    // is said now, as `config` says it, not after the whole simulation.
+    if (fcntl(STDOUT_FILENO, F_GETFD) < 0) {
+        std::fprintf(stderr, "stdout: %s\n", std::strerror(errno));
+        return 1;
+    }
     tcesim::RunOptions opt;
     opt.trace_path = a.trace;
     opt.mappings_path = a.mappings;
