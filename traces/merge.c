@@ -1,5 +1,6 @@
 /* Time-ordered merges of traces (merge.h). */
 #include "merge.h"
+#include "rtt/rtt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,9 +190,12 @@ static int scan_input(const char *path, scan *s, tr_error *err)
     return rc < 0 ? rc : 0;
 }
 
-static void rid_str(uint16_t rid, char *b, size_t n)
+/* The canonical form a run reports (rtt.h): DDDD:BB:DD.F outside domain 0. */
+static void rid_str(const tr_device_decl *d, char *b, size_t n)
 {
-    snprintf(b, n, "%02x:%02x.%x", rid >> 8, (rid >> 3) & 0x1f, rid & 7);
+    char t[RID_TEXT];
+    rid_format_domain(d->has_domain ? d->domain : 0, d->rid, t);
+    snprintf(b, n, "%s", t);
 }
 
 int tr_merge(const char *const *in, unsigned n, const char *out, const tr_merge_opts *o, tr_merge_result *res,
@@ -291,8 +295,8 @@ int tr_merge(const char *const *in, unsigned n, const char *out, const tr_merge_
                 unsigned owner = 0;
                 while (owner < opened && f->id >= dev_base[owner + 1])
                     owner++;
-                char r[16];
-                rid_str(nd.rid, r, sizeof r);
+                char r[RID_TEXT];
+                rid_str(&nd, r, sizeof r);
                 if (f->rid == nd.rid)
                     snprintf(err->msg, sizeof err->msg, "merge: %s dev%u declares rid %s, as %s dev%u does (--renumber-rids moves it)",
                              in[opened], s->devices[i].id, r, in[owner], f->id - dev_base[owner]);

@@ -22,6 +22,10 @@ sed 's/dir=to_device$/dir=to_device pa=0x200000/' "$TMP/a.trace" >"$TMP/apa.trac
 
 expect_exit 2 "$TCESIM" trace merge "$TMP/a.trace" "$TMP/b.trace" -o "$TMP/m.trace"
 expect_err "^merge: $TMP/b.trace dev0 declares rid 01:00.0, as $TMP/a.trace dev0 does \(--renumber-rids moves it\)$"
+# a RID in another domain is named in its canonical form, domain included
+printf 'tcesim-trace 1\ndevice id=0 rid=0030:01:00.0 pe=1\n0 cpu0 map dev=0 h=1 size=4096 dir=to_device\n' >"$TMP/d30.trace"
+expect_exit 2 "$TCESIM" trace merge "$TMP/d30.trace" "$TMP/d30.trace" -o "$TMP/d30m.trace"
+expect_err "declares rid 0030:01:00.0, as "
 [ -e "$TMP/m.trace" ] && bad "a refused merge left an output" || ok
 
 expect_exit 0 "$TCESIM" trace merge "$TMP/a.trace" "$TMP/b.trace" -o "$TMP/m.trace" --renumber-rids
