@@ -183,4 +183,9 @@ expect_exit 3 "$TCESIM" sweep --collect "$C"
 grep -q "workload.count=2000.json: another point's report: config.workload.count is 1000, not 2000" "$TMP/err" && ok \
   || bad "--collect took another point's report: $(cat "$TMP/err")"
 expect_eq "$(grep -c '^2000,' "$C/results.csv")" 0 "a results row for the point whose report is another's"
+# A sweep refused before it runs leaves no directory it made (review: DIR/logs)
+R=$TMP/refused; mkdir "$R"; cp "$BW" "$R/seed=1.json"
+expect_exit 2 "$TCESIM" sweep "$R/seed=1.json" --vary seed=1,2 --out "$R"
+expect_err "is the same file as CONFIG"
+[ -e "$R/logs" ] && bad "a refused sweep made $R/logs" || ok
 finish

@@ -209,20 +209,31 @@ int ensure_manifest(const std::string &dir, const Sweep &sw)
     return 0;
 }
 
-// mkdir -p DIR/logs.
-int make_dirs(const std::string &dir)
+// mkdir -p DIR/logs; `made` gets the directories it created, deepest last
+// (for unmake_dirs).
+int make_dirs(const std::string &dir, std::vector<std::string> &made)
 {
     std::string logs = dir + "/logs";
     for (size_t i = 1; i <= logs.size(); i++) {
         if (i < logs.size() && logs[i] != '/')
             continue;
         std::string d = logs.substr(0, i);
-        if (mkdir(d.c_str(), 0777) != 0 && errno != EEXIST) {
+        if (mkdir(d.c_str(), 0777) == 0)
+            made.push_back(d);
+        else if (errno != EEXIST) {
             std::fprintf(stderr, "%s\n", errno_msg(d).c_str());
             return 1;
         }
     }
     return 0;
+}
+
+// A sweep refused before it ran leaves no directory it made (each removed
+// only while still empty).
+void unmake_dirs(const std::vector<std::string> &made)
+{
+    for (size_t i = made.size(); i-- > 0;)
+        rmdir(made[i].c_str());
 }
 
 // Only one sweep at a time works in a directory: two would run the same

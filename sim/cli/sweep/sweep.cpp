@@ -94,13 +94,18 @@ int cmd_sweep(int argc, char **argv)
         std::fprintf(stderr, "%s\n", errno_msg("/proc/self/exe").c_str());
         return 1;
     }
-    if (int rc = make_dirs(o.out))
+    std::vector<std::string> made;
+    if (int rc = make_dirs(o.out, made))
         return rc;
     // Absolute, so that job lists run from anywhere (and on other hosts),
     // but as given: symlinks are not resolved (given_path).
     o.out = given_path(o.out);
-    if (int rc = claim_files(o, sw))
+    // (after make_dirs: the output checks create a temp file where each
+    // output goes, so DIR must exist; a refusal takes it back)
+    if (int rc = claim_files(o, sw)) {
+        unmake_dirs(made);
         return rc;
+    }
     int lock = lock_dir(o.out);
     if (lock < 0)
         return 1;
