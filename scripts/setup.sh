@@ -18,6 +18,7 @@ PKGS=(
   clang               # fuzz/: libFuzzer harnesses (make fuzz)
   libclang-rt-14-dev  # libFuzzer's runtime for clang 14 (libclang_rt.fuzzer-x86_64.a)
   parallel            # GNU parallel: runs `tcesim sweep --emit parallel` job lists (tests/cli/test_sweep.sh)
+  time                # GNU time (/usr/bin/time): peak RSS in tests/cli/test_dead_handles.sh (priority standard, not essential)
 )
 
 missing=()
