@@ -253,10 +253,6 @@ int cmd_trace(int argc, char **argv)
                      out.c_str(), r.ndevices, r.ndevices == 1 ? "" : "s", m.c_str(), moved.c_str());
         return 0;
     }
-    if (sub == "-h" || sub == "--help") {
-        std::fputs(kTraceUsage, stdout);
-        return 0;
-    }
     return usage(("trace: unknown subcommand '" + sub + "' (tcesim trace --help)").c_str());
 }
 

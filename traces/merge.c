@@ -190,14 +190,6 @@ static int scan_input(const char *path, scan *s, tr_error *err)
     return rc < 0 ? rc : 0;
 }
 
-/* The canonical form a run reports (rtt.h): DDDD:BB:DD.F outside domain 0. */
-static void rid_str(const tr_device_decl *d, char *b, size_t n)
-{
-    char t[RID_TEXT];
-    rid_format_domain(d->has_domain ? d->domain : 0, d->rid, t);
-    snprintf(b, n, "%s", t);
-}
-
 int tr_merge(const char *const *in, unsigned n, const char *out, const tr_merge_opts *o, tr_merge_result *res,
              tr_error *err)
 {
@@ -295,8 +287,8 @@ int tr_merge(const char *const *in, unsigned n, const char *out, const tr_merge_
                 unsigned owner = 0;
                 while (owner < opened && f->id >= dev_base[owner + 1])
                     owner++;
-                char r[RID_TEXT];
-                rid_str(&nd, r, sizeof r);
+                char r[RID_TEXT]; /* the canonical form a run reports (rtt.h) */
+                rid_format_domain(nd.has_domain ? nd.domain : 0, nd.rid, r);
                 if (f->rid == nd.rid)
                     snprintf(err->msg, sizeof err->msg, "merge: %s dev%u declares rid %s, as %s dev%u does (--renumber-rids moves it)",
                              in[opened], s->devices[i].id, r, in[owner], f->id - dev_base[owner]);

@@ -46,7 +46,7 @@ struct of_file {
  * path being copied, invisible to the handler) -> LIVE, and back to FREE
  * once the temp is renamed or removed. More outputs open at once than
  * slots: the extra ones are not removed on a signal (a later run removes
- * them as stale, see remove_stale). */
+ * them as stale, see is_dead_temp). */
 enum { SLOT_FREE, SLOT_FILLING, SLOT_LIVE };
 #define OF_LIVE_SLOTS 32
 static struct {
@@ -286,9 +286,11 @@ static uint64_t next_random(void)
 }
 
 static size_t temp_prefix(const char *base, char *out, size_t cap);
-static void remove_stale(const char *dir, const char *prefix);
-static bool is_dead_temp(const char *p, const char *name, bool check_age, long long *bytes);
-static void note_removed(const char *p, long long bytes);
+/* What scan_temps_in does with the temp files of one target: counts every
+ * name of the pattern, or removes tcesim's own dead ones (is_dead_temp),
+ * those older than this process only or any age (a sweep's). */
+enum scan_mode { SCAN_COUNT, SCAN_REMOVE_DEAD, SCAN_REMOVE_STALE };
+static int scan_temps_in(const char *dir, const char *prefix, enum scan_mode mode);
 
 /* The temp name's last OF_TMP_CHECK characters are a check of the rest of
  * the name (FNV-1a, Fowler/Noll/Vo), so that a temp file tcesim made can be
@@ -298,12 +300,14 @@ static const char kAlphabet[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTU
 #define OF_ALPHABET_N (sizeof kAlphabet - 1)
 #define OF_TMP_CHECK 2
 
-static uint64_t name_check(const char *name, size_t n)
+/* The OF_TMP_CHECK check characters of name's first n characters. */
+static void check_chars(const char *name, size_t n, char out[OF_TMP_CHECK])
 {
     uint64_t h = 0xcbf29ce484222325ull;
     for (size_t i = 0; i < n; i++)
         h = (h ^ (unsigned char)name[i]) * 0x100000001b3ull;
-    return h;
+    for (int i = 0; i < OF_TMP_CHECK; i++, h /= OF_ALPHABET_N)
+        out[i] = kAlphabet[h % OF_ALPHABET_N];
 }
 
 /* name ends in OF_TMP_RANDOM - OF_TMP_CHECK random characters: appends the
@@ -311,27 +315,25 @@ static uint64_t name_check(const char *name, size_t n)
 static void sign_temp(char *name)
 {
     size_t n = strlen(name);
-    uint64_t h = name_check(name, n);
-    for (int i = 0; i < OF_TMP_CHECK; i++, h /= OF_ALPHABET_N)
-        name[n + (size_t)i] = kAlphabet[h % OF_ALPHABET_N];
+    check_chars(name, n, name + n);
     name[n + OF_TMP_CHECK] = 0;
 }
 
 static bool signed_temp(const char *name)
 {
     size_t n = strlen(name);
+    char c[OF_TMP_CHECK];
     if (n < OF_TMP_CHECK)
         return false;
-    uint64_t h = name_check(name, n - OF_TMP_CHECK);
-    for (int i = 0; i < OF_TMP_CHECK; i++, h /= OF_ALPHABET_N)
-        if (name[n - OF_TMP_CHECK + (size_t)i] != kAlphabet[h % OF_ALPHABET_N])
-            return false;
-    return true;
+    check_chars(name, n - OF_TMP_CHECK, c);
+    return !memcmp(c, name + n - OF_TMP_CHECK, OF_TMP_CHECK);
 }
 
 /* Creates the temp file next to f->final: ".NAME.tcesim-XXXXXX", NAME cut
- * so that the whole name fits NAME_MAX. */
-static int open_temp(of_file *f, char *msg, size_t cap)
+ * so that the whole name fits NAME_MAX; first, with clean, removes the
+ * stale temps of the same target (a probe, check_output, does not: the
+ * open that follows does, once). */
+static int open_temp(of_file *f, bool clean, char *msg, size_t cap)
 {
     const char *base;
     char *dir = dir_of(f->final, &base);
@@ -339,7 +341,8 @@ static int open_temp(of_file *f, char *msg, size_t cap)
         return seterr(msg, cap, TCESIM_ENOMEM, "%s: out of memory", f->path);
     char prefix[NAME_MAX + 1], name[NAME_MAX + 1 + OF_TMP_RANDOM + 1];
     temp_prefix(base, prefix, sizeof prefix);
-    remove_stale(dir, prefix);
+    if (clean)
+        scan_temps_in(dir, prefix, SCAN_REMOVE_STALE);
     int rc = 0;
     for (int attempt = 0;; attempt++) {
         uint64_t r = next_random();
@@ -359,7 +362,7 @@ static int open_temp(of_file *f, char *msg, size_t cap)
         f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
         if (f->fd >= 0) {
             /* Held until the process ends: the lock is what tells a later
-             * run that this temp file's writer is alive (remove_stale). A
+             * run that this temp file's writer is alive (is_dead_temp). A
              * file system without locks: the temp is never taken for stale. */
             (void)flock(f->fd, LOCK_EX | LOCK_NB);
             f->live = live_add(f->tmp);
@@ -413,7 +416,7 @@ int of_open(const char *path, of_file **out, char *msg, size_t cap)
         if (f->fd < 0)
             rc = seterr(msg, cap, TCESIM_EIO, "%s: %s", path, strerror(errno));
     } else if (!rc) {
-        rc = open_temp(f, msg, cap);
+        rc = open_temp(f, true, msg, cap);
     }
     if (rc) {
         of_free(f);
@@ -525,39 +528,18 @@ static size_t temp_prefix(const char *base, char *out, size_t cap)
     return n < 0 ? 0 : (size_t)n;
 }
 
-static int scan_temps(const char *path, bool remove)
+static int scan_temps(const char *path, enum scan_mode mode)
 {
     const char *base;
     char *dir = dir_of(path, &base);
     if (!dir)
         return 0;
     char prefix[NAME_MAX + 1];
-    size_t np = temp_prefix(base, prefix, sizeof prefix);
-    int removed = 0;
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL) {
-        if (strlen(e->d_name) != np + OF_TMP_RANDOM || strncmp(e->d_name, prefix, np) != 0)
-            continue;
-        if (!remove) {
-            removed++;
-            continue;
-        }
-        char *p = join(dir, e->d_name);
-        long long bytes = 0;
-        if (p && is_dead_temp(p, e->d_name, false, &bytes) && unlink(p) == 0) {
-            removed++;
-            note_removed(p, bytes);
-        }
-        free(p);
-    }
-    if (d)
-        closedir(d);
+    temp_prefix(base, prefix, sizeof prefix);
+    int n = scan_temps_in(dir, prefix, mode);
     free(dir);
-    return removed;
+    return n;
 }
-
-int of_remove_temps(const char *path) { return scan_temps(path, true); }
 
 static void note_removed(const char *p, long long bytes)
 {
@@ -588,39 +570,42 @@ static bool is_dead_temp(const char *p, const char *name, bool check_age, long l
                  (st.st_mtim.tv_sec == g_started.tv_sec && st.st_mtim.tv_nsec < g_started.tv_nsec)) &&
                 flock(fd, LOCK_EX | LOCK_NB) == 0 && lstat(p, &lst) == 0 && lst.st_dev == st.st_dev &&
                 lst.st_ino == st.st_ino;
-    *bytes = (long long)st.st_size;
+    if (dead)
+        *bytes = (long long)st.st_size;
     close(fd);
     return dead;
 }
 
-/* A temp file of ours for the same target (dir/prefix + OF_TMP_RANDOM
- * characters, the check right: sign_temp) is stale when its writer is gone: nobody holds its lock
- * (flock is released when the process dies, SIGKILL included), it is a
- * regular file of this user, and it was last modified before this process
- * started (a writer that has created its temp but not yet locked it is
- * younger than that). Anything else is left alone. */
-static void remove_stale(const char *dir, const char *prefix)
+/* The temp files of one target are dir/prefix + OF_TMP_RANDOM characters.
+ * Returns how many were counted or removed. O(entries in dir). */
+static int scan_temps_in(const char *dir, const char *prefix, enum scan_mode mode)
 {
     size_t np = strlen(prefix);
+    int n = 0;
     DIR *d = opendir(dir);
-    if (!d)
-        return;
     struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (strlen(e->d_name) != np + OF_TMP_RANDOM || strncmp(e->d_name, prefix, np) != 0 ||
-            !signed_temp(e->d_name))
+    while (d && (e = readdir(d)) != NULL) {
+        if (strlen(e->d_name) != np + OF_TMP_RANDOM || strncmp(e->d_name, prefix, np) != 0)
             continue;
+        if (mode == SCAN_COUNT) {
+            n++;
+            continue;
+        }
         char *p = join(dir, e->d_name);
-        if (!p)
-            break;
         long long bytes = 0;
-        if (is_dead_temp(p, e->d_name, true, &bytes) && unlink(p) == 0)
+        if (p && is_dead_temp(p, e->d_name, mode == SCAN_REMOVE_STALE, &bytes) && unlink(p) == 0) {
+            n++;
             note_removed(p, bytes);
+        }
         free(p);
     }
-    closedir(d);
+    if (d)
+        closedir(d);
+    return n;
 }
-int of_count_temps(const char *path) { return scan_temps(path, false); }
+
+int of_remove_temps(const char *path) { return scan_temps(path, SCAN_REMOVE_DEAD); }
+int of_count_temps(const char *path) { return scan_temps(path, SCAN_COUNT); }
 
 int of_stdout_close(char *msg, size_t cap)
 {
@@ -735,7 +720,7 @@ static int check_output(const of_claims *c, const char *label, const char *path,
         probe.live = -1;
         probe.path = (char *)path;
         probe.final = *final;
-        rc = open_temp(&probe, why, sizeof why);
+        rc = open_temp(&probe, false, why, sizeof why);
         if (!rc) {
             close(probe.fd);
             unlink(probe.tmp);

@@ -236,8 +236,7 @@ static int need_num(text_reader *r, tr_error *err, const char *val, key k, bool 
 
 /* ---- Device declarations ---- */
 
-/* PCI requester id "BB:DD.F" (hex bus, device, function), as lspci prints
- * it, into the 16-bit RID bus<<8 | dev<<3 | fn. */
+/* A `device` line: id=, rid= ([DDDD:]BB:DD.F, rid_parse), pe=, dma_mask_bits=. */
 static int parse_device(text_reader *r, tr_error *err, char *p)
 {
     enum { D_ID, D_RID, D_PE, D_MASK, D_COUNT };
@@ -301,15 +300,17 @@ static int parse_device(text_reader *r, tr_error *err, char *p)
             return fail(r, err, "device %u already declared (line %" PRIu64 ")", d.id,
                         r->dev_lines[i]);
         /* numerically: 1:0.0 and 0000:01:00.0 are 01:00.0 */
-        char canon[RID_TEXT];
-        rid_format_domain(d.domain, d.rid, canon);
-        if (r->devs[i].rid == d.rid)
-            return fail(r, err, "rid %s already used by device %u (line %" PRIu64 ")",
-                        canon, r->devs[i].id, r->dev_lines[i]);
-        if (d.has_domain && r->devs[i].has_domain && r->devs[i].domain != d.domain)
+        bool same_rid = r->devs[i].rid == d.rid;
+        if (same_rid || (d.has_domain && r->devs[i].has_domain && r->devs[i].domain != d.domain)) {
+            char canon[RID_TEXT]; /* formatted for the message only */
+            rid_format_domain(d.domain, d.rid, canon);
+            if (same_rid)
+                return fail(r, err, "rid %s already used by device %u (line %" PRIu64 ")",
+                            canon, r->devs[i].id, r->dev_lines[i]);
             return fail(r, err, "rid %s: domain %04x, but device %u (line %" PRIu64 ") is in %04x "
                         "(a trace is one PHB: one PCI domain)", canon, d.domain, r->devs[i].id,
                         r->dev_lines[i], r->devs[i].domain);
+        }
     }
     if (r->ndevs == r->devcap) {
         uint32_t ncap = r->devcap ? r->devcap * 2 : 8;

@@ -2,7 +2,6 @@
 
 #include "platform/platform_keys.hpp"
 
-#include <cstring>
 #include <memory>
 #include <set>
 #include <utility>

@@ -135,6 +135,9 @@ std::string schema_markdown();
 // [edge, count] pairs, ...). "" or the first problem as "PATH: what is
 // wrong", PATH with array indices (devices.1.write_tlps). O(size of doc).
 std::string schema_check(const json_t *doc);
+// An unsigned integer as the report writes it: a JSON integer >= 0, or,
+// above 2^63 - 1 (beyond JSON integers in jansson), a decimal string.
+bool json_u64(const json_t *v, uint64_t &out);
 
 } // namespace tcesim
 

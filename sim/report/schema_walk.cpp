@@ -218,12 +218,15 @@ static const char *json_kind(const json_t *v)
     return "something else";
 }
 
-// Integers above 2^63 - 1 are written as decimal strings (report_json.cpp);
-// any other integer as a string is not what tcesim writes.
-static bool is_int(const json_t *v)
+bool json_u64(const json_t *v, uint64_t &out)
 {
-    if (json_is_integer(v))
+    if (json_is_integer(v)) {
+        json_int_t i = json_integer_value(v);
+        if (i < 0)
+            return false;
+        out = static_cast<uint64_t>(i);
         return true;
+    }
     const char *s = json_string_value(v);
     if (!s || !*s || std::strlen(s) > 20)
         return false;
@@ -232,7 +235,18 @@ static bool is_int(const json_t *v)
             return false;
     errno = 0;
     unsigned long long u = std::strtoull(s, nullptr, 10);
-    return errno == 0 && u > static_cast<unsigned long long>(INT64_MAX);
+    if (errno != 0 || u <= static_cast<unsigned long long>(INT64_MAX))
+        return false;
+    out = u;
+    return true;
+}
+
+// Signed integer rows may be negative; unsigned ones above 2^63 - 1 are
+// strings (json_u64).
+static bool is_int(const json_t *v)
+{
+    uint64_t u;
+    return json_is_integer(v) || json_u64(v, u);
 }
 
 static std::string check_summary(const json_t *v, const std::string &where)

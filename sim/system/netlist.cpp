@@ -1,6 +1,5 @@
 #include "system/netlist.hpp"
 
-#include <cstring>
 
 #include "components/device/device_keys.hpp"
 #include "components/host/host_keys.hpp"

@@ -188,4 +188,10 @@ R=$TMP/refused; mkdir "$R"; cp "$BW" "$R/seed=1.json"
 expect_exit 2 "$TCESIM" sweep "$R/seed=1.json" --vary seed=1,2 --out "$R"
 expect_err "is the same file as CONFIG"
 [ -e "$R/logs" ] && bad "a refused sweep made $R/logs" || ok
+# A seed above 2^63 - 1 (written as a string in the report) is read back as
+# the point's seed: the points are done (review: every one was "incomplete")
+G=$TMP/bigseed
+expect_exit 0 "$TCESIM" sweep "$BW" --set seed=9223372036854775809 --set workload.count=1000 --vary phb.tce_cache.entries=16,32 --out "$G" --jobs 1
+grep -q "2 of 2 points have reports" "$TMP/err" && ok || bad "big seeds: $(tail -2 "$TMP/err")"
+expect_exit 0 "$TCESIM" sweep --collect "$G"
 finish

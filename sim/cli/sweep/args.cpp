@@ -31,6 +31,7 @@
 
 #include "config.h"
 #include "output.hpp"
+#include "report/schema.hpp" // json_u64
 #include "report.hpp"
 
 namespace tcesim {
@@ -185,18 +186,16 @@ std::string report_problem(const std::string &path, const Sweep &sw, const Point
     for (const char *sec : {"run", "translation", "dma", "allocator", "host", "memory", "config"})
         if (why.empty() && !json_is_object(json_object_get(j, sec)))
             why = std::string("incomplete report: no ") + sec + " section";
-    json_t *seed = json_at(j, "run.seed");
-    if (why.empty() && !json_is_integer(seed))
+    uint64_t seed = 0;
+    if (why.empty() && !json_u64(json_at(j, "run.seed"), seed))
         why = "incomplete report: no run.seed";
     // p.seed is the run's seed unless --vary seed=... sets it (then the
-    // varied keys' check below covers it). json_int_t is signed: a seed >=
-    // 2^63 reads back negative, the same bits.
+    // varied keys' check below covers it).
     bool seed_varied = false;
     for (const Vary &v : sw.varies)
         seed_varied |= v.key == "seed";
-    if (why.empty() && !seed_varied && static_cast<uint64_t>(json_integer_value(seed)) != p.seed)
-        why = "another point's report: run.seed is " + std::to_string(static_cast<uint64_t>(json_integer_value(seed))) +
-              ", not " + std::to_string(p.seed);
+    if (why.empty() && !seed_varied && seed != p.seed)
+        why = "another point's report: run.seed is " + std::to_string(seed) + ", not " + std::to_string(p.seed);
     for (size_t k = 0; why.empty() && k < p.expect.size() && k < sw.varies.size(); k++) {
         json_t *v = json_at(json_object_get(j, "config"), sw.varies[k].key);
         char *got = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : nullptr;
