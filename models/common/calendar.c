@@ -8,6 +8,7 @@ int calendar_init(calendar *c, ps_t bin_ps, uint32_t nbins)
 {
     c->bins = NULL;
     c->newest = 0;
+    c->run_lo = c->run_hi = 0;
     if (!bin_ps || !nbins || (nbins & (nbins - 1)))
         return TCESIM_EINVAL;
     c->bin_ps = bin_ps;
@@ -80,11 +81,39 @@ static inline uint64_t bin_of(const calendar *c, ps_t t)
     return c->shift >= 0 ? t >> c->shift : t / c->bin_ps;
 }
 
+/* After a booking from bin `from` that ended in bin `last`: [from, last)
+ * is full now (first_open or the run proved the bins before the first one it
+ * booked in full; it filled every bin it left), and `last` too when the
+ * booking filled it. Merged with the run it touches; a run later in time
+ * replaces the old one (the frontier is where bookings queue), an earlier
+ * disjoint one is forgotten. */
+static void note_run(calendar *c, uint64_t from, uint64_t last)
+{
+    uint64_t hi = last + (is_full(c, &c->bins[last & c->mask]) ? 1 : 0);
+    if (hi <= from)
+        return;
+    if (from <= c->run_hi && c->run_lo <= hi) {
+        c->run_lo = from < c->run_lo ? from : c->run_lo;
+        c->run_hi = hi > c->run_hi ? hi : c->run_hi;
+    } else if (from > c->run_hi) {
+        c->run_lo = from;
+        c->run_hi = hi;
+    }
+}
+
 ps_t calendar_book(calendar *c, ps_t t, ps_t service_ps)
 {
     ps_t cursor = t;
     uint64_t b = bin_of(c, t);
-    while (service_ps) {
+    if (!service_ps)
+        return cursor;
+    uint64_t first = b;
+    /* In the run of full bins: its end is where first_open would lead. */
+    if (b >= c->run_lo && b < c->run_hi) {
+        b = c->run_hi;
+        cursor = ps_max(cursor, b * c->bin_ps);
+    }
+    for (;;) {
         /* Checked before slot_of: touching a bin older than the ring would
          * re-tag a slot that holds a newer bin. */
         int stale = c->newest > c->mask && b < c->newest - c->mask;
@@ -112,10 +141,11 @@ ps_t calendar_book(calendar *c, ps_t t, ps_t service_ps)
             service_ps -= take;
             cursor = from + take;
         }
-        if (service_ps) {
-            b++;
-            cursor = ps_max(cursor, end);
-        }
+        if (!service_ps)
+            break;
+        b++;
+        cursor = ps_max(cursor, end);
     }
+    note_run(c, first, b);
     return cursor;
 }

@@ -39,6 +39,12 @@ typedef struct calendar {
     uint32_t mask;         /* nbins - 1 */
     calendar_bin *bins;    /* one cache access per bin visited */
     uint64_t newest;       /* highest bin number ever held by a slot */
+    /* Every bin in [run_lo, run_hi) is full (or older than the ring, which
+     * counts as full): the backlog the latest bookings queued behind. A
+     * booking inside it starts at run_hi without walking the skip pointers
+     * (a saturated resource books there every time). Bins never empty, so
+     * the run stays true; it only grows or moves on. */
+    uint64_t run_lo, run_hi;
 } calendar;
 
 /* nbins must be a power of two, bin_ps > 0. Returns 0 or TCESIM_EINVAL /
