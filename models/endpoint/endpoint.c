@@ -135,11 +135,14 @@ void ep_count(const ep_params *p, uint64_t addr, uint64_t len, bool is_write, ep
     }
 }
 
-/* ep_link_wire_ps through a 4-entry memo keyed by size (a TLP train has
- * two or three distinct sizes: requests, full and last completions). */
+/* ep_link_wire_ps through a direct-mapped memo keyed by size (a TLP train
+ * has two or three distinct sizes: requests, full and last completions).
+ * Sizes are whole DWs with 20 or 24 header bytes, so their low bits are all
+ * alike: a Fibonacci hash spreads them (20, 24 and 20 or 24 plus 64 .. 1024
+ * bytes of payload land in 12 distinct entries of 16). */
 static ps_t wire_ps(endpoint *e, uint32_t bytes)
 {
-    unsigned k = bytes & 3;
+    unsigned k = (unsigned)((bytes * 2654435761u) >> 28) & (EP_WIRE_MEMO - 1);
     if (e->memo_bytes[k] != bytes) {
         e->memo_bytes[k] = bytes;
         ps_t raw = ep_link_wire_ps(&e->p.link, bytes);
@@ -156,7 +159,7 @@ int ep_init(endpoint *e, const ep_params *p)
         return rc;
     memset(e, 0, sizeof(*e));
     e->p = *p;
-    for (unsigned k = 0; k < 4; k++)
+    for (unsigned k = 0; k < EP_WIRE_MEMO; k++)
         e->memo_bytes[k] = UINT32_MAX;
     e->derate_ppm = p->dllp_overhead ? ep_link_overhead_ppm(&p->link, p->mps) : 0;
     /* 8 ns bins (a completion takes ~10 ns at Gen3 x8; a power of two in

@@ -97,6 +97,8 @@ void ep_count(const ep_params *p, uint64_t addr, uint64_t len, bool is_write, ep
 /* Header + framing bytes of a request TLP at bus address addr. */
 static inline uint32_t ep_req_hdr_bytes(uint64_t addr) { return addr >> 32 ? 24u : 20u; }
 #define EP_CPL_HDR_BYTES 20u
+/* Entries of the wire-time memo (endpoint.c wire_ps): a power of two. */
+#define EP_WIRE_MEMO 16u
 
 typedef struct ep_stats {
     uint64_t reads, writes;         /* accesses */
@@ -117,8 +119,8 @@ typedef struct endpoint {
     ps_t last_link_ps;              /* when it began on the link */
     calendar down;                  /* downstream direction */
     uint32_t derate_ppm;            /* ep_link_overhead_ppm when dllp_overhead */
-    uint32_t memo_bytes[4];         /* wire times of recent TLP sizes: the */
-    ps_t memo_ps[4];                /* sizes repeat, the division need not */
+    uint32_t memo_bytes[EP_WIRE_MEMO]; /* wire times of recent TLP sizes: the */
+    ps_t memo_ps[EP_WIRE_MEMO];        /* sizes repeat, the division need not */
     uint32_t tags_used;
     ps_t tag_heap[EP_MAX_TAGS];     /* release times, min-heap */
     ep_stats st;
