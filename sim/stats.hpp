@@ -22,41 +22,64 @@ public:
     static constexpr int kLog = 2000;
     static constexpr double kRatio = 1.01;
 
+    // Boost's axis interface; samples are whole picoseconds (index_ps).
     boost::histogram::axis::index_type index(double ps) const
     {
-        if (ps < kLinear * 1000.0)
-            return ps < 0 ? 0 : static_cast<int>(ps / 1000.0);
-        static const double inv_log2_ratio = 1.0 / std::log2(kRatio);
-        int j = static_cast<int>(fast_log2(ps / (kLinear * 1000.0)) * inv_log2_ratio);
-        // Guard the float edge: the bucket's lower edge must not exceed ps.
-        while (j > 0 && lower_edge_ps(kLinear + j) > ps)
-            j--;
-        while (j + 1 < kLog && lower_edge_ps(kLinear + j + 1) <= ps)
-            j++;
-        return kLinear + std::min(j, kLog - 1);
+        return ps < 0 ? 0 : index_ps(ps < 1.8e19 ? static_cast<uint64_t>(ps) : UINT64_MAX);
     }
     boost::histogram::axis::index_type size() const { return kLinear + kLog; }
 
-    // log2 to about 1e-4: the exponent plus a 1024-entry table of the
-    // mantissa's log; the edge checks in index() correct the last bit.
-    static double fast_log2(double x)
+    // The bucket of a sample of `ps` picoseconds: the last bucket whose
+    // lower edge is <= ps. Integer work only: below 100 ns a division by a
+    // constant; above, a table gives the bucket of the first value of the
+    // sample's 1/256-octave cell, and since a cell (ratio 1 + 1/256) is
+    // narrower than a bucket (1.01) at most one edge lies inside it.
+    static int index_ps(uint64_t ps)
     {
-        static const std::vector<double> table = [] {
-            std::vector<double> t(1025);
-            for (int i = 0; i <= 1024; i++)
-                t[i] = std::log2(1.0 + i / 1024.0);
-            return t;
-        }();
-        int e;
-        double m = std::frexp(x, &e); // x = m * 2^e, m in [0.5, 1)
-        double f = (m * 2.0 - 1.0) * 1024.0;
-        int k = static_cast<int>(f);
-        double frac = f - k;
-        return (e - 1) + table[k] + (table[k + 1] - table[k]) * frac;
+        if (ps < kLinear * 1000ull)
+            return static_cast<int>(ps / 1000);
+        const Tables &t = tables();
+        unsigned e = 63u - static_cast<unsigned>(__builtin_clzll(ps)); // >= kMinOctave: ps >= 100 000
+        unsigned cell = static_cast<unsigned>(ps >> (e - kCellBits)) & (kCells - 1);
+        int i = t.cell_bucket[(e - kMinOctave) * kCells + cell];
+        if (i + 1 < kLinear + kLog && t.edge_ceil[i + 1] <= ps)
+            i++;
+        return i;
     }
+
     double value(double i) const { return lower_edge_ps(static_cast<int>(i)); }
 
     static double lower_edge_ps(int i)
+    {
+        return edges()[std::clamp(i, 0, kLinear + kLog)];
+    }
+
+private:
+    static constexpr unsigned kCellBits = 8, kCells = 1u << kCellBits;
+    static constexpr unsigned kMinOctave = 16; // 2^16 <= 100 000 < 2^17
+    struct Tables {
+        std::vector<uint64_t> edge_ceil;      // ceil(lower edge): edge <= ps iff edge_ceil <= ps
+        std::vector<uint16_t> cell_bucket;    // octaves kMinOctave..63 x kCells
+    };
+    static const Tables &tables()
+    {
+        static const Tables t = [] {
+            Tables r;
+            const std::vector<double> &e = edges();
+            for (double v : e)
+                r.edge_ceil.push_back(static_cast<uint64_t>(std::ceil(v)));
+            for (unsigned oct = kMinOctave; oct < 64; oct++)
+                for (unsigned c = 0; c < kCells; c++) {
+                    uint64_t lo = (1ull << oct) + (static_cast<uint64_t>(c) << (oct - kCellBits));
+                    // the last bucket (of the kLinear + kLog) whose edge is <= lo
+                    auto it = std::upper_bound(r.edge_ceil.begin(), r.edge_ceil.begin() + kLinear + kLog, lo);
+                    r.cell_bucket.push_back(static_cast<uint16_t>(it - r.edge_ceil.begin() - 1));
+                }
+            return r;
+        }();
+        return t;
+    }
+    static const std::vector<double> &edges()
     {
         // Computed once: the per-sample path reads this table, no pow().
         static const std::vector<double> edges = [] {
@@ -65,7 +88,7 @@ public:
                 e[k] = k <= kLinear ? k * 1000.0 : kLinear * 1000.0 * std::pow(kRatio, k - kLinear);
             return e;
         }();
-        return edges[std::clamp(i, 0, kLinear + kLog)];
+        return edges;
     }
 };
 
@@ -101,7 +124,7 @@ public:
         // sample's bucket instead of taking a logarithm again.
         if (ps != last_ps_) {
             last_ps_ = ps;
-            last_idx_ = h_.axis().index(static_cast<double>(ps));
+            last_idx_ = LatencyAxis::index_ps(ps);
         }
         counts_[last_idx_]++;
         n_++;
