@@ -7,6 +7,7 @@
 #define TCESIM_REPLAY_REPLAY_HPP
 
 #include <algorithm>
+#include <cassert>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -108,7 +109,7 @@ public:
         }
         if (n_ == 0)
             return false;
-        std::swap(out, ring_[head_]);
+        out = std::move(ring_[head_]); // one move, not swap's three
         head_ = (head_ + 1) & mask_;
         n_--;
         if (producer_waiting_ && n_ <= ring_.size() / 2)
@@ -175,6 +176,17 @@ public:
             now = sc_core::sc_time_stamp().value();
         }
         bound = now + quantum_ps_;
+    }
+    // sc_time_stamp() (ps) from a bound sync_loose set, while the process
+    // that holds it has not yielded since: a kernel call saved per TLP. A
+    // bound of 0 was never set (sync_loose returns early for t = 0): ask
+    // the kernel.
+    ps_t now_from_bound(ps_t bound) const
+    {
+        if (!bound)
+            return sc_core::sc_time_stamp().value();
+        assert(bound - quantum_ps_ == sc_core::sc_time_stamp().value());
+        return bound - quantum_ps_;
     }
     // Waits until sc_time_stamp() reaches t exactly (before shared-state
     // changes whose order against other initiators matters).

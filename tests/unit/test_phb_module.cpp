@@ -55,6 +55,7 @@ struct MockMemory : sc_module {
 struct Seen {
     ps_t done_ps = 0, slot_wait_ps = 0;
     int kind = -1;
+    ps_t delay_ps = 0; // b_transport's delay on return
 };
 
 struct Tester : sc_module {
@@ -88,8 +89,10 @@ struct Tester : sc_module {
         gp.set_command(is_write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
         te.rid = kRid;
         te.arrival_ps = arrival;
-        sc_time d = SC_ZERO_TIME;
+        // Issued at sc_time_stamp() = 0: the LT delay in is the arrival.
+        sc_time d = sc_time::from_value(arrival);
         sock->b_transport(gp, d);
+        seen[i].delay_ps = d.value();
         seen[i].done_ps = te.done_ps;
         seen[i].slot_wait_ps = te.xlate.slot_wait_ps;
         seen[i].kind = te.xlate.kind;
@@ -152,6 +155,17 @@ static void a_bypass_read_costs_the_bypass_and_the_memory_access(void **state)
     assert_int_equal(bench->tester.seen[0].slot_wait_ps, 0);
 }
 
+// TLM-2.0's timing annotation (IEEE 1666-2011, the blocking transport
+// interface: a target adds its latency to the delay, so sc_time_stamp() +
+// delay is when the transaction ends): issued at time 0, each TLP's delay
+// out is its completion.
+static void the_delay_returned_ends_at_the_completion(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(bench->tester.seen[i].delay_ps, bench->tester.seen[i].done_ps);
+}
+
 static void a_read_waits_until_the_previous_reads_completions_have_left_its_link(void **state)
 {
     (void)state;
@@ -195,6 +209,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_bypass_read_costs_the_bypass_and_the_memory_access),
+        cmocka_unit_test(the_delay_returned_ends_at_the_completion),
         cmocka_unit_test(a_read_waits_until_the_previous_reads_completions_have_left_its_link),
         cmocka_unit_test(a_write_needs_no_read_entry),
         cmocka_unit_test(reset_stats_zeroes_the_counters_only),

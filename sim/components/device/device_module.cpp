@@ -60,7 +60,7 @@ bool DeviceModule::tlp(uint64_t bus, uint32_t len, bool is_write, ps_t t, ps_t &
     gp_.set_streaming_width(len);
     gp_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     te_.arrival_ps = arrive;
-    sc_core::sc_time d = delay_to(arrive);
+    sc_core::sc_time d = delay_to(arrive, w_.sched.now_from_bound(bound_));
     sock->b_transport(gp_, d);
     tlps_++;
     bool ok = gp_.is_response_ok();

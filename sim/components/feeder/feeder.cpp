@@ -191,7 +191,7 @@ void Feeder::run()
         }
         if (tr_op_is_host(ev.op))
             qe.seq = host_seq_++;
-        qe.fed_ps = sc_core::sc_time_stamp().value();
+        qe.fed_ps = w_.sched.now_from_bound(bound); // not yielded since sync_loose
         qe.ev.seg_sizes = nullptr;
         qe.ev.seg_pas = nullptr;
         if (tr_op_is_host(ev.op)) {

@@ -141,7 +141,9 @@ void PhbModule::b_transport(int port, tlm::tlm_generic_payload &gp, sc_core::sc_
             freed += ep_cpl_wire_ps(links_.at(static_cast<size_t>(port)), gp.get_address(), gp.get_data_length());
         phb_read_done(model_, freed);
     }
-    delay = delay_to(te->done_ps);
+    // TLM's annotated delay: the initiator's offset plus the PHB's latency
+    // (no kernel call: sc_time_stamp() + delay in is the arrival).
+    delay += ps_time(te->done_ps > te->arrival_ps ? te->done_ps - te->arrival_ps : 0);
 }
 
 void PhbModule::reset_stats()
