@@ -9,6 +9,7 @@ int calendar_init(calendar *c, ps_t bin_ps, uint32_t nbins)
     c->bins = NULL;
     c->newest = 0;
     c->run_lo = c->run_hi = 0;
+    c->frontier = 0;
     if (!bin_ps || !nbins || (nbins & (nbins - 1)))
         return TCESIM_EINVAL;
     c->bin_ps = bin_ps;
@@ -101,23 +102,48 @@ static void note_run(calendar *c, uint64_t from, uint64_t last)
     }
 }
 
+/* A booking at or after the frontier: every bin it touches is empty from t
+ * on (work in a bin ends by the frontier), none is older than the ring
+ * (slots are only taken by bins that get work, or by the open bin a search
+ * stops at, which then gets it) and none is in the run of full bins (its
+ * bins end by the frontier too), so the bin-by-bin loop below would serve
+ * it from t without a wait: its first bin from t, the rest from their
+ * starts, filled to t + service. Only the bins' marks are written. */
+static ps_t book_past_frontier(calendar *c, ps_t t, ps_t service_ps)
+{
+    ps_t e = t + service_ps;
+    uint64_t first = bin_of(c, t), last = bin_of(c, e - 1);
+    for (uint64_t b = first; b <= last; b++) {
+        calendar_bin *s = slot_of(c, b);
+        ps_t start = b * c->bin_ps;
+        s->used = (b == last ? e : start + c->bin_ps) - start;
+    }
+    note_run(c, first, last);
+    c->frontier = e;
+    return e;
+}
+
 ps_t calendar_book(calendar *c, ps_t t, ps_t service_ps)
 {
+    if (!service_ps)
+        return t;
+    if (t >= c->frontier)
+        return book_past_frontier(c, t, service_ps);
     ps_t cursor = t;
     uint64_t b = bin_of(c, t);
-    if (!service_ps)
-        return cursor;
     uint64_t first = b;
     /* In the run of full bins: its end is where first_open would lead. */
     if (b >= c->run_lo && b < c->run_hi) {
         b = c->run_hi;
         cursor = ps_max(cursor, b * c->bin_ps);
     }
+    /* Checked before slot_of: touching a bin older than the ring would
+     * re-tag a slot that holds a newer bin. Only the first bin can be: the
+     * loop moves on from a bin no older than the ring, and the newest bin
+     * is never later than the one it just left or a search ended at. */
+    int stale = c->newest > c->mask && b < c->newest - c->mask;
+    calendar_bin *s = stale ? NULL : slot_of(c, b);
     for (;;) {
-        /* Checked before slot_of: touching a bin older than the ring would
-         * re-tag a slot that holds a newer bin. */
-        int stale = c->newest > c->mask && b < c->newest - c->mask;
-        calendar_bin *s = stale ? NULL : slot_of(c, b);
         if (stale || is_full(c, s)) {
             /* Off the fast path: skip full bins (and bins older than the
              * ring) in one path-compressed jump. */
@@ -145,7 +171,11 @@ ps_t calendar_book(calendar *c, ps_t t, ps_t service_ps)
             break;
         b++;
         cursor = ps_max(cursor, end);
+        stale = 0;
+        s = slot_of(c, b);
     }
     note_run(c, first, b);
+    if (cursor > c->frontier)
+        c->frontier = cursor;
     return cursor;
 }

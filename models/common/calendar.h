@@ -45,6 +45,9 @@ typedef struct calendar {
      * (a saturated resource books there every time). Bins never empty, so
      * the run stays true; it only grows or moves on. */
     uint64_t run_lo, run_hi;
+    /* The latest end of any booking: no bin at or after it holds work, so a
+     * booking at or after it is served at once (the in-order fast path). */
+    ps_t frontier;
 } calendar;
 
 /* nbins must be a power of two, bin_ps > 0. Returns 0 or TCESIM_EINVAL /
