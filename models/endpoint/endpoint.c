@@ -186,22 +186,24 @@ static void heap_push(endpoint *e, ps_t v)
 
 static ps_t heap_pop(endpoint *e)
 {
-    ps_t top = e->tag_heap[0];
-    ps_t last = e->tag_heap[--e->tags_used];
-    uint32_t i = 0, n = e->tags_used;
-    for (;;) {
-        uint32_t c = 2 * i + 1;
-        if (c >= n)
+    ps_t *h = e->tag_heap;
+    ps_t top = h[0];
+    uint32_t n = --e->tags_used;
+    ps_t last = h[n];
+    /* A sentinel past the heap: a lone last child needs no bounds check,
+     * and the child is picked without a branch (the comparison's outcome
+     * is a coin toss, which a branch predictor loses). */
+    h[n] = PS_NEVER;
+    uint32_t i = 0, c;
+    while ((c = 2 * i + 1) < n) {
+        c += h[c + 1] < h[c];
+        if (h[c] >= last)
             break;
-        if (c + 1 < n && e->tag_heap[c + 1] < e->tag_heap[c])
-            c++;
-        if (e->tag_heap[c] >= last)
-            break;
-        e->tag_heap[i] = e->tag_heap[c];
+        h[i] = h[c];
         i = c;
     }
     if (n)
-        e->tag_heap[i] = last;
+        h[i] = last;
     return top;
 }
 

@@ -20,7 +20,8 @@ struct phb {
     tce_cache *walk_cache;    /* upper-level entries, NULL when off */
     tce_cache *line_cache;    /* table lines, NULL when off */
     unsigned line_shift;
-    ps_t slot_free[PHB_MAX_FETCH_SLOTS]; /* min-heap: [0] is free soonest */
+    ps_t slot_free[PHB_MAX_FETCH_SLOTS + 1]; /* min-heap: [0] is free soonest;
+                                               * [fetch_slots] = PS_NEVER */
     ps_t *kill_free;          /* kill queue slots: min-heap of free times */
     ps_t *read_free;          /* read entries: min-heap of free times (read_slots) */
     uint32_t kill_slots;
@@ -53,11 +54,17 @@ phb *phb_create(const phb_params *params, const physmem *mem, phb_mem_if mem_if)
     p->pe_stats = calloc(p->npes, sizeof(*p->pe_stats));
     p->cache = tce_cache_create(&params->cache);
     p->kill_slots = params->kill_slots ? params->kill_slots : 1;
-    p->kill_free = calloc(p->kill_slots, sizeof(*p->kill_free));
-    if (params->read_slots && !(p->read_free = calloc(params->read_slots, sizeof(*p->read_free))))
+    /* Each heap of times has one more slot, a PS_NEVER sentinel
+     * (heap_replace_min). */
+    p->kill_free = calloc(p->kill_slots + 1u, sizeof(*p->kill_free));
+    if (params->read_slots && !(p->read_free = calloc(params->read_slots + 1u, sizeof(*p->read_free))))
         goto fail;
     if (!p->rtt || !p->tvt || !p->tvt_raw || !p->frozen_until || !p->frozen_from || !p->pe_stats || !p->cache || !p->kill_free)
         goto fail;
+    p->slot_free[params->fetch_slots] = PS_NEVER;
+    p->kill_free[p->kill_slots] = PS_NEVER;
+    if (p->read_free)
+        p->read_free[params->read_slots] = PS_NEVER;
     if (params->walk_cache_entries) {
         tce_cache_params wc = {
             .entries = params->walk_cache_entries,
@@ -177,16 +184,14 @@ static void fault(phb *p, uint16_t pe, tce_fault f, ps_t t, phb_xlate *out)
 static void phb_translate_at(phb *p, uint16_t pe, uint64_t bus_addr, bool is_write,
                              ps_t arrival_ps, phb_xlate *out);
 
-/* Replaces the root of a min-heap of n times by `v` and restores it. */
+/* Replaces the root of a min-heap of n times by `v` and restores it. h[n]
+ * is a PS_NEVER sentinel: a lone last child needs no bounds check, and the
+ * child is picked without a branch (a coin toss for a branch predictor). */
 static void heap_replace_min(ps_t *h, uint32_t n, ps_t v)
 {
-    uint32_t i = 0;
-    for (;;) {
-        uint32_t c = 2 * i + 1;
-        if (c >= n)
-            break;
-        if (c + 1 < n && h[c + 1] < h[c])
-            c++;
+    uint32_t i = 0, c;
+    while ((c = 2 * i + 1) < n) {
+        c += h[c + 1] < h[c];
         if (h[c] >= v)
             break;
         h[i] = h[c];
