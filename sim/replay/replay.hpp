@@ -98,6 +98,17 @@ public:
         if (consumer_waiting_)
             fed_.notify();
     }
+    // Filling the next slot in place, when it is free (no growth or wait):
+    // tail() is the slot (what an earlier pop moved out of, or never
+    // used), commit() queues it.
+    bool has_room() const { return n_ < ring_.size(); }
+    QEvent &tail() { return ring_[(head_ + n_) & mask_]; }
+    void commit()
+    {
+        n_++;
+        if (consumer_waiting_)
+            fed_.notify();
+    }
     // `waited` is set when the caller's process yielded (time may have moved).
     bool pop(QEvent &out, bool &waited)
     {

@@ -149,6 +149,33 @@ void Feeder::drop(uint64_t handle, uint64_t serial)
     forgot_ = true;
 }
 
+// The queued form of the event: its mapping record and the replay rule's
+// counts. qe may be a slot an event was moved out of: every field is set.
+bool Feeder::fill(const tr_event &ev, ps_t bound, QEvent &qe)
+{
+    qe.ev = ev;
+    qe.ev.seg_sizes = nullptr;
+    qe.ev.seg_pas = nullptr;
+    qe.seq = 0;
+    qe.wait_ops = 0;
+    qe.stale = false;
+    qe.untracked = false;
+    qe.sizes.clear();
+    qe.pas.clear();
+    qe.map.reset();
+    if (ev.op == TR_MAP || ev.op == TR_MAP_SG || ev.op == TR_ALLOC) {
+        if (!new_mapping(ev, qe))
+            return false;
+    } else if (ev.op == TR_UNMAP || ev.op == TR_FREE || ev.has_handle) {
+        if (!use_mapping(ev, qe))
+            return false;
+    }
+    if (tr_op_is_host(ev.op))
+        qe.seq = host_seq_++;
+    qe.fed_ps = w_.sched.now_from_bound(bound); // not yielded since sync_loose
+    return true;
+}
+
 void Feeder::run()
 {
     bool waited = false;
@@ -180,24 +207,17 @@ void Feeder::run()
                          static_cast<double>(ev.len) / (1ull << 30),
                          ev.has_handle ? "" : " by raw bus address (no mapping bounds it)");
         }
-        QEvent qe;
-        qe.ev = ev;
-        if (ev.op == TR_MAP || ev.op == TR_MAP_SG || ev.op == TR_ALLOC) {
-            if (!new_mapping(ev, qe))
+        ActorQueue &q = tr_op_is_host(ev.op) ? w_.cpu_q[ev.actor] : w_.dev_q[ev.actor];
+        if (q.has_room()) {
+            // Filled in place: no event built, moved in and destroyed.
+            if (!fill(ev, bound, q.tail()))
                 break;
-        } else if (ev.op == TR_UNMAP || ev.op == TR_FREE || ev.has_handle) {
-            if (!use_mapping(ev, qe))
-                break;
-        }
-        if (tr_op_is_host(ev.op))
-            qe.seq = host_seq_++;
-        qe.fed_ps = w_.sched.now_from_bound(bound); // not yielded since sync_loose
-        qe.ev.seg_sizes = nullptr;
-        qe.ev.seg_pas = nullptr;
-        if (tr_op_is_host(ev.op)) {
-            w_.cpu_q[ev.actor].push(std::move(qe), waited);
+            q.commit();
         } else {
-            w_.dev_q[ev.actor].push(std::move(qe), waited);
+            QEvent qe;
+            if (!fill(ev, bound, qe))
+                break;
+            q.push(std::move(qe), waited);
         }
     }
     if (rc < 0)

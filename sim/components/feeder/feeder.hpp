@@ -51,6 +51,7 @@ private:
     bool new_mapping(const tr_event &ev, QEvent &qe);
     bool use_mapping(const tr_event &ev, QEvent &qe);
     void drop(uint64_t handle, uint64_t serial);
+    bool fill(const tr_event &ev, ps_t bound, QEvent &qe);
     void run();
 
     FeederWiring w_;
