@@ -7,12 +7,12 @@ namespace tcesim {
 MemoryTarget::MemoryTarget(sc_core::sc_module_name n, const mem_params &p) : sc_module(n), sock("sock")
 {
     ok_ = mem_init(&model_, &p) == 0;
-    sock.register_b_transport(this, &MemoryTarget::b_transport);
+    sock.bind(*this);
 }
 
 MemoryTarget::~MemoryTarget() { mem_destroy(&model_); }
 
-void MemoryTarget::b_transport(int, tlm::tlm_generic_payload &gp, sc_core::sc_time &delay)
+void MemoryTarget::b_transport(tlm::tlm_generic_payload &gp, sc_core::sc_time &delay)
 {
     TimeExt *te = gp.get_extension<TimeExt>();
     if (te) {
@@ -22,6 +22,14 @@ void MemoryTarget::b_transport(int, tlm::tlm_generic_payload &gp, sc_core::sc_ti
         delay = delay_to(done);
     }
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+tlm::tlm_sync_enum MemoryTarget::nb_transport_fw(tlm::tlm_generic_payload &gp, tlm::tlm_phase &phase,
+                                                 sc_core::sc_time &delay)
+{
+    b_transport(gp, delay);
+    phase = tlm::END_RESP;
+    return tlm::TLM_COMPLETED;
 }
 
 } // namespace tcesim
