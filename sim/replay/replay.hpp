@@ -40,7 +40,7 @@ struct Mapping {
     uint32_t dev = 0;            // the device's slot (Netlist::rdevs); its id is devices[dev].id
     int pool = -1;               // the map's pool (IOMMU_NO_POOL: none), for the unmap's --mappings row
     tr_op kind = TR_MAP;
-    std::vector<host_seg> segs;  // input segments: pa, size in; bus, entry, npages out
+    std::vector<host_seg> segs;  // input segments: pa, size in (the feeder's); bus, entry, npages out (the CPU's)
     // Feeder side, in trace order.
     uint64_t dev_ops_fed = 0;    // device ops on this mapping before its unmap
     bool unmap_fed = false;      // the unmap has been read: later device ops are stale
@@ -63,8 +63,7 @@ struct QEvent {
     bool stale = false;          // device op after its handle's unmap in the trace
     bool untracked = false;      // device op through a handle forgotten (sim.dead_handles): counted, not simulated
     ps_t fed_ps = 0;             // when the feeder handed it over (SystemC time)
-    std::vector<uint64_t> sizes, pas;
-    MappingRef map;
+    MappingRef map;              // map, map_sg, alloc: the record, with its input segments
 };
 
 // A bounded FIFO between the feeder and one actor. Bounded so that replay

@@ -59,6 +59,9 @@ struct Driver : sc_module {
         map.ev.dir = TR_DIR_TO_DEVICE;
         map.map = m;
         m->kind = TR_MAP;
+        m->segs.assign(1, host_seg{});   // as the feeder gives it: pa, size
+        m->segs[0].pa = 0x200000;
+        m->segs[0].size = 16384;
         unmap.ev.op = TR_UNMAP;
         unmap.ev.time_ns = 200;
         unmap.map = m;

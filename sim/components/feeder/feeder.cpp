@@ -68,19 +68,25 @@ bool Feeder::new_mapping(const tr_event &ev, QEvent &qe)
     m->serial = ++serials_;
     m->dev = ev.dev;
     m->kind = ev.op;
+    // The record's input segments (pa, size), the CPU's map fills in the
+    // rest; the queued event carries none.
     if (ev.op == TR_MAP_SG) {
-        qe.sizes.assign(ev.seg_sizes, ev.seg_sizes + ev.nsegs);
-        qe.pas.resize(ev.nsegs);
+        m->segs.assign(ev.nsegs, host_seg{});
         for (uint32_t i = 0; i < ev.nsegs; i++) {
+            m->segs[i].size = ev.seg_sizes[i];
             if (ev.seg_pas)
-                qe.pas[i] = ev.seg_pas[i];
-            else if (physalloc_buffer(&w_.palloc, ev.seg_sizes[i], &qe.pas[i]) != 0) {
+                m->segs[i].pa = ev.seg_pas[i];
+            else if (physalloc_buffer(&w_.palloc, ev.seg_sizes[i], &m->segs[i].pa) != 0) {
                 w_.sched.fail(2, where(ev) + "buffer does not fit host.ram");
                 break;
             }
         }
     } else if (!ev.has_pa && physalloc_buffer_aligned(&w_.palloc, ev.size, buffer_align(ev), &qe.ev.pa) != 0) {
         w_.sched.fail(2, where(ev) + "buffer does not fit host.ram");
+    } else {
+        m->segs.assign(1, host_seg{});
+        m->segs[0].pa = qe.ev.pa;
+        m->segs[0].size = ev.size;
     }
     if (w_.sched.error_code())
         return false;
@@ -160,8 +166,6 @@ bool Feeder::fill(const tr_event &ev, ps_t bound, QEvent &qe)
     qe.wait_ops = 0;
     qe.stale = false;
     qe.untracked = false;
-    qe.sizes.clear();
-    qe.pas.clear();
     qe.map.reset();
     if (ev.op == TR_MAP || ev.op == TR_MAP_SG || ev.op == TR_ALLOC) {
         if (!new_mapping(ev, qe))

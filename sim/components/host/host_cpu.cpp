@@ -43,13 +43,7 @@ ps_t HostCpu::do_map(QEvent &qe, ps_t t, int &pool)
     const tr_event &ev = qe.ev;
     Mapping &m = *qe.map;
     const DeviceInfo &d = w_.devices[ev.dev];
-    size_t nseg = ev.op == TR_MAP_SG ? qe.sizes.size() : 1;
-    m.segs.resize(nseg);
-    for (size_t i = 0; i < nseg; i++) {
-        m.segs[i] = host_seg{};
-        m.segs[i].pa = ev.op == TR_MAP_SG ? qe.pas[i] : ev.pa;
-        m.segs[i].size = ev.op == TR_MAP_SG ? qe.sizes[i] : ev.size;
-    }
+    size_t nseg = m.segs.size(); // the feeder gave its input segments (pa, size)
     st_.maps++;
     pool = IOMMU_NO_POOL;
     if (d.path != DMA_PATH_TCE) {
