@@ -24,6 +24,26 @@ std::string Feeder::where(const tr_event &ev) const
 // never a device made up for it.
 bool Feeder::check_actor(tr_event &ev)
 {
+    if (ev.op == TR_READ || ev.op == TR_WRITE) {
+        // Device ops come in runs from one device: its slot was checked.
+        if (ev.actor == dev_memo_id_ && dev_memo_slot_ >= 0) {
+            ev.actor = ev.dev = static_cast<uint32_t>(dev_memo_slot_);
+            return true;
+        }
+        dev_memo_slot_ = -1;
+    }
+    uint32_t id = ev.actor;
+    if (!check_actor_slow(ev))
+        return false;
+    if (ev.op == TR_READ || ev.op == TR_WRITE) {
+        dev_memo_id_ = id;
+        dev_memo_slot_ = static_cast<int32_t>(ev.actor);
+    }
+    return true;
+}
+
+bool Feeder::check_actor_slow(tr_event &ev)
+{
     if (tr_op_is_host(ev.op) && ev.actor >= w_.cpu_q.size()) {
         w_.sched.fail(2, where(ev) + "cpu" + std::to_string(ev.actor) + " but host.cpus is " + std::to_string(w_.cpu_q.size()));
         return false;

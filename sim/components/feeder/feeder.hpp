@@ -47,6 +47,7 @@ public:
 private:
     std::string where(const tr_event &ev) const;
     bool check_actor(tr_event &ev);
+    bool check_actor_slow(tr_event &ev);
     unsigned buffer_align(const tr_event &ev) const;
     bool new_mapping(const tr_event &ev, QEvent &qe);
     bool use_mapping(const tr_event &ev, QEvent &qe);
@@ -68,6 +69,10 @@ private:
     uint64_t last_handle_ = 0;   // memo of the last handle looked up
     uint64_t host_seq_ = 0;      // host ops seen, for --mappings order
     uint64_t events_ = 0;
+    // check_actor's memo: the last device id a device op named, and its slot
+    // (-1: none; dev_slot and dev_clash do not change during a run).
+    uint32_t dev_memo_id_ = 0;
+    int32_t dev_memo_slot_ = -1;
     MappingRef last_map_;
 };
 
