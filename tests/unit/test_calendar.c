@@ -112,6 +112,23 @@ static void saturation_n_bookings_at_zero_finish_at_n_services(void **state)
     calendar_destroy(&c);
 }
 
+/* A backlog, then a short booking well after it (inside one bin, filling
+ * none), then a booking inside the backlog: by the rules it takes the first
+ * free capacity after the backlog (bin 3, idle), not a place after the
+ * latest booking. Worked out by hand, bins of 1 ns. */
+static void a_booking_behind_a_backlog_takes_the_open_bin_before_a_later_booking(void **state)
+{
+    (void)state;
+    calendar c;
+    assert_int_equal(calendar_init(&c, 1000, 64), TCESIM_OK);
+    assert_int_equal(calendar_book(&c, 0, 3000), 3000);      /* bins 0-2 full */
+    assert_int_equal(calendar_book(&c, 10500, 200), 10700);  /* bin 10, part */
+    assert_int_equal(calendar_book(&c, 500, 1000), 4000);    /* bin 3 */
+    assert_int_equal(calendar_book(&c, 1500, 500), 4500);    /* bin 4 */
+    assert_int_equal(calendar_book(&c, 10000, 1000), 11700); /* after bin 10's work */
+    calendar_destroy(&c);
+}
+
 /* 100k bookings at t = 0 build a backlog of 100k bins, longer than the ring
  * (65536 bins): every booking must still queue behind all the earlier ones,
  * and the skip pointers keep each booking cheap. */
@@ -231,6 +248,7 @@ int main(void)
         cmocka_unit_test(out_of_order_booking_is_served_in_its_own_time_when_idle),
         cmocka_unit_test(saturation_n_bookings_at_zero_finish_at_n_services),
         cmocka_unit_test(long_backlog_longer_than_the_ring_stays_exact),
+        cmocka_unit_test(a_booking_behind_a_backlog_takes_the_open_bin_before_a_later_booking),
         cmocka_unit_test(mixed_order_bookings_equal_bin_by_bin_scan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
