@@ -226,11 +226,3 @@ int tve_decode(phb_gen gen, uint64_t raw, tve *out)
     }
     return TCESIM_OK;
 }
-
-uint64_t tve_window_bytes(const tve *t)
-{
-    if (t->kind != TVE_TRANSLATED || t->level_shift < 3)
-        return 0;
-    uint64_t shift = (uint64_t)(t->level_shift - 3) * t->levels + t->page_shift;
-    return shift >= 63 ? 1ull << 63 : 1ull << shift;
-}

@@ -72,7 +72,15 @@ int tve_encode(phb_gen gen, const tve *t, uint64_t *raw);
 int tve_decode(phb_gen gen, uint64_t raw, tve *out);
 
 /* Bytes of IO address space a translated TVE covers:
- * 2^((level_shift - 3) * levels + page_shift), saturating at 2^63. */
-uint64_t tve_window_bytes(const tve *t);
+ * 2^((level_shift - 3) * levels + page_shift), saturating at 2^63; 0 for
+ * any other TVE. Inline: every DMA TLP checks its address against it, twice
+ * (PHB and walk). */
+static inline uint64_t tve_window_bytes(const tve *t)
+{
+    if (t->kind != TVE_TRANSLATED || t->level_shift < 3)
+        return 0;
+    uint64_t shift = (uint64_t)(t->level_shift - 3) * t->levels + t->page_shift;
+    return shift >= 63 ? 1ull << 63 : 1ull << shift;
+}
 
 #endif
