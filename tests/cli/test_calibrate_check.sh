@@ -78,6 +78,15 @@ expect_err "^tcesim calibrate: unknown option '--bogus'"
 expect_exit 2 "$TCESIM" calibrate --check $P "$TMP/bad" --json "$TMP/bad/lat_dma_sweep_rd_rnd_64.csv"
 expect_err "same file"
 cmp -s "$TMP/bad/lat_dma_sweep_rd_rnd_64.csv" "$MINI/lat_dma_sweep_rd_rnd_64.csv" && ok || bad "--json overwrote an input"
+# Outputs: a directory that does not exist is refused before anything runs; a full disk,
+# for --json or standard output, is exit 1.
+expect_exit 2 "$TCESIM" calibrate --check $P "$MINI" --count 3000 --json "$TMP/nodir/c.json"
+expect_err "^--json: $TMP/nodir/c.json: No such file or directory$"
+ln -s /dev/full "$TMP/full.json"
+expect_exit 1 "$TCESIM" calibrate --check $P "$MINI" --count 3000 --json "$TMP/full.json"
+expect_err "No space left on device"
+"$TCESIM" calibrate --check $P "$MINI" --count 3000 >/dev/full 2>"$TMP/err"
+expect_eq "$?" "1" "exit code with standard output full"
 # The runs' scratch directory cannot be made: exit 1, one line naming it.
 TMPDIR="$TMP/none" "$TCESIM" calibrate --check $P "$MINI" --count 3000 >"$TMP/out" 2>"$TMP/err"
 expect_eq "$?" "1" "exit code without a scratch directory"
