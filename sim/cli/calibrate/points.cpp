@@ -117,15 +117,23 @@ bool read_metric(const std::string &path, const std::string &metric, double &v, 
     json_error_t je;
     json_t *j = json_load_file(path.c_str(), 0, &je);
     if (!j) {
-        why = path + ":" + std::to_string(je.line) + ": " + je.text;
+        why = std::string("wrote a report that does not parse (line ") + std::to_string(je.line) + ": " + je.text + ")";
         return false;
     }
     json_t *x = sweep::json_at(j, metric);
+    json_t *lost = sweep::json_at(j, "dma.lost_bytes");
     bool ok = x && json_is_number(x);
     if (ok)
         v = json_number_value(x);
     else
-        why = path + ": no number at " + metric;
+        why = "wrote no number at " + metric;
+    // pcie-bench's runs lose nothing: a run whose accesses faulted, were
+    // dropped or skipped measures something else, so it is not compared.
+    if (ok && lost && json_is_number(lost) && json_number_value(lost) > 0) {
+        ok = false;
+        why = "lost " + std::to_string(static_cast<unsigned long long>(json_number_value(lost))) +
+              " bytes of DMA (faulted, dropped or skipped: dma.lost_bytes), so its " + metric + " is not comparable";
+    }
     json_decref(j);
     return ok;
 }
@@ -211,7 +219,8 @@ int run_points(const std::string &exe, const std::string &config, const std::vec
                     rc = WIFEXITED(status) && WEXITSTATUS(status) == 2 ? 2 : 1;
                 }
             } else if (!read_metric(report_of(i), points[i].metric, values[i], why) && !rc) {
-                err = why;
+                err = points[i].file + ":" + std::to_string(points[i].line) + ": the run of " + points[i].curve +
+                      " at window " + std::to_string(points[i].window_bytes) + " " + why;
                 rc = 1;
             }
             std::remove(report_of(i).c_str());
