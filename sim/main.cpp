@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "cli_calibrate.hpp"
 #include "cli_report.hpp"
 #include "cli_sweep.hpp"
 #include "cli_traces.hpp"
@@ -38,6 +39,8 @@ const char *kUsage =
     "       tcesim report RUN.json|DIR -o FILE.html               (tcesim report --help)\n"
     "       tcesim report A.json B.json -o FILE.html              (two runs side by side)\n"
     "       tcesim report --fields                                (the report's fields, from its schema)\n"
+    "       tcesim calibrate --check PRESET DIR [--off DIR_OFF]   (a preset against pcie-bench data;\n"
+    "                                                              tcesim calibrate --help)\n"
     "       tcesim --version\n"
     "\n"
     "CONFIG is a JSON file or the name of a preset in configs/ (phb3, ...).\n"
@@ -292,7 +295,7 @@ __attribute__((constructor)) static void quiet_systemc_banner()
 int dispatch(int argc, char **argv)
 {
     if (argc < 2)
-        return usage_error("a command is needed: run, config, gen, trace, import, sweep or report (tcesim --help)");
+        return usage_error("a command is needed: run, config, gen, trace, import, sweep, report or calibrate (tcesim --help)");
     std::string cmd = argv[1];
     if (cmd == "run")
         return cmd_run(argc, argv);
@@ -308,6 +311,8 @@ int dispatch(int argc, char **argv)
         return tcesim::cmd_report(argc, argv);
     if (cmd == "sweep")
         return tcesim::cmd_sweep(argc, argv);
+    if (cmd == "calibrate")
+        return tcesim::cmd_calibrate(argc, argv);
     if (cmd == "--version") {
         if (argc > 2)
             return usage_error("--version takes no argument");

@@ -19,9 +19,9 @@ usage_err gen --foo
 usage_err gen window --foo
 usage_err sweep --bogus
 expect_exit 2 "$T" run --bogus; expect_err "^tcesim: unknown option '--bogus' \(tcesim run --help\)$"
-expect_exit 2 "$T"; expect_err "^tcesim: a command is needed: run, config, gen, trace, import, sweep or report \(tcesim --help\)$"
+expect_exit 2 "$T"; expect_err "^tcesim: a command is needed: run, config, gen, trace, import, sweep, report or calibrate \(tcesim --help\)$"
 # --help prints the usage on stdout and exits 0
-for c in "" run gen trace import sweep report; do
+for c in "" run gen trace import sweep report calibrate; do
   expect_exit 0 "$T" $c --help
   [ "$(wc -l <"$TMP/out")" -ge 2 ] && ok || bad "tcesim $c --help printed $(wc -l <"$TMP/out") lines"
   [ -s "$TMP/err" ] && bad "tcesim $c --help wrote to stderr" || ok

@@ -1,0 +1,273 @@
+// tcesim calibrate: measured points into runs, and the pool of `tcesim run`
+// processes that computes them (points.hpp is the contract).
+#include "cli/calibrate/points.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include <jansson.h>
+
+#include "cli/sweep/sweep.hpp"
+#include "output.hpp"
+
+namespace tcesim {
+namespace calib {
+
+namespace {
+
+constexpr uint64_t kLatencyCountDivisor = 20, kLatencyCountMin = 5000;
+
+std::string curve_name(const pb_curve &c, bool off)
+{
+    return std::string(off ? "off " : "") + pb_kind_name(c.kind) + " " + std::to_string(c.size_bytes);
+}
+
+} // namespace
+
+std::vector<Point> points_of(const pb_dir &d, bool iommu_off, uint64_t count, uint64_t device)
+{
+    std::vector<Point> out;
+    std::string dev = "devices." + std::to_string(device) + ".";
+    for (size_t i = 0; i < d.ncurves; i++) {
+        const pb_curve &c = d.curves[i];
+        for (size_t j = 0; j < c.npoints; j++) {
+            const pb_point &m = c.points[j];
+            Point p;
+            p.curve = curve_name(c, iommu_off);
+            p.kind = c.kind;
+            p.size_bytes = c.size_bytes;
+            p.window_bytes = m.window_bytes;
+            p.iommu_off = iommu_off;
+            p.measured = m.value;
+            p.file = c.path;
+            p.line = m.line;
+            bool lat = c.kind == PB_READ_LAT;
+            uint64_t n = lat ? std::max(count / kLatencyCountDivisor, kLatencyCountMin) : count;
+            p.sets = {"workload.pattern=random", std::string("workload.op=") + (c.kind == PB_WRITE_BW ? "write" : "read"),
+                      "workload.size=" + std::to_string(c.size_bytes), "workload.window=" + std::to_string(m.window_bytes),
+                      "workload.count=" + std::to_string(n)};
+            if (lat)
+                p.sets.push_back(dev + "tags=1");
+            if (iommu_off)
+                p.sets.push_back(dev + "dma_mask_bits=64");
+            p.metric = lat ? "dma.latency_ns.p50" : "dma.active_throughput_gbps";
+            out.push_back(std::move(p));
+        }
+    }
+    return out;
+}
+
+namespace {
+
+// Starts one run: standard output to /dev/null (the text report), standard
+// error to its log, the caller's blocked signals unblocked, and (Linux)
+// SIGTERM when the calibration dies, so that no run outlives it.
+pid_t spawn(const std::vector<std::string> &args, const std::string &log, const sigset_t &child_mask)
+{
+    std::vector<char *> argv;
+    for (const std::string &a : args)
+        argv.push_back(const_cast<char *>(a.c_str()));
+    argv.push_back(nullptr);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    // Child: async-signal-safe calls only.
+#ifdef __linux__
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent)
+        _exit(126);
+#else
+    (void)parent;
+#endif
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
+    sigprocmask(SIG_SETMASK, &child_mask, nullptr);
+    int in = open("/dev/null", O_RDONLY);
+    int out = open("/dev/null", O_WRONLY);
+    int errfd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (in < 0 || out < 0 || errfd < 0)
+        _exit(126);
+    dup2(in, 0);
+    dup2(out, 1);
+    dup2(errfd, 2);
+    execv(argv[0], argv.data());
+    static const char msg[] = "tcesim calibrate: exec failed\n";
+    ssize_t w = write(2, msg, sizeof msg - 1);
+    (void)w;
+    _exit(127);
+}
+
+// The metric of a finished run's report, or false with why set.
+bool read_metric(const std::string &path, const std::string &metric, double &v, std::string &why)
+{
+    json_error_t je;
+    json_t *j = json_load_file(path.c_str(), 0, &je);
+    if (!j) {
+        why = std::string("wrote a report that does not parse (line ") + std::to_string(je.line) + ": " + je.text + ")";
+        return false;
+    }
+    json_t *x = sweep::json_at(j, metric);
+    json_t *lost = sweep::json_at(j, "dma.lost_bytes");
+    bool ok = x && json_is_number(x);
+    if (ok)
+        v = json_number_value(x);
+    else
+        why = "wrote no number at " + metric;
+    // pcie-bench's runs lose nothing: a run whose accesses faulted, were
+    // dropped or skipped measures something else, so it is not compared.
+    if (ok && lost && json_is_number(lost) && json_number_value(lost) > 0) {
+        ok = false;
+        why = "lost " + std::to_string(static_cast<unsigned long long>(json_number_value(lost))) +
+              " bytes of DMA (faulted, dropped or skipped: dma.lost_bytes), so its " + metric + " is not comparable";
+    }
+    json_decref(j);
+    return ok;
+}
+
+struct TempDir {
+    std::string path;
+    ~TempDir()
+    {
+        if (!path.empty())
+            rmdir(path.c_str());
+    }
+};
+
+} // namespace
+
+int run_points(const std::string &exe, const std::string &config, const std::vector<std::string> &common_sets,
+               const std::vector<Point> &points, unsigned jobs, bool progress, std::vector<double> &values,
+               std::string &err)
+{
+    values.assign(points.size(), 0.0);
+    if (points.empty())
+        return 0;
+    jobs = std::max(1u, jobs);
+    const char *tmp = std::getenv("TMPDIR");
+    std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/tcesim-calibrate-XXXXXX";
+    std::vector<char> tbuf(tmpl.begin(), tmpl.end());
+    tbuf.push_back('\0');
+    TempDir td;
+    if (!mkdtemp(tbuf.data())) {
+        err = sweep::errno_msg(tmpl);
+        return 1;
+    }
+    td.path = tbuf.data();
+    auto report_of = [&](size_t i) { return td.path + "/" + std::to_string(i) + ".json"; };
+    auto log_of = [&](size_t i) { return td.path + "/" + std::to_string(i) + ".log"; };
+
+    // INT, TERM and HUP are taken here (sigtimedwait) so that the runs in
+    // flight are stopped and their files removed before the process dies.
+    sigset_t stop_set, old_mask;
+    sigemptyset(&stop_set);
+    for (int s : {SIGINT, SIGTERM, SIGHUP, SIGCHLD})
+        sigaddset(&stop_set, s);
+    pthread_sigmask(SIG_BLOCK, &stop_set, &old_mask);
+    sigset_t child_mask = old_mask;
+    for (int s : {SIGINT, SIGTERM, SIGHUP, SIGCHLD})
+        sigdelset(&child_mask, s);
+
+    std::map<pid_t, size_t> running;
+    size_t next = 0, done = 0;
+    int rc = 0, stop = 0;
+    bool tty = progress && isatty(2);
+    while ((next < points.size() && !rc && !stop) || !running.empty()) {
+        while (!rc && !stop && running.size() < jobs && next < points.size()) {
+            std::vector<std::string> args = {exe, "run", config, "--json", report_of(next)};
+            for (const std::string &s : common_sets)
+                args.insert(args.end(), {"--set", s});
+            for (const std::string &s : points[next].sets)
+                args.insert(args.end(), {"--set", s});
+            pid_t pid = spawn(args, log_of(next), child_mask);
+            if (pid < 0) {
+                err = sweep::errno_msg("fork");
+                rc = 1;
+                break;
+            }
+            running[pid] = next++;
+        }
+        int status;
+        pid_t pid;
+        while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+            auto it = running.find(pid);
+            if (it == running.end())
+                continue;
+            size_t i = it->second;
+            running.erase(it);
+            done++;
+            std::string why;
+            if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+                if (!rc) {
+                    why = sweep::error_line(log_of(i));
+                    err = points[i].file + ":" + std::to_string(points[i].line) + ": the run of " + points[i].curve +
+                          " at window " + std::to_string(points[i].window_bytes) + " failed (" +
+                          sweep::exit_text(status) + ")" + (why.empty() ? "" : ": " + why);
+                    rc = WIFEXITED(status) && WEXITSTATUS(status) == 2 ? 2 : 1;
+                }
+            } else if (!read_metric(report_of(i), points[i].metric, values[i], why) && !rc) {
+                err = points[i].file + ":" + std::to_string(points[i].line) + ": the run of " + points[i].curve +
+                      " at window " + std::to_string(points[i].window_bytes) + " " + why;
+                rc = 1;
+            }
+            std::remove(report_of(i).c_str());
+            of_remove_temps(report_of(i).c_str()); // a run killed mid-write
+            std::remove(log_of(i).c_str());
+            if (rc && !stop) {
+                // One failure decides the exit: the runs in flight are not waited out.
+                for (auto &kv : running)
+                    kill(kv.first, SIGTERM);
+                stop = -1;
+            }
+            if (tty)
+                std::fprintf(stderr, "\rcalibrate: %zu/%zu runs\033[K", done, points.size());
+        }
+        if (running.empty() && (next >= points.size() || rc || stop))
+            break;
+        timespec tmo = {0, 250 * 1000 * 1000};
+        int sig = sigtimedwait(&stop_set, nullptr, &tmo);
+        if ((sig == SIGINT || sig == SIGTERM || sig == SIGHUP) && stop <= 0) {
+            stop = sig;
+            for (auto &kv : running)
+                kill(kv.first, SIGTERM);
+        }
+    }
+    if (tty)
+        std::fprintf(stderr, "\r\033[K");
+    pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+    if (stop > 0) {
+        for (size_t i = 0; i < points.size(); i++) {
+            std::remove(report_of(i).c_str());
+            of_remove_temps(report_of(i).c_str());
+            std::remove(log_of(i).c_str());
+        }
+        rmdir(td.path.c_str());
+        td.path.clear();
+        std::fflush(stderr);
+        // Die by the signal as every command does (exit 128 + N).
+        signal(stop, SIG_DFL);
+        sigset_t one;
+        sigemptyset(&one);
+        sigaddset(&one, stop);
+        pthread_sigmask(SIG_UNBLOCK, &one, nullptr);
+        raise(stop);
+        return 1;
+    }
+    return rc;
+}
+
+} // namespace calib
+} // namespace tcesim

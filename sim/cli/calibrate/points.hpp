@@ -1,0 +1,59 @@
+// tcesim calibrate's parts (sim/cli/calibrate/): measured points from a
+// pcie-bench directory (calib/pciebench.h) turned into simulator runs, and
+// the pool that runs them. check.cpp prints a preset against the points;
+// the fitter (`calibrate DIR -o PRESET`, not built yet) is meant to call the
+// same two functions with its candidate parameters as extra --set values.
+#ifndef TCESIM_CLI_CALIBRATE_POINTS_HPP
+#define TCESIM_CLI_CALIBRATE_POINTS_HPP
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "pciebench.h"
+
+namespace tcesim {
+namespace calib {
+
+// One measured point and the run that reproduces it.
+struct Point {
+    std::string curve;             // "read 64", "write 256", "latency 64"; "off " in front for the IOMMU-off twin
+    pb_kind kind;
+    uint32_t size_bytes;
+    uint64_t window_bytes;
+    bool iommu_off;
+    double measured;               // Gb/s, or ns for latency
+    std::string file;              // the CSV and the row's line, for messages and --json
+    unsigned line;
+    std::vector<std::string> sets; // the run's --set values (after the caller's own)
+    std::string metric;            // the report field compared (a JSON path)
+};
+
+// The points of every curve of d, in d's order, as scripts/validate_pciebench.py
+// runs them: a window sweep point runs workload.{pattern=random, op, size,
+// window, count} and compares dma.active_throughput_gbps (the span in which
+// the device was active: pcie-bench measures in steady state, after the
+// window is mapped); a latency point runs one access at a time
+// (devices.DEVICE.tags=1) with count/20 accesses (at least 5000) and compares
+// dma.latency_ns.p50 with the measured median. iommu_off adds
+// devices.DEVICE.dma_mask_bits=64 (the bypass window: no translation).
+std::vector<Point> points_of(const pb_dir &d, bool iommu_off, uint64_t count, uint64_t device);
+
+// Runs `exe run config --json TMP --set common... --set point.sets...` for
+// each point, `jobs` processes at a time (each run is a process: SystemC
+// elaborates once), and sets values[i] to point i's metric. The order of
+// the runs' completion does not matter: values are by index, and each run
+// is deterministic (the config's seed), so the same inputs give the same
+// values. progress: a status line on stderr (a TTY only).
+// Returns 0; 2 when a run refused its input (err: that run's error line,
+// e.g. a --set the config rejects); 1 when a run failed otherwise, could
+// not start, or the command was interrupted (INT, TERM, HUP: the runs are
+// stopped, their files removed, then the process dies by the signal).
+int run_points(const std::string &exe, const std::string &config, const std::vector<std::string> &common_sets,
+               const std::vector<Point> &points, unsigned jobs, bool progress, std::vector<double> &values,
+               std::string &err);
+
+} // namespace calib
+} // namespace tcesim
+
+#endif
