@@ -10,12 +10,8 @@
 #include <cstring>
 #include <map>
 
-#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include <jansson.h>
 
@@ -70,46 +66,6 @@ std::vector<Point> points_of(const pb_dir &d, bool iommu_off, uint64_t count, ui
 }
 
 namespace {
-
-// Starts one run: standard output to /dev/null (the text report), standard
-// error to its log, the caller's blocked signals unblocked, and (Linux)
-// SIGTERM when the calibration dies, so that no run outlives it.
-pid_t spawn(const std::vector<std::string> &args, const std::string &log, const sigset_t &child_mask)
-{
-    std::vector<char *> argv;
-    for (const std::string &a : args)
-        argv.push_back(const_cast<char *>(a.c_str()));
-    argv.push_back(nullptr);
-    pid_t parent = getpid();
-    pid_t pid = fork();
-    if (pid != 0)
-        return pid;
-    // Child: async-signal-safe calls only.
-#ifdef __linux__
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (getppid() != parent)
-        _exit(126);
-#else
-    (void)parent;
-#endif
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGHUP, SIG_DFL);
-    sigprocmask(SIG_SETMASK, &child_mask, nullptr);
-    int in = open("/dev/null", O_RDONLY);
-    int out = open("/dev/null", O_WRONLY);
-    int errfd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (in < 0 || out < 0 || errfd < 0)
-        _exit(126);
-    dup2(in, 0);
-    dup2(out, 1);
-    dup2(errfd, 2);
-    execv(argv[0], argv.data());
-    static const char msg[] = "tcesim calibrate: exec failed\n";
-    ssize_t w = write(2, msg, sizeof msg - 1);
-    (void)w;
-    _exit(127);
-}
 
 // The metric of a finished run's report, or false with why set.
 bool read_metric(const std::string &path, const std::string &metric, double &v, std::string &why)
@@ -192,7 +148,7 @@ int run_points(const std::string &exe, const std::string &config, const std::vec
                 args.insert(args.end(), {"--set", s});
             for (const std::string &s : points[next].sets)
                 args.insert(args.end(), {"--set", s});
-            pid_t pid = spawn(args, log_of(next), child_mask);
+            pid_t pid = sweep::spawn_run(args, log_of(next), false, 0600, "tcesim calibrate: exec failed\n", child_mask);
             if (pid < 0) {
                 err = sweep::errno_msg("fork");
                 rc = 1;

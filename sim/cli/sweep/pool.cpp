@@ -117,19 +117,14 @@ struct Progress {
     }
 };
 
-struct Child {
-    size_t point;
-};
-
-// Starts one point: stdout and stderr to its log, stdin from /dev/null, the
-// pool's blocked signals unblocked, and (Linux) SIGTERM when the sweep dies
-// so that no orphan writes a report a re-run is also writing.
-pid_t spawn_point(const std::vector<std::string> &args, const std::string &log, const sigset_t &child_mask)
+pid_t spawn_run(const std::vector<std::string> &args, const std::string &log, bool stdout_to_log, mode_t mode,
+                const char *exec_failed, const sigset_t &child_mask)
 {
     std::vector<char *> argv;
     for (const std::string &a : args)
         argv.push_back(const_cast<char *>(a.c_str()));
     argv.push_back(nullptr);
+    size_t exec_failed_len = std::strlen(exec_failed);
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid != 0)
@@ -147,22 +142,28 @@ pid_t spawn_point(const std::vector<std::string> &args, const std::string &log, 
     signal(SIGHUP, SIG_DFL);
     sigprocmask(SIG_SETMASK, &child_mask, nullptr);
     int in = open("/dev/null", O_RDONLY);
-    int out = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    if (in < 0 || out < 0)
+    int errfd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, mode);
+    int out = stdout_to_log ? errfd : open("/dev/null", O_WRONLY);
+    if (in < 0 || out < 0 || errfd < 0)
         _exit(126);
     dup2(in, 0);
     dup2(out, 1);
-    dup2(out, 2);
+    dup2(errfd, 2);
     if (in > 2)
         close(in);
-    if (out > 2)
+    if (out > 2 && out != errfd)
         close(out);
+    if (errfd > 2)
+        close(errfd);
     execv(argv[0], argv.data());
-    static const char msg[] = "tcesim sweep: exec failed\n";
-    ssize_t w = write(2, msg, sizeof msg - 1);
+    ssize_t w = write(2, exec_failed, exec_failed_len);
     (void)w;
     _exit(127);
 }
+
+struct Child {
+    size_t point;
+};
 
 // Whether a log line is an error line: `key: ...`, `FILE:LINE: ...`,
 // `tcesim: ...`, SystemC's `Error: ...`, a sanitizer's `==PID==ERROR: ...`
@@ -257,7 +258,8 @@ int run_pool(const std::string &dir, const Sweep &sw, const std::string &exe, co
             const Point &p = sw.points[todo[next]];
             std::string report = dir + "/" + p.name + ".json";
             of_remove_temps(report.c_str()); // left by a point killed mid-write
-            pid_t pid = spawn_point(point_argv(sw, p, exe, dir), dir + "/logs/" + p.name + ".log", child_mask);
+            pid_t pid = spawn_run(point_argv(sw, p, exe, dir), dir + "/logs/" + p.name + ".log", true, 0666,
+                                  "tcesim sweep: exec failed\n", child_mask);
             if (pid < 0) {
                 std::fprintf(stderr, "%s\n", errno_msg("fork").c_str());
                 stop = -1;

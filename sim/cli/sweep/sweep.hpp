@@ -71,6 +71,16 @@ struct Options {
 
 int usage(const std::string &msg);
 std::string errno_msg(const std::string &what);
+// Starts one run (`args[0]` the program) as a child: stdin from /dev/null,
+// stderr to `log` (created with `mode`, truncated), stdout to the log too or
+// to /dev/null (the text report); INT, TERM and HUP back to their defaults,
+// the signal mask `child_mask`, and (Linux) SIGTERM when the parent dies, so
+// that no run outlives its sweep or calibration. `exec_failed` is written to
+// the log if the program cannot be run (exit 127). Returns the child's pid,
+// or -1 (errno set) when fork fails. Shared by the sweep's and calibrate's
+// pools.
+pid_t spawn_run(const std::vector<std::string> &args, const std::string &log, bool stdout_to_log, mode_t mode,
+                const char *exec_failed, const sigset_t &child_mask);
 std::string absolute_path(const std::string &p);
 std::string self_exe();
 std::string given_path(const std::string &p);
