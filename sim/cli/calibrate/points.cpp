@@ -212,14 +212,7 @@ int run_points(const std::string &exe, const std::string &config, const std::vec
         }
         rmdir(td.path.c_str());
         td.path.clear();
-        std::fflush(stderr);
-        // Die by the signal as every command does (exit 128 + N).
-        signal(stop, SIG_DFL);
-        sigset_t one;
-        sigemptyset(&one);
-        sigaddset(&one, stop);
-        pthread_sigmask(SIG_UNBLOCK, &one, nullptr);
-        raise(stop);
+        sweep::die_by_signal(stop);
         return 1;
     }
     return rc;

@@ -161,6 +161,17 @@ pid_t spawn_run(const std::vector<std::string> &args, const std::string &log, bo
     _exit(127);
 }
 
+void die_by_signal(int sig)
+{
+    std::fflush(stderr);
+    signal(sig, SIG_DFL);
+    sigset_t one;
+    sigemptyset(&one);
+    sigaddset(&one, sig);
+    pthread_sigmask(SIG_UNBLOCK, &one, nullptr);
+    raise(sig);
+}
+
 struct Child {
     size_t point;
 };
@@ -331,16 +342,8 @@ int run_pool(const std::string &dir, const Sweep &sw, const std::string &exe, co
     sigaction(SIGTERM, &old_term, nullptr);
     sigaction(SIGHUP, &old_hup, nullptr);
     if (stop > 0) {
-        // Interrupted: die by the signal as every command does (exit
-        // 128 + N), so that a calling loop stops on Ctrl-C too; what is
-        // done is kept, the same command finishes it.
-        std::fflush(stderr);
-        signal(stop, SIG_DFL);
-        sigset_t one;
-        sigemptyset(&one);
-        sigaddset(&one, stop);
-        pthread_sigmask(SIG_UNBLOCK, &one, nullptr);
-        raise(stop);
+        // Interrupted: what is done is kept, the same command finishes it.
+        die_by_signal(stop);
     }
     return stop || failed ? 1 : 0;
 }

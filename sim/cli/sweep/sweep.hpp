@@ -81,6 +81,10 @@ std::string errno_msg(const std::string &what);
 // pools.
 pid_t spawn_run(const std::vector<std::string> &args, const std::string &log, bool stdout_to_log, mode_t mode,
                 const char *exec_failed, const sigset_t &child_mask);
+// Dies by `sig` as every command interrupted does (exit 128 + N, so a
+// calling loop stops on Ctrl-C too): its default action, unblocked, raised.
+// Returns only if the signal's default is to ignore it.
+void die_by_signal(int sig);
 std::string absolute_path(const std::string &p);
 std::string self_exe();
 std::string given_path(const std::string &p);
