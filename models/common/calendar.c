@@ -131,17 +131,16 @@ ps_t calendar_book(calendar *c, ps_t t, ps_t service_ps)
         return book_past_frontier(c, t, service_ps);
     ps_t cursor = t;
     uint64_t b = bin_of(c, t);
-    /* Queued behind the whole backlog: bin(t) is in the run of full bins
-     * and the run ends at the frontier's bin, whose work ends at the
-     * frontier (no work ends later). The loop below would start there and
-     * fill on from the frontier, which is the booking past the frontier;
-     * its run note merges into the same run. (A saturated link books
-     * here every time.) */
-    if (b >= c->run_lo && b < c->run_hi && c->run_hi == bin_of(c, c->frontier))
-        return book_past_frontier(c, c->frontier, service_ps);
     uint64_t first = b;
     /* In the run of full bins: its end is where first_open would lead. */
     if (b >= c->run_lo && b < c->run_hi) {
+        /* Queued behind the whole backlog: when the run ends at the
+         * frontier's bin, whose work ends at the frontier (no work ends
+         * later), the loop below would fill on from the frontier, which is
+         * the booking past the frontier; its run note merges into the same
+         * run. (A saturated link books here every time.) */
+        if (c->run_hi == bin_of(c, c->frontier))
+            return book_past_frontier(c, c->frontier, service_ps);
         b = c->run_hi;
         cursor = ps_max(cursor, b * c->bin_ps);
     }

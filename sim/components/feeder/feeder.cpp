@@ -24,7 +24,8 @@ std::string Feeder::where(const tr_event &ev) const
 // never a device made up for it.
 bool Feeder::check_actor(tr_event &ev)
 {
-    if (ev.op == TR_READ || ev.op == TR_WRITE) {
+    bool device_op = !tr_op_is_host(ev.op);
+    if (device_op) {
         // Device ops come in runs from one device: its slot was checked.
         if (ev.actor == dev_memo_id_ && dev_memo_slot_ >= 0) {
             ev.actor = ev.dev = static_cast<uint32_t>(dev_memo_slot_);
@@ -35,7 +36,7 @@ bool Feeder::check_actor(tr_event &ev)
     uint32_t id = ev.actor;
     if (!check_actor_slow(ev))
         return false;
-    if (ev.op == TR_READ || ev.op == TR_WRITE) {
+    if (device_op) {
         dev_memo_id_ = id;
         dev_memo_slot_ = static_cast<int32_t>(ev.actor);
     }
