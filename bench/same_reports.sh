@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Speed changes must not move a number (issue 14): runs two tcesim binaries
 # on the same scenarios and compares their reports byte for byte, wall-clock
-# fields removed, and the observer files (--epoch, --timeline, --mappings).
+# fields removed, their text reports and standard error (loss warnings),
+# and the observer files (--epoch, --timeline, --mappings).
 # The scenarios cover the default (three devices, host pools, bypass), every
 # preset, the generators replayed (window, nic-rx streaming and page_pool,
-# nic-tx, nvme, gpu-bulk), several devices on one PHB, faults and an imported
-# kernel trace.
+# nic-tx, nvme, gpu-bulk), several devices on one PHB, faults, an imported
+# kernel trace and the README's contention example (1, 2 and 4 pools).
 # Usage: bench/same_reports.sh OLD_TCESIM NEW_TCESIM
 # Prints one line per scenario, "same" or "DIFF" (with the first lines of the
 # difference); exit 1 when any differs.
@@ -46,6 +47,9 @@ SCENARIOS=(
   "gpu_bulk|--trace @T@/gpu.bin"
   "faults|--trace @ROOT@/tests/data/faults.trace"
   "imported|--trace @T@/knew.bin"
+  "contention_pools1|@ROOT@/examples/contention/config.json --trace @ROOT@/examples/contention/nic16.trace --set iommu.pools=1 --mappings @O@/mappings.json"
+  "contention_pools2|@ROOT@/examples/contention/config.json --trace @ROOT@/examples/contention/nic16.trace --set iommu.pools=2 --mappings @O@/mappings.json"
+  "contention_pools4|@ROOT@/examples/contention/config.json --trace @ROOT@/examples/contention/nic16.trace --set iommu.pools=4 --mappings @O@/mappings.json"
 )
 
 strip_wall() {  # report JSON without wall-clock fields, keys sorted
@@ -90,8 +94,11 @@ for s in "${SCENARIOS[@]}"; do
     case $ext in out | err | json) continue ;; esac
     cmp -s "$f" "$T/new/$name.$ext" || diffs="$diffs $ext"
   done
-  # the text report, its wall-clock lines removed
-  cmp -s <(grep -v -i -e wall -e version "$T/old/$name.out") <(grep -v -i -e wall -e version "$T/new/$name.out") || diffs="$diffs text"
+  # the text report and standard error (loss warnings), wall-clock lines removed
+  for f in out err; do
+    cmp -s <(grep -v -i -e wall -e version "$T/old/$name.$f") <(grep -v -i -e wall -e version "$T/new/$name.$f") ||
+      diffs="$diffs $f"
+  done
   if [ -z "$diffs" ]; then
     echo "same  $name"
   else
