@@ -68,8 +68,6 @@ expect_exit 2 "$TCESIM" calibrate --check no-such-preset "$MINI"
 expect_err "no-such-preset"
 expect_exit 2 "$TCESIM" calibrate --check $P
 expect_err "^tcesim calibrate: --check needs PRESET and DIR$"
-expect_exit 2 "$TCESIM" calibrate "$MINI" -o "$TMP/p.json"
-expect_err "^tcesim calibrate: fitting a preset .* is not built yet"
 expect_exit 2 "$TCESIM" calibrate --check $P "$MINI" --count 0
 expect_err "^tcesim calibrate: --count needs a positive number of accesses$"
 expect_exit 2 "$TCESIM" calibrate --check $P "$MINI" --bogus

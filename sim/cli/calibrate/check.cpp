@@ -28,44 +28,48 @@ constexpr uint64_t kDefaultCount = 300000; // as scripts/validate_pciebench.py
 constexpr unsigned kMaxJobs = 256;
 
 const char *kCalibrateUsage =
-    "usage: tcesim calibrate --check PRESET DIR [--off DIR_OFF] [--count N] [--jobs J] [--json FILE|-]\n"
+    "usage: tcesim calibrate DIR [--off DIR_OFF] -o PRESET.json [--base PRESET] [--set key=value]...\n"
+    "                        [--free key,...] [--budget RUNS] [--count N] [--check-count N] [--jobs J]\n"
+    "       tcesim calibrate --check PRESET DIR [--off DIR_OFF] [--count N] [--jobs J] [--json FILE|-]\n"
     "\n"
-    "Runs PRESET (a config file or a preset name) at every HWarm point of the pcie-bench result\n"
-    "directory DIR (bw_dma_win_sweep_{rd,wr}_rnd_SIZE.csv: random reads and writes over a window,\n"
-    "Gb/s; lat_dma_sweep_rd_rnd_SIZE.csv: median latency of one read at a time, ns) and prints\n"
-    "measured against simulated, the relative error, and the worst error per curve and overall.\n"
+    "DIR is a pcie-bench result directory: bw_dma_win_sweep_{rd,wr}_rnd_SIZE.csv (random reads and\n"
+    "writes over a window, Gb/s) and lat_dma_sweep_rd_rnd_SIZE.csv (median latency of one read at a\n"
+    "time, ns), their HWarm rows. The vendored measurements are in data/pcie-bench/ (SOURCE.md there).\n"
+    "\n"
+    "Fitting (DIR -o PRESET.json) starts from --base (a config file or preset name; default\n"
+    "xeon-e5-vtd) with the --set values applied (give the specifications there: memory.llc.bytes,\n"
+    "iommu.page_size, ...) and searches the free parameters, minimising the worst relative error over\n"
+    "the fitted curves. With --off, stage 1 fits the device, link and LLC costs to the IOMMU-off twin,\n"
+    "then stage 2 the walker, walk caches and IOTLB to DIR; without it, one stage fits all of them to\n"
+    "DIR. 128 B reads and writes and 512 B writes are held out: never fitted, predicted in the final\n"
+    "table. It writes PRESET.json (the base with the fitted values; `_about` names the data, the\n"
+    "values, each curve's worst error and the search's cost) and prints the final table.\n"
+    "  --free key,...   the free parameters (default: all of them):\n"
+    "                   stage 1: devices.D.{overhead_ns,read_hold_ns,tags,read_req_ns,read_byte_ps,\n"
+    "                   write_req_ns,write_byte_ps}, memory.latency_ns, memory.llc.{hit_ns,line_ns};\n"
+    "                   stage 2: phb.{tce_cache.entries,fetch_slots,walk_ns,walk_cache.entries,\n"
+    "                   walk_cache.lines,read_slots} (D: the config's workload.device)\n"
+    "  --budget RUNS    at most this many simulator runs in the search (default 8000; stage 1 gets\n"
+    "                   half when there are two); the final table's runs are not counted\n"
+    "  --count N        accesses per throughput point in the search (default 30000)\n"
+    "  --check-count N  accesses per throughput point in the final table (default 300000)\n"
+    "The search saves its state in PRESET.json.state after every evaluation; run the same command\n"
+    "again (a larger --budget is allowed) and it resumes where it stopped. The state is removed\n"
+    "when the search converges.\n"
+    "\n"
+    "Checking (--check PRESET DIR) runs PRESET at every point of DIR and prints measured against\n"
+    "simulated, the relative error, and the worst error per curve and overall.\n"
     "  --off DIR_OFF  also the IOMMU-off twin directory, run through the bypass window\n"
     "  --count N      accesses per throughput point (default 300000; latency points N/20, >= 5000)\n"
     "  --jobs J       runs at once (default: the online CPUs)\n"
     "  --json FILE    the table as JSON (schema tcesim.calibrate-check/1); - is standard output\n"
-    "                 (the text table then goes to standard error)\n"
-    "The vendored measurements are in data/pcie-bench/ (SOURCE.md there).\n"
-    "Fitting a preset (calibrate DIR -o PRESET.json) is not built yet.\n";
+    "                 (the text table then goes to standard error)\n";
 
 int usage(const std::string &msg)
 {
     std::fprintf(stderr, "tcesim calibrate: %s\n", msg.c_str());
     return 2;
 }
-
-std::string fmt_window(uint64_t b)
-{
-    char buf[32];
-    if (b >= (1u << 20) && b % (1u << 19) == 0)
-        std::snprintf(buf, sizeof buf, "%gM", static_cast<double>(b) / (1u << 20));
-    else if (b >= 1024 && b % 512 == 0)
-        std::snprintf(buf, sizeof buf, "%gK", static_cast<double>(b) / 1024);
-    else
-        std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(b));
-    return buf;
-}
-
-struct Worst {
-    std::string curve;
-    double error = 0; // signed; compared by magnitude
-    size_t point = 0;
-    bool any = false;
-};
 
 struct Options {
     std::string preset, dir, off, json;
@@ -80,10 +84,7 @@ int parse(int argc, char **argv, Options &o)
     for (int i = 2; i < argc; i++) {
         std::string s = argv[i];
         auto value = [&](const char *what) -> const char * { return i + 1 < argc ? argv[++i] : nullptr; };
-        if (s == "-h" || s == "--help") {
-            std::fputs(kCalibrateUsage, stdout);
-            std::exit(finish_stdout(0));
-        } else if (s == "--check") {
+        if (s == "--check") {
             o.check = true;
         } else if (s == "--off") {
             const char *v = value("--off");
@@ -106,19 +107,12 @@ int parse(int argc, char **argv, Options &o)
                 return usage("--json needs a file (- for standard output)");
             o.json = v;
             o.has_json = true;
-        } else if (s == "-o") {
-            return usage("fitting a preset (calibrate DIR -o PRESET.json) is not built yet; --check PRESET DIR "
-                         "prints a preset against DIR");
         } else if (!s.empty() && s[0] == '-') {
             return usage("unknown option '" + s + "' (tcesim calibrate --help)");
         } else {
             pos.push_back(s);
         }
     }
-    if (!o.check)
-        return usage(pos.empty() ? "--check PRESET DIR is needed (tcesim calibrate --help)"
-                                 : "fitting a preset (calibrate DIR -o PRESET.json) is not built yet; --check "
-                                   "PRESET DIR prints a preset against DIR");
     if (pos.size() != 2)
         return usage(pos.size() < 2 ? "--check needs PRESET and DIR" : "unexpected argument '" + pos[2] + "'");
     o.preset = pos[0];
@@ -126,56 +120,8 @@ int parse(int argc, char **argv, Options &o)
     return 0;
 }
 
-// Reads one directory; prints its error. 0, or 2 (bad input), 1 (memory).
-int read_dir(const std::string &dir, pb_dir &d)
-{
-    char msg[1024];
-    int rc = pb_read_dir(dir.c_str(), &d, msg, sizeof msg);
-    if (rc == TCESIM_OK)
-        return 0;
-    std::fprintf(stderr, "%s\n", msg);
-    return rc == TCESIM_ENOMEM ? 1 : 2;
-}
-
-struct DirGuard {
-    pb_dir d{};
-    ~DirGuard() { pb_dir_free(&d); }
-};
-
-std::string table_text(const Options &o, const std::vector<calib::Point> &pts, const std::vector<double> &sim,
-                       const std::vector<Worst> &worst, const Worst &overall)
-{
-    std::string t;
-    char buf[256];
-    std::snprintf(buf, sizeof buf, "tcesim calibrate --check %s %s%s%s (%llu accesses per throughput point)\n",
-                  o.preset.c_str(), o.dir.c_str(), o.off.empty() ? "" : " --off ", o.off.c_str(),
-                  static_cast<unsigned long long>(o.count));
-    t += buf;
-    std::snprintf(buf, sizeof buf, "%-16s %-6s %10s %10s %8s\n", "curve", "window", "measured", "tcesim", "error");
-    t += buf;
-    for (size_t i = 0; i < pts.size(); i++) {
-        const calib::Point &p = pts[i];
-        bool lat = p.kind == PB_READ_LAT;
-        double err = (sim[i] - p.measured) / p.measured;
-        std::snprintf(buf, sizeof buf, lat ? "%-16s %-6s %10.1f %10.1f %+7.1f%%\n" : "%-16s %-6s %10.2f %10.2f %+7.1f%%\n",
-                      (p.curve + (lat ? " ns" : "")).c_str(), fmt_window(p.window_bytes).c_str(), p.measured, sim[i],
-                      100 * err);
-        t += buf;
-    }
-    t += "worst error per curve:\n";
-    for (const Worst &w : worst) {
-        std::snprintf(buf, sizeof buf, "%-16s %+7.1f%% at %s\n", w.curve.c_str(), 100 * w.error,
-                      fmt_window(pts[w.point].window_bytes).c_str());
-        t += buf;
-    }
-    std::snprintf(buf, sizeof buf, "worst relative error: %.1f%% (%s at %s)\n", 100 * std::fabs(overall.error),
-                  overall.curve.c_str(), fmt_window(pts[overall.point].window_bytes).c_str());
-    t += buf;
-    return t;
-}
-
 std::string table_json(const Options &o, const std::vector<calib::Point> &pts, const std::vector<double> &sim,
-                       const std::vector<Worst> &worst, const Worst &overall)
+                       const calib::Worsts &w)
 {
     json_t *j = json_object();
     json_object_set_new(j, "schema", json_string("tcesim.calibrate-check/1"));
@@ -201,18 +147,18 @@ std::string table_json(const Options &o, const std::vector<calib::Point> &pts, c
         json_array_append_new(a, e);
     }
     json_object_set_new(j, "points", a);
-    json_t *w = json_object();
-    for (const Worst &x : worst) {
+    json_t *wj = json_object();
+    for (const calib::Worst &x : w.curves) {
         json_t *e = json_object();
         json_object_set_new(e, "error", json_real(x.error));
         json_object_set_new(e, "window_bytes", json_integer(static_cast<json_int_t>(pts[x.point].window_bytes)));
-        json_object_set_new(w, x.curve.c_str(), e);
+        json_object_set_new(wj, x.curve.c_str(), e);
     }
-    json_object_set_new(j, "worst", w);
+    json_object_set_new(j, "worst", wj);
     json_t *e = json_object();
-    json_object_set_new(e, "curve", json_string(overall.curve.c_str()));
-    json_object_set_new(e, "error", json_real(overall.error));
-    json_object_set_new(e, "window_bytes", json_integer(static_cast<json_int_t>(pts[overall.point].window_bytes)));
+    json_object_set_new(e, "curve", json_string(w.overall.curve.c_str()));
+    json_object_set_new(e, "error", json_real(w.overall.error));
+    json_object_set_new(e, "window_bytes", json_integer(static_cast<json_int_t>(pts[w.overall.point].window_bytes)));
     json_object_set_new(j, "worst_overall", e);
     char *s = json_dumps(j, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
     json_decref(j);
@@ -225,6 +171,17 @@ std::string table_json(const Options &o, const std::vector<calib::Point> &pts, c
 
 int cmd_calibrate(int argc, char **argv)
 {
+    bool check = false;
+    for (int i = 2; i < argc; i++) {
+        std::string s = argv[i];
+        if (s == "-h" || s == "--help") {
+            std::fputs(kCalibrateUsage, stdout);
+            return finish_stdout(0);
+        }
+        check = check || s == "--check";
+    }
+    if (!check)
+        return calib::fit(argc, argv);
     Options o;
     if (int rc = parse(argc, argv, o))
         return rc;
@@ -238,15 +195,15 @@ int cmd_calibrate(int argc, char **argv)
         std::fprintf(stderr, "%s\n", cerr.msg);
         return 2;
     }
-    DirGuard on, off;
-    if (int rc = read_dir(o.dir, on.d))
+    calib::DirGuard on, off;
+    if (int rc = calib::read_dir(o.dir, on.d))
         return rc;
     if (!o.off.empty())
-        if (int rc = read_dir(o.off, off.d))
+        if (int rc = calib::read_dir(o.off, off.d))
             return rc;
     Claims claims;
     std::string e = claims.input("PRESET", path);
-    for (const DirGuard *g : {&on, &off})
+    for (const calib::DirGuard *g : {&on, &off})
         for (size_t i = 0; e.empty() && i < g->d.ncurves; i++)
             e = claims.input("DIR", g->d.curves[i].path);
     if (e.empty())
@@ -278,25 +235,19 @@ int cmd_calibrate(int argc, char **argv)
         return rc;
     }
 
-    std::vector<Worst> worst;
-    Worst overall;
-    for (size_t i = 0; i < pts.size(); i++) {
-        double er = (sim[i] - pts[i].measured) / pts[i].measured;
-        if (worst.empty() || worst.back().curve != pts[i].curve)
-            worst.push_back(Worst{pts[i].curve, er, i, true});
-        else if (std::fabs(er) > std::fabs(worst.back().error))
-            worst.back() = Worst{pts[i].curve, er, i, true};
-        if (!overall.any || std::fabs(er) > std::fabs(overall.error))
-            overall = Worst{pts[i].curve, er, i, true};
-    }
-    std::string text = table_text(o, pts, sim, worst, overall);
+    calib::Worsts w = calib::worst_of(pts, sim);
+    char title[1024];
+    std::snprintf(title, sizeof title, "tcesim calibrate --check %s %s%s%s (%llu accesses per throughput point)",
+                  o.preset.c_str(), o.dir.c_str(), o.off.empty() ? "" : " --off ", o.off.c_str(),
+                  static_cast<unsigned long long>(o.count));
+    std::string text = calib::table_text(title, pts, sim, w);
     if (o.json == "-") {
-        e = write_stdout(table_json(o, pts, sim, worst, overall));
+        e = write_stdout(table_json(o, pts, sim, w));
         std::fputs(text.c_str(), stderr);
     } else {
         e = write_stdout(text);
         if (e.empty() && o.has_json)
-            e = write_output(o.json, table_json(o, pts, sim, worst, overall));
+            e = write_output(o.json, table_json(o, pts, sim, w));
     }
     if (!e.empty()) {
         std::fprintf(stderr, "%s\n", e.c_str());

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -16,6 +17,7 @@
 #include <jansson.h>
 
 #include "cli/sweep/sweep.hpp"
+#include "common/tcesim_err.h"
 #include "output.hpp"
 
 namespace tcesim {
@@ -216,6 +218,73 @@ int run_points(const std::string &exe, const std::string &config, const std::vec
         return 1;
     }
     return rc;
+}
+
+std::string fmt_window(uint64_t b)
+{
+    char buf[32];
+    if (b >= (1u << 20) && b % (1u << 19) == 0)
+        std::snprintf(buf, sizeof buf, "%gM", static_cast<double>(b) / (1u << 20));
+    else if (b >= 1024 && b % 512 == 0)
+        std::snprintf(buf, sizeof buf, "%gK", static_cast<double>(b) / 1024);
+    else
+        std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(b));
+    return buf;
+}
+
+Worsts worst_of(const std::vector<Point> &pts, const std::vector<double> &sim)
+{
+    Worsts w;
+    for (size_t i = 0; i < pts.size(); i++) {
+        double er = (sim[i] - pts[i].measured) / pts[i].measured;
+        if (w.curves.empty() || w.curves.back().curve != pts[i].curve)
+            w.curves.push_back(Worst{pts[i].curve, er, i, true});
+        else if (std::fabs(er) > std::fabs(w.curves.back().error))
+            w.curves.back() = Worst{pts[i].curve, er, i, true};
+        if (!w.overall.any || std::fabs(er) > std::fabs(w.overall.error))
+            w.overall = Worst{pts[i].curve, er, i, true};
+    }
+    return w;
+}
+
+std::string table_text(const std::string &title, const std::vector<Point> &pts, const std::vector<double> &sim,
+                       const Worsts &w, const std::vector<std::string> &held_out)
+{
+    std::string t = title + "\n";
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "%-16s %-6s %10s %10s %8s\n", "curve", "window", "measured", "tcesim", "error");
+    t += buf;
+    for (size_t i = 0; i < pts.size(); i++) {
+        const Point &p = pts[i];
+        bool lat = p.kind == PB_READ_LAT;
+        double err = (sim[i] - p.measured) / p.measured;
+        std::snprintf(buf, sizeof buf, lat ? "%-16s %-6s %10.1f %10.1f %+7.1f%%\n" : "%-16s %-6s %10.2f %10.2f %+7.1f%%\n",
+                      (p.curve + (lat ? " ns" : "")).c_str(), fmt_window(p.window_bytes).c_str(), p.measured, sim[i],
+                      100 * err);
+        t += buf;
+    }
+    t += "worst error per curve:\n";
+    for (const Worst &x : w.curves) {
+        std::string name = x.curve.compare(0, 4, "off ") == 0 ? x.curve.substr(4) : x.curve;
+        bool held = std::find(held_out.begin(), held_out.end(), name) != held_out.end();
+        std::snprintf(buf, sizeof buf, "%-16s %+7.1f%% at %s%s\n", x.curve.c_str(), 100 * x.error,
+                      fmt_window(pts[x.point].window_bytes).c_str(), held ? " (held out)" : "");
+        t += buf;
+    }
+    std::snprintf(buf, sizeof buf, "worst relative error: %.1f%% (%s at %s)\n", 100 * std::fabs(w.overall.error),
+                  w.overall.curve.c_str(), fmt_window(pts[w.overall.point].window_bytes).c_str());
+    t += buf;
+    return t;
+}
+
+int read_dir(const std::string &dir, pb_dir &d)
+{
+    char msg[1024];
+    int rc = pb_read_dir(dir.c_str(), &d, msg, sizeof msg);
+    if (rc == TCESIM_OK)
+        return 0;
+    std::fprintf(stderr, "%s\n", msg);
+    return rc == TCESIM_ENOMEM ? 1 : 2;
 }
 
 } // namespace calib

@@ -1,8 +1,8 @@
 // tcesim calibrate's parts (sim/cli/calibrate/): measured points from a
-// pcie-bench directory (calib/pciebench.h) turned into simulator runs, and
-// the pool that runs them. check.cpp prints a preset against the points;
-// the fitter (`calibrate DIR -o PRESET`, not built yet) is meant to call the
-// same two functions with its candidate parameters as extra --set values.
+// pcie-bench directory (calib/pciebench.h) turned into simulator runs, the
+// pool that runs them, and the table both commands print. check.cpp prints
+// a preset against the points; fit.cpp (`calibrate DIR -o PRESET`) calls
+// the same functions with its candidate parameters as extra --set values.
 #ifndef TCESIM_CLI_CALIBRATE_POINTS_HPP
 #define TCESIM_CLI_CALIBRATE_POINTS_HPP
 
@@ -52,6 +52,45 @@ std::vector<Point> points_of(const pb_dir &d, bool iommu_off, uint64_t count, ui
 int run_points(const std::string &exe, const std::string &config, const std::vector<std::string> &common_sets,
                const std::vector<Point> &points, unsigned jobs, bool progress, std::vector<double> &values,
                std::string &err);
+
+// A window as the tables print it: 4K, 1.5M, 64M (bytes when neither).
+std::string fmt_window(uint64_t b);
+
+// The worst relative error, (simulated - measured) / measured, of a curve
+// or of a table; signed, compared by magnitude.
+struct Worst {
+    std::string curve;
+    double error = 0;
+    size_t point = 0; // the index into the points
+    bool any = false;
+};
+struct Worsts {
+    std::vector<Worst> curves; // one per curve, in the points' order
+    Worst overall;
+};
+Worsts worst_of(const std::vector<Point> &points, const std::vector<double> &sim);
+
+// The text table: `title`, one row per point (curve, window, measured,
+// tcesim, error), the worst error per curve, the worst overall. A curve in
+// `held_out` (by name, "off " prefix ignored) is marked so in the per-curve
+// lines.
+std::string table_text(const std::string &title, const std::vector<Point> &points, const std::vector<double> &sim,
+                       const Worsts &w, const std::vector<std::string> &held_out = {});
+
+// Reads one directory (pb_read_dir); prints its error on stderr. Returns 0,
+// 2 (bad input) or 1 (out of memory).
+int read_dir(const std::string &dir, pb_dir &d);
+struct DirGuard {
+    pb_dir d{};
+    DirGuard() = default;
+    DirGuard(const DirGuard &) = delete;
+    DirGuard &operator=(const DirGuard &) = delete;
+    ~DirGuard() { pb_dir_free(&d); }
+};
+
+// `tcesim calibrate DIR -o PRESET.json ...` (fit.cpp; cli_calibrate.hpp's
+// contract).
+int fit(int argc, char **argv);
 
 } // namespace calib
 } // namespace tcesim
