@@ -88,6 +88,27 @@ grep -q '^calibrate: resuming from .*r.json.state (2 evaluations saved)$' "$TMP/
 sed 's#r\.json#fit.json#g' "$TMP/r.json" | cmp -s - "$TMP/fit.json" && ok || bad "the resumed fit differs from the uninterrupted one"
 [ ! -e "$TMP/r.json.state" ] && ok || bad "the state file outlived the resumed fit"
 
+# Stopped by a signal mid-search (TERM: a background job's INT is ignored), it dies by it
+# (128 + 15), writes no preset, and keeps what it evaluated: the same command finishes the
+# same preset.
+mkdir -p "$TMP/runs"
+TMPDIR="$TMP/runs" "$TCESIM" "${FIT[@]/fit.json/t.json}" >/dev/null 2>"$TMP/t.err" &
+pid=$!
+for _ in $(seq 200); do
+  n=$(grep -c '"sets"' "$TMP/t.json.state" 2>/dev/null)
+  [ "${n:-0}" -ge 3 ] && break
+  sleep 0.05
+done
+kill -TERM $pid
+wait $pid
+expect_eq "$?" "143" "exit status of a fit stopped by TERM"
+[ ! -e "$TMP/t.json" ] && ok || bad "a stopped fit wrote its preset"
+[ -s "$TMP/t.json.state" ] && ok || bad "a stopped fit lost its state"
+expect_exit 0 "$TCESIM" "${FIT[@]/fit.json/t.json}"
+grep -q '^calibrate: resuming from' "$TMP/err" && ok || bad "no resume after TERM: $(cat "$TMP/err")"
+sed 's#t\.json#fit.json#g' "$TMP/t.json" | cmp -s - "$TMP/fit.json" && ok || bad "the fit resumed after TERM differs"
+[ -z "$(ls -A "$TMP/runs")" ] && ok || bad "a run's files outlived the stop: $(ls -A "$TMP/runs")"
+
 # A state file of another fit is refused, not mixed in.
 expect_exit 0 "$TCESIM" "${FIT[@]/fit.json/s.json}" --budget 2
 expect_exit 2 "$TCESIM" calibrate "$D" -o "$TMP/s.json" --base $P --free devices.0.overhead_ns --count 3000
