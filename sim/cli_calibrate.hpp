@@ -1,7 +1,11 @@
 // The calibrate subcommand of the CLI (docs/interface.md; docs/validation.md
 // is the user's description): `--check PRESET DIR` runs a preset at every
 // measured point of a pcie-bench result directory (calib/pciebench.h), one
-// `tcesim run` process per point, and prints measured against simulated.
+// `tcesim run` process per point, and prints measured against simulated;
+// `DIR -o PRESET.json` fits a preset's free parameters to the directory
+// (sim/cli/calibrate/fit.cpp) and writes it, with the same table. A fit's
+// preset and table depend only on its inputs (not on --jobs, nor on how
+// often it was stopped and resumed from its state file).
 //
 // Contract: the table's rows come in the directory's fixed curve order
 // (reads by size, writes by size, latency; then the --off twin's), whatever

@@ -37,6 +37,7 @@
 #include "config.h"
 #include "output.hpp"
 #include "pciebench.h"
+#include "version.hpp"
 
 namespace tcesim {
 namespace calib {
@@ -519,11 +520,15 @@ std::vector<Point> fitted_points(const std::vector<Point> &all)
 }
 
 // The fingerprint of a fit's inputs: what the state file's results depend
-// on (not the budget, which only says where the search stops).
-std::string fingerprint(const Options &o, const std::string &base_path, const std::vector<Param> &params,
+// on (not the budget, which only says where the search stops): the program
+// (another build may simulate differently), the base file's text, the
+// --set values, the free parameters, the search's count and the measured
+// points.
+std::string fingerprint(const Options &o, const std::string &base_text, const std::vector<Param> &params,
                         const std::vector<Point> &on, const std::vector<Point> &off)
 {
-    std::string f = "base " + base_path + "; count " + std::to_string(o.count) + "; sets";
+    std::string f = std::string("tcesim ") + version() + "; base " + sweep::short_hash(base_text) + "; count " +
+                    std::to_string(o.count) + "; sets";
     for (const std::string &s : o.sets)
         f += " " + s;
     f += "; free";
@@ -536,6 +541,20 @@ std::string fingerprint(const Options &o, const std::string &base_path, const st
             f += "; " + p.curve + "@" + std::to_string(p.window_bytes) + buf;
         }
     return f;
+}
+
+bool read_text(const std::string &path, std::string &out)
+{
+    FILE *f = std::fopen(path.c_str(), "rb");
+    if (!f)
+        return false;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
+        out.append(buf, n);
+    bool ok = !std::ferror(f);
+    std::fclose(f);
+    return ok;
 }
 
 } // namespace
@@ -644,7 +663,12 @@ int fit(int argc, char **argv)
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned jobs = o.jobs ? o.jobs : static_cast<unsigned>(ncpu > 0 ? ncpu : 1);
     Fitter fitter(o, exe, base_path, *cfg, params, jobs, state_path);
-    if (int rc = fitter.load_state(fingerprint(o, base_path, params, on_fit, off_fit)))
+    std::string base_text;
+    if (!read_text(base_path, base_text)) {
+        std::fprintf(stderr, "%s\n", sweep::errno_msg(base_path).c_str());
+        return 2;
+    }
+    if (int rc = fitter.load_state(fingerprint(o, base_text, params, on_fit, off_fit)))
         return rc;
     if (fitter.resumed())
         std::fprintf(stderr, "calibrate: resuming from %s (%zu evaluations saved)\n", state_path.c_str(),
@@ -660,7 +684,7 @@ int fit(int argc, char **argv)
             std::fprintf(stderr, "%s\n", err.c_str());
             return rc;
         }
-    if (int rc = fitter.search(2, on_fit, o.budget - fitter.spent(), x, err)) {
+    if (int rc = fitter.search(2, on_fit, o.budget > fitter.spent() ? o.budget - fitter.spent() : 0, x, err)) {
         std::fprintf(stderr, "%s\n", err.c_str());
         return rc;
     }
