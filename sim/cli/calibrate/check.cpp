@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,7 +31,8 @@ constexpr unsigned kMaxJobs = 256;
 const char *kCalibrateUsage =
     "usage: tcesim calibrate DIR [--off DIR_OFF] -o PRESET.json [--base PRESET] [--set key=value]...\n"
     "                        [--free key,...] [--budget RUNS] [--count N] [--check-count N] [--jobs J]\n"
-    "       tcesim calibrate --check PRESET DIR [--off DIR_OFF] [--count N] [--jobs J] [--json FILE|-]\n"
+    "       tcesim calibrate --check PRESET DIR [--off DIR_OFF] [--set key=value]... [--count N] [--jobs J]\n"
+    "                        [--json FILE|-]\n"
     "\n"
     "DIR is a pcie-bench result directory: bw_dma_win_sweep_{rd,wr}_rnd_SIZE.csv (random reads and\n"
     "writes over a window, Gb/s) and lat_dma_sweep_rd_rnd_SIZE.csv (median latency of one read at a\n"
@@ -60,6 +62,7 @@ const char *kCalibrateUsage =
     "Checking (--check PRESET DIR) runs PRESET at every point of DIR and prints measured against\n"
     "simulated, the relative error, and the worst error per curve and overall.\n"
     "  --off DIR_OFF  also the IOMMU-off twin directory, run through the bypass window\n"
+    "  --set k=v      a setting on top of PRESET in every run (iommu.page_size=2M, ...)\n"
     "  --count N      accesses per throughput point (default 300000; latency points N/20, >= 5000)\n"
     "  --jobs J       runs at once (default: the online CPUs)\n"
     "  --json FILE    the table as JSON (schema tcesim.calibrate-check/1); - is standard output\n"
@@ -73,6 +76,7 @@ int usage(const std::string &msg)
 
 struct Options {
     std::string preset, dir, off, json;
+    std::vector<std::string> sets; // --set, applied to PRESET in every run
     bool has_json = false, check = false;
     uint64_t count = kDefaultCount;
     unsigned jobs = 0;
@@ -91,6 +95,11 @@ int parse(int argc, char **argv, Options &o)
             if (!v)
                 return usage("--off needs a directory (the IOMMU-off twin)");
             o.off = v;
+        } else if (s == "--set") {
+            const char *v = value("--set");
+            if (!v || !std::strchr(v, '='))
+                return usage("--set needs key=value");
+            o.sets.push_back(v);
         } else if (s == "--count") {
             const char *v = value("--count");
             if (!v || num_parse_u64(v, &o.count, nullptr) || o.count == 0)
@@ -128,6 +137,10 @@ std::string table_json(const Options &o, const std::vector<calib::Point> &pts, c
     json_object_set_new(j, "preset", json_string(o.preset.c_str()));
     json_object_set_new(j, "dir", json_string(o.dir.c_str()));
     json_object_set_new(j, "off_dir", o.off.empty() ? json_null() : json_string(o.off.c_str()));
+    json_t *sets = json_array();
+    for (const std::string &st : o.sets)
+        json_array_append_new(sets, json_string(st.c_str()));
+    json_object_set_new(j, "sets", sets);
     json_object_set_new(j, "count", json_integer(static_cast<json_int_t>(o.count)));
     json_t *a = json_array();
     for (size_t i = 0; i < pts.size(); i++) {
@@ -191,7 +204,16 @@ int cmd_calibrate(int argc, char **argv)
     char path[1024];
     config_defaults(cfg.get());
     if (config_find(o.preset.c_str(), argv[0], path, sizeof path, &cerr) ||
-        config_load_file(cfg.get(), path, &cerr) || config_validate(cfg.get(), &cerr)) {
+        config_load_file(cfg.get(), path, &cerr)) {
+        std::fprintf(stderr, "%s\n", cerr.msg);
+        return 2;
+    }
+    for (const std::string &s : o.sets)
+        if (config_set(cfg.get(), s.c_str(), &cerr)) {
+            std::fprintf(stderr, "%s\n", cerr.msg);
+            return 2;
+        }
+    if (config_validate(cfg.get(), &cerr)) {
         std::fprintf(stderr, "%s\n", cerr.msg);
         return 2;
     }
@@ -230,15 +252,18 @@ int cmd_calibrate(int argc, char **argv)
     unsigned jobs = o.jobs ? o.jobs : static_cast<unsigned>(ncpu > 0 ? ncpu : 1);
     std::vector<double> sim;
     std::string err;
-    if (int rc = calib::run_points(exe, path, {}, pts, jobs, true, sim, err)) {
+    if (int rc = calib::run_points(exe, path, o.sets, pts, jobs, true, sim, err)) {
         std::fprintf(stderr, "%s\n", err.c_str());
         return rc;
     }
 
     calib::Worsts w = calib::worst_of(pts, sim);
     char title[1024];
-    std::snprintf(title, sizeof title, "tcesim calibrate --check %s %s%s%s (%llu accesses per throughput point)",
-                  o.preset.c_str(), o.dir.c_str(), o.off.empty() ? "" : " --off ", o.off.c_str(),
+    std::string with;
+    for (const std::string &st : o.sets)
+        with += " --set " + st;
+    std::snprintf(title, sizeof title, "tcesim calibrate --check %s %s%s%s%s (%llu accesses per throughput point)",
+                  o.preset.c_str(), o.dir.c_str(), o.off.empty() ? "" : " --off ", o.off.c_str(), with.c_str(),
                   static_cast<unsigned long long>(o.count));
     std::string text = calib::table_text(title, pts, sim, w);
     if (o.json == "-") {
