@@ -200,23 +200,9 @@ int cmd_calibrate(int argc, char **argv)
         return rc;
     // The preset, loaded here so that a bad one is one error, not one per run.
     auto cfg = std::make_unique<tcesim_config>();
-    cfg_error cerr;
-    char path[1024];
-    config_defaults(cfg.get());
-    if (config_find(o.preset.c_str(), argv[0], path, sizeof path, &cerr) ||
-        config_load_file(cfg.get(), path, &cerr)) {
-        std::fprintf(stderr, "%s\n", cerr.msg);
+    std::string path;
+    if (calib::load_config(o.preset, argv[0], o.sets, *cfg, path))
         return 2;
-    }
-    for (const std::string &s : o.sets)
-        if (config_set(cfg.get(), s.c_str(), &cerr)) {
-            std::fprintf(stderr, "%s\n", cerr.msg);
-            return 2;
-        }
-    if (config_validate(cfg.get(), &cerr)) {
-        std::fprintf(stderr, "%s\n", cerr.msg);
-        return 2;
-    }
     calib::DirGuard on, off;
     if (int rc = calib::read_dir(o.dir, on.d))
         return rc;

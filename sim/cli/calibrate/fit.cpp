@@ -341,48 +341,45 @@ public:
         }
         progress(stage, cur, "start");
         stage_budget_hit_ = false;
+        // Tries x[i] + delta: 1 when it lowers the objective (x and cur move
+        // there), 0 when it does not, or stays put at a bound, or the budget is
+        // spent (stage_budget_hit_), -1 when a run failed (rc set).
+        auto attempt = [&](size_t i, int64_t delta, int &rc) -> int {
+            std::vector<int64_t> y = x;
+            y[i] = std::clamp(x[i] + delta, params_[i].lo, params_[i].hi);
+            if (y[i] == x[i])
+                return 0;
+            if (over()) {
+                stage_budget_hit_ = true;
+                return 0;
+            }
+            Eval e;
+            if ((rc = evaluate(y, e, err)))
+                return -1;
+            if (!better(e, cur))
+                return 0;
+            x = y;
+            cur = e;
+            progress(stage, cur, params_[i].key + "=" + std::to_string(x[i]));
+            return 1;
+        };
         for (;;) {
             bool moved = false;
             for (size_t k = 0; k < idx.size() && !stage_budget_hit_; k++) {
-                size_t i = idx[k];
                 for (int dir : {+1, -1}) {
-                    int64_t s = step[k];
-                    std::vector<int64_t> y = x;
-                    y[i] = std::clamp(x[i] + dir * s, params_[i].lo, params_[i].hi);
-                    if (y[i] == x[i])
-                        continue;
-                    if (over()) {
-                        stage_budget_hit_ = true;
-                        break;
-                    }
-                    Eval e;
-                    if (int rc = evaluate(y, e, err))
+                    int rc = 0, r = attempt(idx[k], dir * step[k], rc);
+                    if (r < 0)
                         return rc;
-                    if (!better(e, cur))
+                    if (stage_budget_hit_)
+                        break;
+                    if (r == 0)
                         continue;
-                    x = y;
-                    cur = e;
                     moved = true;
-                    progress(stage, cur, params_[i].key + "=" + std::to_string(x[i]));
                     // Expand: twice the step in the same direction while it keeps improving.
-                    for (;;) {
-                        s *= 2;
-                        y = x;
-                        y[i] = std::clamp(x[i] + dir * s, params_[i].lo, params_[i].hi);
-                        if (y[i] == x[i])
-                            break;
-                        if (over()) {
-                            stage_budget_hit_ = true;
-                            break;
-                        }
-                        if (int rc = evaluate(y, e, err))
-                            return rc;
-                        if (!better(e, cur))
-                            break;
-                        x = y;
-                        cur = e;
-                        progress(stage, cur, params_[i].key + "=" + std::to_string(x[i]));
+                    for (int64_t s = 2 * step[k]; (r = attempt(idx[k], dir * s, rc)) > 0; s *= 2) {
                     }
+                    if (r < 0)
+                        return rc;
                     break;
                 }
             }
@@ -564,25 +561,10 @@ int fit(int argc, char **argv)
     Options o;
     if (int rc = parse(argc, argv, o))
         return rc;
-    char path[1024];
-    cfg_error cerr;
     auto cfg = std::make_unique<tcesim_config>();
-    config_defaults(cfg.get());
-    if (config_find(o.base.c_str(), argv[0], path, sizeof path, &cerr) ||
-        config_load_file(cfg.get(), path, &cerr)) {
-        std::fprintf(stderr, "%s\n", cerr.msg);
+    std::string base_path;
+    if (load_config(o.base, argv[0], o.sets, *cfg, base_path))
         return 2;
-    }
-    for (const std::string &s : o.sets)
-        if (config_set(cfg.get(), s.c_str(), &cerr)) {
-            std::fprintf(stderr, "%s\n", cerr.msg);
-            return 2;
-        }
-    if (config_validate(cfg.get(), &cerr)) {
-        std::fprintf(stderr, "%s\n", cerr.msg);
-        return 2;
-    }
-    std::string base_path = path;
 
     // The free parameters, their start values from the base and --set.
     std::string dev = "devices." + std::to_string(cfg->workload.device) + ".";
@@ -625,7 +607,7 @@ int fit(int argc, char **argv)
             return rc;
     std::string state_path = o.out + ".state";
     Claims claims;
-    std::string e = claims.input("--base", path);
+    std::string e = claims.input("--base", base_path);
     for (const DirGuard *g : {&on, &off})
         for (size_t i = 0; e.empty() && i < g->d.ncurves; i++)
             e = claims.input("DIR", g->d.curves[i].path);
@@ -749,6 +731,7 @@ int fit(int argc, char **argv)
     // The preset must load into exactly the configuration that was run:
     // otherwise (a key the base file cannot take) the whole configuration
     // is written instead.
+    cfg_error cerr;
     auto ran = std::make_unique<tcesim_config>(*cfg);
     for (const std::string &st : sets)
         config_set(ran.get(), st.c_str(), &cerr);

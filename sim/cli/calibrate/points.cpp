@@ -18,6 +18,7 @@
 
 #include "cli/sweep/sweep.hpp"
 #include "common/tcesim_err.h"
+#include "config.h"
 #include "output.hpp"
 
 namespace tcesim {
@@ -275,6 +276,24 @@ std::string table_text(const std::string &title, const std::vector<Point> &pts, 
                   w.overall.curve.c_str(), fmt_window(pts[w.overall.point].window_bytes).c_str());
     t += buf;
     return t;
+}
+
+int load_config(const std::string &name, const char *argv0, const std::vector<std::string> &sets, tcesim_config &cfg,
+                std::string &path)
+{
+    cfg_error cerr;
+    char buf[1024];
+    config_defaults(&cfg);
+    int rc = config_find(name.c_str(), argv0, buf, sizeof buf, &cerr) || config_load_file(&cfg, buf, &cerr);
+    for (size_t i = 0; !rc && i < sets.size(); i++)
+        rc = config_set(&cfg, sets[i].c_str(), &cerr);
+    rc = rc || config_validate(&cfg, &cerr);
+    if (rc) {
+        std::fprintf(stderr, "%s\n", cerr.msg);
+        return 2;
+    }
+    path = buf;
+    return 0;
 }
 
 int read_dir(const std::string &dir, pb_dir &d)

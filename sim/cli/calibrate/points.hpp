@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "config.h"
 #include "pciebench.h"
 
 namespace tcesim {
@@ -76,6 +77,13 @@ Worsts worst_of(const std::vector<Point> &points, const std::vector<double> &sim
 // lines.
 std::string table_text(const std::string &title, const std::vector<Point> &points, const std::vector<double> &sim,
                        const Worsts &w, const std::vector<std::string> &held_out = {});
+
+// Loads a config as both commands take it: CONFIG (a file or a preset
+// name, config_find) on the key defaults, the --set values on top, then
+// config_validate. Sets path to the file found. Prints the error on stderr
+// and returns 2 (bad input), or 0.
+int load_config(const std::string &name, const char *argv0, const std::vector<std::string> &sets,
+                tcesim_config &cfg, std::string &path);
 
 // Reads one directory (pb_read_dir); prints its error on stderr. Returns 0,
 // 2 (bad input) or 1 (out of memory).
