@@ -210,10 +210,7 @@ int cmd_calibrate(int argc, char **argv)
         if (int rc = calib::read_dir(o.off, off.d))
             return rc;
     Claims claims;
-    std::string e = claims.input("PRESET", path);
-    for (const calib::DirGuard *g : {&on, &off})
-        for (size_t i = 0; e.empty() && i < g->d.ncurves; i++)
-            e = claims.input("DIR", g->d.curves[i].path);
+    std::string e = calib::claim_inputs(claims, "PRESET", path, on.d, off.d);
     if (e.empty())
         e = claims.claim_stdout(o.json == "-" ? "--json -" : "standard output (the table)");
     if (e.empty() && o.has_json && o.json != "-")

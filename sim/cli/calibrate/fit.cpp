@@ -607,10 +607,7 @@ int fit(int argc, char **argv)
             return rc;
     std::string state_path = o.out + ".state";
     Claims claims;
-    std::string e = claims.input("--base", base_path);
-    for (const DirGuard *g : {&on, &off})
-        for (size_t i = 0; e.empty() && i < g->d.ncurves; i++)
-            e = claims.input("DIR", g->d.curves[i].path);
+    std::string e = claim_inputs(claims, "--base", base_path, on.d, off.d);
     if (e.empty())
         e = claims.claim_stdout("standard output (the table)");
     if (e.empty())

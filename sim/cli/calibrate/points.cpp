@@ -296,6 +296,16 @@ int load_config(const std::string &name, const char *argv0, const std::vector<st
     return 0;
 }
 
+std::string claim_inputs(Claims &claims, const std::string &label, const std::string &config_path, const pb_dir &on,
+                         const pb_dir &off)
+{
+    std::string e = claims.input(label, config_path);
+    for (const pb_dir *d : {&on, &off})
+        for (size_t i = 0; e.empty() && i < d->ncurves; i++)
+            e = claims.input("DIR", d->curves[i].path);
+    return e;
+}
+
 int read_dir(const std::string &dir, pb_dir &d)
 {
     char msg[1024];

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config.h"
+#include "output.hpp"
 #include "pciebench.h"
 
 namespace tcesim {
@@ -84,6 +85,12 @@ std::string table_text(const std::string &title, const std::vector<Point> &point
 // and returns 2 (bad input), or 0.
 int load_config(const std::string &name, const char *argv0, const std::vector<std::string> &sets,
                 tcesim_config &cfg, std::string &path);
+
+// Records the inputs with claims (output.hpp: an output may be none of
+// them): the config file under `label`, then every CSV of both directories.
+// Returns "" or the one-line error.
+std::string claim_inputs(Claims &claims, const std::string &label, const std::string &config_path, const pb_dir &on,
+                         const pb_dir &off);
 
 // Reads one directory (pb_read_dir); prints its error on stderr. Returns 0,
 // 2 (bad input) or 1 (out of memory).
