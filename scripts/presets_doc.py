@@ -56,6 +56,7 @@ MOVES = {
     "phb.kill_ns": "when the kill queue drains, so the sync's end: map/unmap latency; with host.kill_escalate_pe=true only past host.kill_store_ns",
     "phb.kill_sync_ns": "every PHB4 OPAL kill call, escalated or not: map/unmap latency, cpus[].kill_ns",
     "memory.latency_ns": "the memory part of every DMA and every table read: DMA latency, miss latency, tag-bound throughput",
+    "memory.remote_data_ns": "every DMA data access's latency (not the TCE fetches'): DMA latency, tag-bound read throughput",
     "memory.llc.bytes": "which DMA and table reads hit the LLC: memory part of DMA latency",
     "memory.llc.ways": "LLC conflict misses: memory part of DMA latency",
     "memory.llc.line": "LLC lines per access: memory part of DMA latency",

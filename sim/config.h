@@ -88,7 +88,7 @@ typedef struct tcesim_config {
         uint64_t kill_slots, kill_ns, kill_sync_ns, read_slots;
     } phb;
     struct {
-        uint64_t latency_ns, bandwidth_gbs;
+        uint64_t latency_ns, bandwidth_gbs, remote_data_ns;
         uint64_t llc_bytes, llc_ways, llc_line, llc_hit_ns, llc_line_ns;
     } memory;
     cfg_iommu iommu;

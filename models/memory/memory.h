@@ -41,7 +41,8 @@ typedef struct mem_params {
     uint32_t llc_ways;         /* >= 1 when llc_bytes > 0 */
     uint32_t llc_line;         /* bytes, power of two; 0 = LLC_DEFAULT_LINE */
     ps_t llc_hit_ps;
-    ps_t llc_line_ps;          /* an LLC hit of several lines: each further line */           /* arrival to data for an all-hit access */
+    ps_t llc_line_ps;          /* an LLC hit of several lines: each further line */
+    ps_t remote_data_ps;       /* mem_access_data's extra: data on the other socket */           /* arrival to data for an all-hit access */
 } mem_params;
 
 #define MEM_DEFAULT_HORIZON_PS 16000000ull /* 16 us */
@@ -70,5 +71,16 @@ void mem_destroy(mem_model *m);
  * committed (writes). O(1) without an LLC; with one, plus
  * O(lines x llc_ways) for the lookup. */
 ps_t mem_access(mem_model *m, uint64_t pa, uint32_t bytes, bool is_write, ps_t arrival_ps);
+
+/* A DMA data access: mem_access plus remote_data_ps, the round trip to the
+ * other socket when the device's buffers live there. TCE fetches take
+ * mem_access: pcie-bench's s0-s1-s1 runs (device on socket 0, its buffers
+ * on socket 1) add 93-107 ns to an unloaded read with the IOMMU on or off
+ * alike, and leave the miss penalty unchanged (Broadwell 280/280 ns), so
+ * the tables stay local (docs/validation.md, "The far socket"). */
+static inline ps_t mem_access_data(mem_model *m, uint64_t pa, uint32_t bytes, bool is_write, ps_t arrival_ps)
+{
+    return mem_access(m, pa, bytes, is_write, arrival_ps) + m->p.remote_data_ps;
+}
 
 #endif

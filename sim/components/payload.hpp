@@ -28,6 +28,7 @@ struct TimeExt : tlm::tlm_extension<TimeExt> {
     ps_t arrival_ps = 0;
     ps_t done_ps = 0;
     uint16_t rid = 0;          // the requester (DMA TLPs)
+    bool table = false;        // a TCE fetch (memory: not DMA data, mem_access_data)
     phb_xlate xlate{};         // out: the PHB's translation outcome
     tlm_extension_base *clone() const override { return new TimeExt(*this); }
     void copy_from(const tlm_extension_base &e) override { *this = static_cast<const TimeExt &>(e); }

@@ -16,9 +16,11 @@ void MemoryTarget::b_transport(tlm::tlm_generic_payload &gp, sc_core::sc_time &d
 {
     TimeExt *te = gp.get_extension<TimeExt>();
     if (te) {
-        te->done_ps = mem_access(&model_, gp.get_address(), gp.get_data_length(), gp.is_write(), te->arrival_ps);
+        te->done_ps = (te->table ? mem_access : mem_access_data)(&model_, gp.get_address(), gp.get_data_length(),
+                                                                 gp.is_write(), te->arrival_ps);
     } else {
-        ps_t done = mem_access(&model_, gp.get_address(), gp.get_data_length(), gp.is_write(), now_ps() + delay.value());
+        // Another initiator's transaction (no tcesim timestamps): DMA data.
+        ps_t done = mem_access_data(&model_, gp.get_address(), gp.get_data_length(), gp.is_write(), now_ps() + delay.value());
         delay = delay_to(done);
     }
     gp.set_response_status(tlm::TLM_OK_RESPONSE);

@@ -45,10 +45,12 @@ LatencyHist PhbModule::xlate_latency() const
     return all;
 }
 
-// One memory access on the PHB's initiator socket: TCE fetches and DMA data
-// both go through here.
-ps_t PhbModule::mem_access(uint64_t pa, uint32_t bytes, bool is_write, ps_t arrival)
+// One memory access on the PHB's initiator socket: TCE fetches (table:
+// the memory times them without memory.remote_data_ns) and DMA data both
+// go through here.
+ps_t PhbModule::mem_access(uint64_t pa, uint32_t bytes, bool is_write, ps_t arrival, bool table)
 {
+    mem_te_.table = table;
     mem_gp_.set_address(pa);
     mem_gp_.set_command(is_write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
     mem_gp_.set_data_length(bytes);
@@ -63,7 +65,7 @@ ps_t PhbModule::mem_access(uint64_t pa, uint32_t bytes, bool is_write, ps_t arri
 
 ps_t PhbModule::tce_read(void *ctx, uint64_t pa, uint32_t bytes, ps_t arrival)
 {
-    return static_cast<PhbModule *>(ctx)->mem_access(pa, bytes, false, arrival);
+    return static_cast<PhbModule *>(ctx)->mem_access(pa, bytes, false, arrival, true);
 }
 
 // The translation's statistics and observers: the latency histogram, the
@@ -130,7 +132,7 @@ void PhbModule::b_transport(int port, tlm::tlm_generic_payload &gp, sc_core::sc_
         te->done_ps = x.done_ps;
         gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     } else {
-        te->done_ps = mem_access(x.pa, gp.get_data_length(), gp.is_write(), x.done_ps);
+        te->done_ps = mem_access(x.pa, gp.get_data_length(), gp.is_write(), x.done_ps, false);
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
     }
     // A read's root-complex entry frees once its data has gone out on the

@@ -63,7 +63,7 @@ public:
     void b_transport(int port, tlm::tlm_generic_payload &gp, sc_core::sc_time &delay);
 
 private:
-    ps_t mem_access(uint64_t pa, uint32_t bytes, bool is_write, ps_t arrival);
+    ps_t mem_access(uint64_t pa, uint32_t bytes, bool is_write, ps_t arrival, bool table);
     static ps_t tce_read(void *ctx, uint64_t pa, uint32_t bytes, ps_t arrival);
     void observe(int port, const tlm::tlm_generic_payload &gp, const TimeExt &te);
     void mark_fault(const tlm::tlm_generic_payload &gp, const TimeExt &te, bool froze);
