@@ -39,4 +39,21 @@ for p in phb3 phb4; do
 done
 expect_exit 0 "$TCESIM" config phb3
 grep -Eq '^host\.kernel +\= seed' "$TMP/out" && ok || bad "phb3: seed kernel"
+
+# The presets tcesim calibrate fitted (docs/validation.md "Fitting a preset"): each runs by
+# name, its _about names its data directory (vendored, present) and the command, and every
+# value the _about says was fitted is the value the preset resolves to.
+for p in pciebench-bdw-e5-2630v4 pciebench-hsw-e5-2620v3 pciebench-hsw-e5-2637v3 pciebench-ib-e5-2620v2; do
+  expect_exit 0 "$TCESIM" run "$p" --set workload.count=2000 --json "$TMP/$p.json"
+  about=$(json_get "$SRC/configs/$p.json" _about)
+  dir=$(printf '%s\n' "$about" | sed -n 's/^Fitted by `tcesim calibrate \([^ ]*\) .*/\1/p')
+  [ -n "$dir" ] && [ -d "$SRC/$dir" ] && ok || bad "$p: _about names no vendored directory ($dir)"
+  vals=$(printf '%s\n' "$about" | sed -n 's/.*Fitted values: \(.*\)\. Worst relative error.*/\1/p' | tr -d ',')
+  [ "$(printf '%s\n' $vals | wc -l)" -eq 16 ] && ok || bad "$p: _about does not give the 16 fitted values: $vals"
+  "$TCESIM" config "$p" >"$TMP/cfg"
+  for kv in $vals; do
+    k=${kv%%=*} v=${kv#*=}
+    grep -Eq "^${k//./\\.} += $v( |$)" "$TMP/cfg" && ok || bad "$p: _about says $kv, tcesim config: $(grep "^$k " "$TMP/cfg")"
+  done
+done
 finish

@@ -701,9 +701,19 @@ int fit(int argc, char **argv)
         paths_ok = json_set_path(doc, s.substr(0, eq), json_of_value(s.substr(eq + 1))) && paths_ok;
     }
     std::string about = "Fitted by `tcesim calibrate " + o.dir + (o.off.empty() ? "" : " --off " + o.off) +
-                        " --base " + o.base + "`";
+                        " --base " + o.base;
     for (const std::string &s : o.sets)
         about += " --set " + s;
+    if (o.has_free) {
+        about += " --free ";
+        for (size_t i = 0; i < o.free.size(); i++)
+            about += (i ? "," : "") + o.free[i];
+    }
+    if (o.count != kDefaultCount)
+        about += " --count " + std::to_string(o.count);
+    if (o.check_count != kDefaultCheckCount)
+        about += " --check-count " + std::to_string(o.check_count);
+    about += " --budget " + std::to_string(o.budget) + "`";
     about += " (pcie-bench data, HWarm rows: data/pcie-bench/SOURCE.md). Fitted values:";
     for (size_t i = 0; i < params.size(); i++)
         about += std::string(i ? ", " : " ") + params[i].key + "=" + std::to_string(x[i]);
