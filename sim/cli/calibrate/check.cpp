@@ -55,6 +55,7 @@ const char *kCalibrateUsage =
     "                   half when there are two); the final table's runs are not counted\n"
     "  --count N        accesses per throughput point in the search (default 30000)\n"
     "  --check-count N  accesses per throughput point in the final table (default 300000)\n"
+    "  --jobs J         runs at once (default: the online CPUs); the result does not depend on it\n"
     "The search saves its state in PRESET.json.state after every evaluation; run the same command\n"
     "again (a larger --budget is allowed) and it resumes where it stopped. The state is removed\n"
     "when the search converges.\n"
@@ -219,11 +220,9 @@ int cmd_calibrate(int argc, char **argv)
         std::fprintf(stderr, "%s\n", e.c_str());
         return 2;
     }
-    std::string exe = sweep::given_exe(argv[0]);
-    if (exe.empty()) {
-        std::fprintf(stderr, "%s\n", sweep::errno_msg("/proc/self/exe").c_str());
-        return 1;
-    }
+    std::string exe;
+    if (int rc = calib::program(argv[0], exe))
+        return rc;
 
     uint64_t device = cfg->workload.device;
     std::vector<calib::Point> pts = calib::points_of(on.d, false, o.count, device);

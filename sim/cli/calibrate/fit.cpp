@@ -618,11 +618,9 @@ int fit(int argc, char **argv)
         std::fprintf(stderr, "%s\n", e.c_str());
         return 2;
     }
-    std::string exe = sweep::given_exe(argv[0]);
-    if (exe.empty()) {
-        std::fprintf(stderr, "%s\n", sweep::errno_msg("/proc/self/exe").c_str());
-        return 1;
-    }
+    std::string exe;
+    if (int rc = program(argv[0], exe))
+        return rc;
 
     uint64_t device = cfg->workload.device;
     std::vector<Point> on_all = points_of(on.d, false, o.count, device);

@@ -306,6 +306,15 @@ std::string claim_inputs(Claims &claims, const std::string &label, const std::st
     return e;
 }
 
+int program(const char *argv0, std::string &exe)
+{
+    exe = sweep::given_exe(argv0);
+    if (!exe.empty())
+        return 0;
+    std::fprintf(stderr, "%s\n", sweep::errno_msg("/proc/self/exe").c_str());
+    return 1;
+}
+
 int read_dir(const std::string &dir, pb_dir &d)
 {
     char msg[1024];

@@ -92,6 +92,10 @@ int load_config(const std::string &name, const char *argv0, const std::vector<st
 std::string claim_inputs(Claims &claims, const std::string &label, const std::string &config_path, const pb_dir &on,
                          const pb_dir &off);
 
+// The program the runs execute (this one: sweep::given_exe). Returns 0, or
+// 1 with the error printed on stderr.
+int program(const char *argv0, std::string &exe);
+
 // Reads one directory (pb_read_dir); prints its error on stderr. Returns 0,
 // 2 (bad input) or 1 (out of memory).
 int read_dir(const std::string &dir, pb_dir &d);
