@@ -42,7 +42,7 @@ typedef struct mem_params {
     uint32_t llc_line;         /* bytes, power of two; 0 = LLC_DEFAULT_LINE */
     ps_t llc_hit_ps;
     ps_t llc_line_ps;          /* an LLC hit of several lines: each further line */
-    ps_t remote_data_ps;       /* mem_access_data's extra: data on the other socket */           /* arrival to data for an all-hit access */
+    ps_t remote_data_ps;       /* mem_access_data's extra: data on the other socket */
 } mem_params;
 
 #define MEM_DEFAULT_HORIZON_PS 16000000ull /* 16 us */

@@ -120,6 +120,17 @@ expect_err "^$TMP/s.json.state: not a tcesim calibrate state file"
 # Errors: one line, exit 2.
 expect_exit 2 "$TCESIM" calibrate "$D" -o "$TMP/e.json" --free devices.0.link
 expect_err "^--free: 'devices.0.link' is not a fitted parameter \(tcesim calibrate --help lists them\)$"
+expect_exit 2 "$TCESIM" calibrate "$D" -o "$TMP/e.json" --free ,devices.0.tags
+expect_err "^tcesim calibrate: --free: an empty name in ',devices.0.tags'$"
+# A start value outside the search's range (phb.tce_cache.entries: 1-65536) is refused, not
+# moved into it, and leaves no state behind.
+expect_exit 2 "$TCESIM" calibrate "$D" -o "$TMP/e.json" --set phb.tce_cache.entries=98304 --free phb.tce_cache.entries
+expect_err "^phb.tce_cache.entries: the start value 98304 is outside the fit's range 1-65536"
+[ ! -e "$TMP/e.json.state" ] && ok || bad "a refused fit left a state file"
+echo '{"schema": ' >"$TMP/e.json.state"
+expect_exit 2 "$TCESIM" "${FIT[@]/fit.json/e.json}"
+expect_err "^$TMP/e.json.state:[0-9]+: not a tcesim calibrate state file"
+rm -f "$TMP/e.json.state"
 expect_exit 2 "$TCESIM" calibrate "$D"
 expect_err "^tcesim calibrate: -o PRESET.json is needed"
 expect_exit 2 "$TCESIM" calibrate -o "$TMP/e.json"

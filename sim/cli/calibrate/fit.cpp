@@ -141,8 +141,9 @@ int parse(int argc, char **argv, Options &o)
                 size_t b = list.find(',', a);
                 if (b == std::string::npos)
                     b = list.size();
-                if (b > a)
-                    o.free.push_back(list.substr(a, b - a));
+                if (b == a)
+                    return usage("--free: an empty name in '" + list + "'");
+                o.free.push_back(list.substr(a, b - a));
                 a = b + 1;
             }
             if (o.free.empty())
@@ -283,8 +284,12 @@ public:
         json_t *ev = j ? json_object_get(j, "evaluations") : nullptr;
         const char *schema = j ? json_string_value(json_object_get(j, "schema")) : nullptr;
         if (!j || !schema || std::strcmp(schema, kStateSchema) != 0 || !json_is_array(ev) || !json_is_string(fp)) {
-            std::fprintf(stderr, "%s: not a tcesim calibrate state file (%s); remove it to start the fit again\n",
-                         state_path_.c_str(), j ? "wrong schema or fields" : je.text);
+            if (j)
+                std::fprintf(stderr, "%s: not a tcesim calibrate state file (wrong schema or fields); remove it to start the fit again\n",
+                             state_path_.c_str());
+            else
+                std::fprintf(stderr, "%s:%d: not a tcesim calibrate state file (%s); remove it to start the fit again\n",
+                             state_path_.c_str(), je.line, je.text);
             rc = 2;
         } else if (fingerprint_ != json_string_value(fp)) {
             std::fprintf(stderr,
@@ -404,7 +409,6 @@ public:
     bool budget_hit() const { return budget_hit_; }
     uint64_t spent() const { return spent_; }
     uint64_t evaluations() const { return evaluations_; }
-    uint64_t fresh_runs() const { return fresh_runs_; }
     const std::vector<double> &stage_worst() const { return stage_worst_; }
 
     std::vector<std::string> sets_of(const std::vector<int64_t> &x) const
@@ -453,7 +457,6 @@ private:
             out.rms = std::sqrt(sq / static_cast<double>(sim.size()));
             out.valid = true;
             spent_ += sim.size();
-            fresh_runs_ += sim.size();
         }
         memo_[key] = out;
         memo_order_.push_back(key);
@@ -501,7 +504,7 @@ private:
     std::vector<std::string> memo_order_;
     const std::vector<Point> *stage_pts_ = nullptr;
     int stage_ = 0;
-    uint64_t spent_ = 0, evaluations_ = 0, fresh_runs_ = 0;
+    uint64_t spent_ = 0, evaluations_ = 0;
     size_t resumed_ = 0;
     bool budget_hit_ = false, stage_budget_hit_ = false;
     std::vector<double> stage_worst_;
@@ -594,7 +597,15 @@ int fit(int argc, char **argv)
                 std::fprintf(stderr, "%s: the base config has no integer value here\n", p.key.c_str());
                 return 2;
             }
-            p.start = std::clamp<int64_t>(json_integer_value(v), p.lo, p.hi);
+            json_int_t sv = json_integer_value(v);
+            if (sv < p.lo || sv > p.hi) {
+                json_decref(doc);
+                std::fprintf(stderr, "%s: the start value %lld is outside the fit's range %lld-%lld (docs/validation.md)\n",
+                             p.key.c_str(), static_cast<long long>(sv), static_cast<long long>(p.lo),
+                             static_cast<long long>(p.hi));
+                return 2;
+            }
+            p.start = sv;
         }
         json_decref(doc);
     }
@@ -721,7 +732,8 @@ int fit(int argc, char **argv)
         about += std::string(i ? ", " : " ") + c.curve + (held_out(all[c.point]) ? " (held out) " : " ") +
                  (c.error >= 0 ? "+" : "") + fmt_pct(c.error) + " at " + fmt_window(all[c.point].window_bytes);
     }
-    about += "; fitted curves worst " + fmt_pct(worst_fit) + ", held out worst " + fmt_pct(worst_held) +
+    bool any_held = std::any_of(all.begin(), all.end(), held_out);
+    about += "; fitted curves worst " + fmt_pct(worst_fit) + ", held out worst " + (any_held ? fmt_pct(worst_held) : "none") +
              ". Search: " + std::to_string(fitter.evaluations()) + " evaluations, " + std::to_string(fitter.spent()) +
              " runs of " + std::to_string(o.count) + " accesses per throughput point" +
              (fitter.budget_hit() ? ", stopped by the budget of " + std::to_string(o.budget) + " runs"
@@ -748,6 +760,8 @@ int fit(int argc, char **argv)
     same = same && want && got && std::strcmp(want, got) == 0;
     std::free(got);
     if (!same && want) {
+        std::fprintf(stderr, "calibrate: %s cannot take every fitted key as it is written; %s holds the whole "
+                             "configuration instead\n", base_path.c_str(), o.out.c_str());
         json_t *full = json_loads(want, JSON_PRESERVE_ORDER, nullptr);
         if (full) {
             json_object_set_new(full, "_about", json_string(about.c_str()));
@@ -770,7 +784,7 @@ int fit(int argc, char **argv)
     for (size_t i = 0; i < params.size(); i++)
         table += " " + params[i].key + "=" + std::to_string(x[i]);
     table += "\nworst error on the fitted curves: " + fmt_pct(worst_fit) + "; on the held-out curves: " +
-             fmt_pct(worst_held) + "\n";
+             (any_held ? fmt_pct(worst_held) : "none (DIR has none)") + "\n";
     e = write_output(o.out, text);
     if (e.empty())
         e = write_stdout(table);

@@ -206,6 +206,13 @@ int run_points(const std::string &exe, const std::string &config, const std::vec
     }
     if (tty)
         std::fprintf(stderr, "\r\033[K");
+    // A stop signal that came after the last run was reaped is still
+    // pending: taken here, before the mask is lifted, so that it too leaves
+    // no file behind.
+    timespec zero = {0, 0};
+    for (int sig; (sig = sigtimedwait(&stop_set, nullptr, &zero)) > 0;)
+        if ((sig == SIGINT || sig == SIGTERM || sig == SIGHUP) && stop <= 0)
+            stop = sig;
     pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
     if (stop > 0) {
         for (size_t i = 0; i < points.size(); i++) {
