@@ -219,43 +219,26 @@ json_t *json_of_value(const std::string &v)
     return json_string(v.c_str());
 }
 
-// Sets key (a dotted path; numeric parts index arrays) in doc. False when
-// the path runs through something that is not an object or array, or an
-// index past an array's end.
+// Sets key (a dotted path; numeric parts index arrays, as sweep::json_at
+// reads them) in doc, creating missing objects on the way. False when the
+// path runs through something that is not an object or array, or an index
+// past an array's end.
 bool json_set_path(json_t *doc, const std::string &key, json_t *value)
 {
-    json_t *cur = doc;
-    size_t a = 0;
-    for (;;) {
-        size_t b = key.find('.', a);
-        std::string part = key.substr(a, b == std::string::npos ? std::string::npos : b - a);
-        bool last = b == std::string::npos;
-        json_t *next = nullptr;
-        uint64_t idx;
-        if (json_is_array(cur) && num_parse_u64(part.c_str(), &idx, nullptr) == 0) {
-            if (idx >= json_array_size(cur))
-                break;
-            if (last) {
-                json_array_set_new(cur, idx, value);
-                return true;
-            }
-            next = json_array_get(cur, idx);
-        } else if (json_is_object(cur)) {
-            if (last) {
-                json_object_set_new(cur, part.c_str(), value);
-                return true;
-            }
-            next = json_object_get(cur, part.c_str());
-            if (!next) {
-                next = json_object();
-                json_object_set_new(cur, part.c_str(), next);
-            }
-        } else {
-            break;
-        }
-        cur = next;
-        a = b + 1;
+    size_t dot = key.rfind('.');
+    json_t *parent = doc;
+    if (dot != std::string::npos) {
+        std::string up = key.substr(0, dot);
+        parent = sweep::json_at(doc, up);
+        if (!parent && json_set_path(doc, up, json_object()))
+            parent = sweep::json_at(doc, up);
     }
+    std::string last = key.substr(dot == std::string::npos ? 0 : dot + 1);
+    uint64_t idx;
+    if (json_is_array(parent) && num_parse_u64(last.c_str(), &idx, nullptr) == 0 && idx < json_array_size(parent))
+        return json_array_set_new(parent, idx, value) == 0;
+    if (json_is_object(parent))
+        return json_object_set_new(parent, last.c_str(), value) == 0;
     json_decref(value);
     return false;
 }
@@ -402,14 +385,12 @@ public:
                     break;
             }
         }
-        stage_worst_.push_back(cur.worst);
         return 0;
     }
 
     bool budget_hit() const { return budget_hit_; }
     uint64_t spent() const { return spent_; }
     uint64_t evaluations() const { return evaluations_; }
-    const std::vector<double> &stage_worst() const { return stage_worst_; }
 
     std::vector<std::string> sets_of(const std::vector<int64_t> &x) const
     {
@@ -507,7 +488,6 @@ private:
     uint64_t spent_ = 0, evaluations_ = 0;
     size_t resumed_ = 0;
     bool budget_hit_ = false, stage_budget_hit_ = false;
-    std::vector<double> stage_worst_;
 };
 
 std::vector<Point> fitted_points(const std::vector<Point> &all)
@@ -521,8 +501,8 @@ std::vector<Point> fitted_points(const std::vector<Point> &all)
 
 // The fingerprint of a fit's inputs: what the state file's results depend
 // on (not the budget, which only says where the search stops): the program
-// (another build may simulate differently), the base file's text, the
-// --set values, the free parameters, the search's count and the measured
+// (another build may simulate differently), the base configuration as
+// resolved (config_to_json: the file with the --set values), the --set values, the free parameters, the search's count and the measured
 // points.
 std::string fingerprint(const Options &o, const std::string &base_text, const std::vector<Param> &params,
                         const std::vector<Point> &on, const std::vector<Point> &off)
@@ -541,20 +521,6 @@ std::string fingerprint(const Options &o, const std::string &base_text, const st
             f += "; " + p.curve + "@" + std::to_string(p.window_bytes) + buf;
         }
     return f;
-}
-
-bool read_text(const std::string &path, std::string &out)
-{
-    FILE *f = std::fopen(path.c_str(), "rb");
-    if (!f)
-        return false;
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
-        out.append(buf, n);
-    bool ok = !std::ferror(f);
-    std::fclose(f);
-    return ok;
 }
 
 } // namespace
@@ -651,11 +617,9 @@ int fit(int argc, char **argv)
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned jobs = o.jobs ? o.jobs : static_cast<unsigned>(ncpu > 0 ? ncpu : 1);
     Fitter fitter(o, exe, base_path, *cfg, params, jobs, state_path);
-    std::string base_text;
-    if (!read_text(base_path, base_text)) {
-        std::fprintf(stderr, "%s\n", sweep::errno_msg(base_path).c_str());
-        return 2;
-    }
+    char *resolved = config_to_json(cfg.get());
+    std::string base_text = resolved ? resolved : "";
+    std::free(resolved);
     if (int rc = fitter.load_state(fingerprint(o, base_text, params, on_fit, off_fit)))
         return rc;
     if (fitter.resumed())
