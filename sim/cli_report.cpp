@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "datadir.h"
 #include "output.hpp"
 #include "report/schema.hpp"
 
@@ -43,27 +44,13 @@ static std::string python_path()
     return env && *env ? env : "/usr/bin/python3";
 }
 
-// scripts/report.py next to the binary (build/ -> ../scripts, or an install
-// with scripts/ beside it), else in the source tree the binary was built from.
+// scripts/report.py where tcesim's data is (datadir.h: next to the
+// binary, build/ -> ../scripts, an install's share/tcesim/scripts, the
+// source tree).
 static std::string find_script()
 {
-    std::vector<std::string> dirs;
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = 0;
-        std::string d(exe);
-        d = d.substr(0, d.rfind('/'));
-        dirs.push_back(d + "/../scripts");
-        dirs.push_back(d + "/scripts");
-    }
-    dirs.push_back(std::string(TCESIM_SOURCE_DIR) + "/scripts");
-    for (const std::string &d : dirs) {
-        std::string p = d + "/report.py";
-        if (access(p.c_str(), R_OK) == 0)
-            return p;
-    }
-    return "";
+    char p[PATH_MAX];
+    return tcesim_find_data("scripts/report.py", p, sizeof p) == 0 ? std::string(p) : std::string();
 }
 
 static bool is_dir(const std::string &path)
@@ -177,7 +164,7 @@ int cmd_report(int argc, char **argv)
     }
     std::string script = find_script();
     if (script.empty()) {
-        std::fprintf(stderr, "report: scripts/report.py not found next to the binary nor in %s\n", TCESIM_SOURCE_DIR);
+        std::fprintf(stderr, "report: scripts/report.py not found next to the program, in an install's share/tcesim nor in %s (or set TCESIM_DATADIR)\n", TCESIM_SOURCE_DIR);
         return 1;
     }
     // report.py writes the page to its standard output, which is the output

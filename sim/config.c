@@ -1,4 +1,5 @@
 #include "config.h"
+#include "datadir.h"
 #include "params/params.h"
 #include "traces/generators.h"
 
@@ -688,7 +689,7 @@ int config_validate(const tcesim_config *c, cfg_error *err)
     return check_cross(c, err);
 }
 
-int config_find(const char *name, const char *argv0, char *out, unsigned outlen, cfg_error *err)
+int config_find(const char *name, char *out, unsigned outlen, cfg_error *err)
 {
     if (access(name, R_OK) == 0) {
         snprintf(out, outlen, "%s", name);
@@ -696,23 +697,13 @@ int config_find(const char *name, const char *argv0, char *out, unsigned outlen,
     }
     if (strchr(name, '/') || strstr(name, ".json"))
         return fail(err, "%s: %s", name, strerror(errno));
-    /* A preset name: configs/NAME.json next to the binary (build/ -> ../configs),
-     * in the current directory, or in the source tree. */
-    char dir[1024] = ".";
-    const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
-    if (slash && (size_t)(slash - argv0) < sizeof dir) {
-        memcpy(dir, argv0, (size_t)(slash - argv0));
-        dir[slash - argv0] = 0;
-    }
-    const char *dirs[] = {dir, NULL, ".", TCESIM_SOURCE_DIR};
-    for (size_t i = 0; i < 4; i++) {
-        if (dirs[i])
-            snprintf(out, outlen, "%s/configs/%s.json", dirs[i], name);
-        else
-            snprintf(out, outlen, "%s/../configs/%s.json", dir, name);
-        if (access(out, R_OK) == 0)
-            return 0;
-    }
+    /* A preset name: configs/NAME.json where tcesim's data is (datadir.h:
+     * next to the program or the library, an install's share/tcesim, the
+     * current directory, the source tree). */
+    char rel[512];
+    snprintf(rel, sizeof rel, "configs/%s.json", name);
+    if (tcesim_find_data(rel, out, outlen) == 0)
+        return 0;
     return fail(err, "%s: no such file, and no preset of that name in configs/", name);
 }
 

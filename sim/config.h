@@ -161,9 +161,9 @@ int config_set(tcesim_config *c, const char *assignment, cfg_error *err);
 int config_validate(const tcesim_config *c, cfg_error *err);
 
 /* Resolves CONFIG as the CLI takes it: an existing path, or the name of a
- * preset in configs/ next to the program, the current directory or the
- * source tree. Writes the path found into out. Returns 0 or 2. */
-int config_find(const char *name_or_path, const char *argv0, char *out, unsigned outlen, cfg_error *err);
+ * preset: configs/NAME.json found by tcesim_find_data (datadir.h). Writes
+ * the path found into out. Returns 0 or 2. */
+int config_find(const char *name_or_path, char *out, unsigned outlen, cfg_error *err);
 
 /* Text listing: every key, its value, default and meaning. Caller frees. */
 char *config_describe(const tcesim_config *c);

@@ -20,9 +20,7 @@
 #include "config.h"
 #include "output.hpp"
 #include "traces/outfile.h"
-#include "report.hpp"
-#include "result.hpp"
-#include "system/system.hpp"
+#include "tcesim/tcesim.h"
 #include "version.hpp"
 
 namespace {
@@ -140,7 +138,7 @@ int parse_args(int argc, char **argv, int first, bool is_run, Args &a)
     return 0;
 }
 
-int load_config(Args &a, const char *argv0, tcesim_config &cfg)
+int load_config(Args &a, tcesim_config &cfg)
 {
     cfg_error err;
     config_defaults(&cfg);
@@ -151,7 +149,7 @@ int load_config(Args &a, const char *argv0, tcesim_config &cfg)
     }
     if (!a.config.empty()) {
         char path[1024];
-        if (config_find(a.config.c_str(), argv0, path, sizeof path, &err) ||
+        if (config_find(a.config.c_str(), path, sizeof path, &err) ||
             config_load_file(&cfg, path, &err)) {
             std::fprintf(stderr, "%s\n", err.msg);
             return 2;
@@ -177,7 +175,7 @@ int cmd_config(int argc, char **argv)
     if (rc)
         return rc;
     auto cfg = std::make_unique<tcesim_config>();
-    if ((rc = load_config(a, argv[0], *cfg)))
+    if ((rc = load_config(a, *cfg)))
         return rc;
     tcesim::Claims claims;
     std::string e = claims.input("CONFIG", a.config_path);
@@ -198,16 +196,6 @@ int cmd_config(int argc, char **argv)
         return 1;
     }
     return 0;
-}
-
-// Loss is never silent: one line on stderr at the end when any DMA was
-// lost (faulted, dropped by a frozen PE, or skipped after a failed map).
-void print_loss_warning(const tcesim::RunResult &r)
-{
-    for (const std::string &w : {r.device_note, tcesim::loss_warning(r), tcesim::stale_warning(r), tcesim::untracked_warning(r),
-                                 tcesim::late_warning(r)})
-        if (!w.empty())
-            std::fprintf(stderr, "%s\n", w.c_str());
 }
 
 // Refuses, before anything runs, an output that is an input (CONFIG, the
@@ -233,6 +221,11 @@ int claim_run_files(const Args &a)
     return 2;
 }
 
+// The API's codes as exit codes: 2 bad input, 1 everything else.
+int exit_code(int api_rc) { return api_rc == TCESIM_BAD_INPUT ? 2 : 1; }
+
+// `tcesim run`: a user of the C API (include/tcesim/tcesim.h), plus what
+// only a command line has (standard output, --json).
 int cmd_run(int argc, char **argv)
 {
     Args a;
@@ -241,9 +234,19 @@ int cmd_run(int argc, char **argv)
         return rc;
     if (a.has_window && !a.has_timeline)
         return usage_error("--timeline-window needs --timeline FILE (the window of the timeline it writes)");
-    auto cfg = std::make_unique<tcesim_config>();
-    if ((rc = load_config(a, argv[0], *cfg)))
-        return rc;
+    tcesim_run *run = nullptr;
+    rc = tcesim_run_create(a.config.empty() ? nullptr : a.config.c_str(), a.trace.empty() ? nullptr : a.trace.c_str(),
+                           &run);
+    std::unique_ptr<tcesim_run, void (*)(tcesim_run *)> owner(run, tcesim_run_destroy);
+    for (size_t i = 0; !rc && i < a.sets.size(); i++)
+        rc = tcesim_run_set(run, a.sets[i].c_str());
+    if (!rc)
+        rc = tcesim_run_validate(run);
+    if (rc) {
+        std::fprintf(stderr, "%s\n", tcesim_run_errmsg(run));
+        return exit_code(rc);
+    }
+    a.config_path = tcesim_run_config_file(run);
     if ((rc = claim_run_files(a)))
         return rc;
     // The text report (or --json -) goes to standard output: a closed one
@@ -252,36 +255,33 @@ int cmd_run(int argc, char **argv)
         std::fprintf(stderr, "stdout: %s\n", std::strerror(errno));
         return 1;
     }
-    tcesim::RunOptions opt;
-    opt.trace_path = a.trace;
-    opt.mappings_path = a.mappings;
-    opt.epoch_ns = a.epoch_ns;
-    opt.timeline_path = a.timeline;
-    opt.timeline_from_ns = a.tl_from;
-    opt.timeline_to_ns = a.tl_to;
-    opt.timeline_auto = !a.has_window;
-    std::unique_ptr<tcesim::RunResult> res;
-    std::string err;
-    rc = tcesim::run_simulation(*cfg, opt, res, err);
+    if (a.has_mappings)
+        rc = tcesim_run_set_mappings(run, a.mappings.c_str());
+    if (!rc && a.epoch_ns)
+        rc = tcesim_run_set_epoch(run, a.epoch_ns);
+    if (!rc && a.has_timeline)
+        rc = tcesim_run_set_timeline(run, a.timeline.c_str(), a.tl_from, a.has_window ? a.tl_to : 0);
+    if (!rc)
+        rc = tcesim_run_simulate(run);
     if (rc) {
-        std::fprintf(stderr, "%s\n", err.c_str());
-        return rc;
+        std::fprintf(stderr, "%s\n", tcesim_run_errmsg(run));
+        return exit_code(rc);
     }
-    std::string text = tcesim::report_text(*res);
+    std::string text = tcesim_run_report_text(run), json = tcesim_run_report_json(run);
     std::string e;
     if (a.json_out == "-") {
-        e = tcesim::write_stdout(tcesim::report_json(*res));
+        e = tcesim::write_stdout(json);
         std::fputs(text.c_str(), stderr);
     } else {
         e = tcesim::write_stdout(text);
         if (e.empty() && a.has_json)
-            e = tcesim::write_output(a.json_out, tcesim::report_json(*res));
+            e = tcesim::write_output(a.json_out, json);
     }
     if (!e.empty()) {
         std::fprintf(stderr, "%s\n", e.c_str());
         return 1;
     }
-    print_loss_warning(*res);
+    std::fputs(tcesim_run_warnings(run), stderr);
     return 0;
 }
 

@@ -204,7 +204,7 @@ int cmd_calibrate(int argc, char **argv)
     // The preset, loaded here so that a bad one is one error, not one per run.
     auto cfg = std::make_unique<tcesim_config>();
     std::string path;
-    if (calib::load_config(o.preset, argv[0], o.sets, *cfg, path))
+    if (calib::load_config(o.preset, o.sets, *cfg, path))
         return 2;
     calib::DirGuard on, off;
     if (int rc = calib::read_dir(o.dir, on.d))

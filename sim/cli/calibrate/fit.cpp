@@ -532,7 +532,7 @@ int fit(int argc, char **argv)
         return rc;
     auto cfg = std::make_unique<tcesim_config>();
     std::string base_path;
-    if (load_config(o.base, argv[0], o.sets, *cfg, base_path))
+    if (load_config(o.base, o.sets, *cfg, base_path))
         return 2;
 
     // The free parameters, their start values from the base and --set.

@@ -285,13 +285,13 @@ std::string table_text(const std::string &title, const std::vector<Point> &pts, 
     return t;
 }
 
-int load_config(const std::string &name, const char *argv0, const std::vector<std::string> &sets, tcesim_config &cfg,
+int load_config(const std::string &name, const std::vector<std::string> &sets, tcesim_config &cfg,
                 std::string &path)
 {
     cfg_error cerr;
     char buf[1024];
     config_defaults(&cfg);
-    int rc = config_find(name.c_str(), argv0, buf, sizeof buf, &cerr) || config_load_file(&cfg, buf, &cerr);
+    int rc = config_find(name.c_str(), buf, sizeof buf, &cerr) || config_load_file(&cfg, buf, &cerr);
     for (size_t i = 0; !rc && i < sets.size(); i++)
         rc = config_set(&cfg, sets[i].c_str(), &cerr);
     rc = rc || config_validate(&cfg, &cerr);

@@ -83,7 +83,7 @@ std::string table_text(const std::string &title, const std::vector<Point> &point
 // name, config_find) on the key defaults, the --set values on top, then
 // config_validate. Sets path to the file found. Prints the error on stderr
 // and returns 2 (bad input), or 0.
-int load_config(const std::string &name, const char *argv0, const std::vector<std::string> &sets,
+int load_config(const std::string &name, const std::vector<std::string> &sets,
                 tcesim_config &cfg, std::string &path);
 
 // Records the inputs with claims (output.hpp: an output may be none of

@@ -143,7 +143,7 @@ std::vector<std::string> expected_values(const tcesim_config &cfg, const Sweep &
     return expect;
 }
 
-int plan(Sweep &sw, const char *argv0)
+int plan(Sweep &sw)
 {
     cfg_error err;
     auto base = std::make_unique<tcesim_config>();
@@ -155,7 +155,7 @@ int plan(Sweep &sw, const char *argv0)
     }
     if (!sw.config_arg.empty()) {
         char path[1024];
-        if (config_find(sw.config_arg.c_str(), argv0, path, sizeof path, &err) ||
+        if (config_find(sw.config_arg.c_str(), path, sizeof path, &err) ||
             config_load_file(base.get(), path, &err)) {
             std::fprintf(stderr, "%s\n", err.msg);
             return 2;

@@ -87,7 +87,7 @@ int cmd_sweep(int argc, char **argv)
         return rc;
     if (o.collect)
         return cmd_collect(o);
-    if (int rc = plan(sw, argv[0]))
+    if (int rc = plan(sw))
         return rc;
     std::string exe = given_exe(argv[0]);
     if (exe.empty()) {

@@ -101,7 +101,7 @@ std::string short_hash(const std::string &s);
 std::string sanitise(const std::string &s);
 std::string basename_of(const std::string &p);
 int name_points(Sweep &sw);
-int plan(Sweep &sw, const char *argv0);
+int plan(Sweep &sw);
 json_t *string_array(const std::vector<std::string> &v);
 json_t *definition_json(const Sweep &sw);
 std::string manifest_text(const Sweep &sw);
