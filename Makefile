@@ -4,13 +4,17 @@
 #   make fuzz   build the libFuzzer harnesses with clang and fuzz each for
 #               FUZZ_SECONDS (default 20; fuzz/README.md)
 #   make bench  build and run the benchmarks (bench/README.md)
+#   make install PREFIX=P   build (release) and install under P (default
+#               /usr/local): bin/tcesim, libtcesim, headers, pkg-config and
+#               CMake files, presets (docs/embedding.md)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 BUILD_ASAN ?= build-asan
 BUILD_FUZZ ?= build-fuzz
 FUZZ_SECONDS ?= 20
+PREFIX ?= /usr/local
 
-.PHONY: all setup build run test fuzz bench clean
+.PHONY: all setup build run test fuzz bench install clean
 
 all: build
 
@@ -45,6 +49,9 @@ fuzz: setup
 bench: build
 	./$(BUILD)/bench/tcesim_bench
 	bash bench/macro.sh $(BUILD)
+
+install: build
+	cmake --install $(BUILD) --prefix "$(PREFIX)"
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

@@ -7,6 +7,7 @@
 include(CMakeFindDependencyMacro)
 find_dependency(PkgConfig)
 find_dependency(Threads)
+find_dependency(Boost 1.70) # the IP headers use Boost.Histogram (sim/stats.hpp)
 pkg_check_modules(TCESIM_DEP_SYSTEMC REQUIRED IMPORTED_TARGET systemc)
 pkg_check_modules(TCESIM_DEP_JANSSON REQUIRED IMPORTED_TARGET jansson)
 pkg_check_modules(TCESIM_DEP_ZSTD REQUIRED IMPORTED_TARGET libzstd)
@@ -27,7 +28,7 @@ if(NOT TARGET tcesim::tcesim)
   set(_tcesim_internal "${_tcesim_prefix}/include/tcesim/internal")
   set_target_properties(tcesim::ip PROPERTIES
     INTERFACE_INCLUDE_DIRECTORIES "${_tcesim_internal};${_tcesim_internal}/sim;${_tcesim_internal}/models"
-    INTERFACE_LINK_LIBRARIES "tcesim::tcesim;PkgConfig::TCESIM_DEP_SYSTEMC;PkgConfig::TCESIM_DEP_JANSSON"
+    INTERFACE_LINK_LIBRARIES "tcesim::tcesim;PkgConfig::TCESIM_DEP_SYSTEMC;PkgConfig::TCESIM_DEP_JANSSON;Boost::headers"
     INTERFACE_COMPILE_FEATURES cxx_std_17)
 endif()
 unset(_tcesim_prefix)

@@ -69,7 +69,7 @@ typedef struct tcesim_run tcesim_run;
 int tcesim_run_create(const char *config, const char *trace, tcesim_run **out);
 
 /* The same with the configuration as JSON text (a config file's contents);
- * name labels its errors ("name: key: ..."). */
+ * name stands for the file in its parse errors ("name:line: ..."). */
 int tcesim_run_create_json(const char *json_text, const char *name, const char *trace, tcesim_run **out);
 
 /* Accepts NULL. */

@@ -34,6 +34,19 @@ struct TimeExt : tlm::tlm_extension<TimeExt> {
     void copy_from(const tlm_extension_base &e) override { *this = static_cast<const TimeExt &>(e); }
 };
 
+// The requester ID of a DMA TLP from an initiator that is not tcesim's own
+// device model (a platform's PCIe endpoint, docs/embedding.md): bus << 8 |
+// device << 3 | function, as PCIe's RID. The PHB times such a transaction
+// from sc_time_stamp() plus its annotated delay and adds its latency to the
+// delay (loosely timed); a transaction with neither this nor a TimeExt gets
+// TLM_GENERIC_ERROR_RESPONSE. A TimeExt, when present, wins (its rid).
+struct RidExt : tlm::tlm_extension<RidExt> {
+    uint16_t rid = 0;
+    explicit RidExt(uint16_t r = 0) : rid(r) {}
+    tlm_extension_base *clone() const override { return new RidExt(*this); }
+    void copy_from(const tlm_extension_base &e) override { *this = static_cast<const RidExt &>(e); }
+};
+
 inline ps_t now_ps() { return sc_core::sc_time_stamp().value(); }
 // An sc_time of v ps (the run's time resolution is 1 ps, run.cpp).
 // sc_time::from_value is out of line in libsystemc (a call and a simcontext

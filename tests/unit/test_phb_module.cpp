@@ -36,6 +36,8 @@ static const ps_t kMemPs = 100000;    // the mock memory: 100 ns, no queueing
 static const ps_t kBypassPs = 4000;   // phb.bypass_ns = 4
 static const uint16_t kRid = 0x0100;  // 01:00.0 on PE 1
 static const uint64_t kBus = TVE_BYPASS_BIT59 | 0x100000;
+static const ps_t kForeignAt = 10000000;  // the RidExt read: issued at 10 us,
+static const ps_t kForeignDelay = 500000; // 500 ns ahead of SystemC time
 
 struct MockMemory : sc_module {
     tlm_utils::simple_target_socket<MockMemory> sock;
@@ -62,6 +64,9 @@ struct Tester : sc_module {
     tlm_utils::simple_initiator_socket<Tester> sock;
     endpoint ep{};
     Seen seen[3];
+    Seen foreign;                 // a RidExt read (a platform's initiator)
+    Seen foreign_bare_;           // a read with neither extension
+    int bare_status = 0;
     SC_HAS_PROCESS(Tester);
     explicit Tester(sc_module_name n) : sc_module(n), sock("sock")
     {
@@ -98,11 +103,39 @@ struct Tester : sc_module {
         seen[i].kind = te.xlate.kind;
         gp.clear_extension(&te);
     }
+    // A read as a platform's endpoint sends it: its RID in a RidExt, no
+    // TimeExt, issued at sc_time_stamp() with `delay_ps` of local time.
+    void send_foreign(const RidExt *rid, ps_t delay_ps, Seen &out, int &status)
+    {
+        tlm::tlm_generic_payload gp;
+        unsigned char data[64] = {0};
+        RidExt copy = rid ? *rid : RidExt();
+        if (rid)
+            gp.set_extension(&copy);
+        gp.set_data_ptr(data);
+        gp.set_data_length(64);
+        gp.set_streaming_width(64);
+        gp.set_address(kBus);
+        gp.set_command(tlm::TLM_READ_COMMAND);
+        gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        sc_time d = sc_time::from_value(delay_ps);
+        sock->b_transport(gp, d);
+        out.delay_ps = d.value();
+        status = gp.get_response_status();
+        if (rid)
+            gp.clear_extension(&copy);
+    }
     void run()
     {
         send(0, false, 0);     // a read: takes the only read entry
         send(1, false, 1000);  // a read 1 ns later: waits for the entry
         send(2, true, 2000);   // a write: posted, needs no read entry
+        wait(sc_time::from_value(kForeignAt));
+        RidExt rid(kRid);
+        int status = 0;
+        send_foreign(&rid, kForeignDelay, foreign, status);
+        foreign.kind = status;
+        send_foreign(nullptr, 0, foreign_bare_, bare_status);
     }
 };
 
@@ -186,13 +219,34 @@ static void a_write_needs_no_read_entry(void **state)
     assert_int_equal(bench->tester.seen[2].done_ps, 2000 + kBypassPs + kMemPs);
 }
 
+// A platform's initiator (RidExt, no TimeExt) is timed from sc_time_stamp()
+// + its delay, and gets back its delay plus the PHB's latency, as IEEE
+// 1666-2011's loosely timed b_transport has it: bypass + memory here, the
+// read entry long free.
+static void a_rid_extension_read_is_timed_from_its_delay(void **state)
+{
+    (void)state;
+    assert_int_equal(bench->tester.foreign.kind, tlm::TLM_OK_RESPONSE);
+    assert_int_equal(bench->tester.foreign.delay_ps, kForeignDelay + kBypassPs + kMemPs);
+}
+
+// Without a requester there is nothing to translate: an error response, no
+// count (the model saw nothing).
+static void a_transaction_without_a_requester_gets_a_generic_error(void **state)
+{
+    (void)state;
+    assert_int_equal(bench->tester.bare_status, tlm::TLM_GENERIC_ERROR_RESPONSE);
+    assert_int_equal(bench->tester.foreign_bare_.delay_ps, 0);
+    assert_int_equal(phb_get_stats(bench->phb->model())->lookups + phb_get_stats(bench->phb->model())->bypass, 4);
+}
+
 // sim.warmup_ns: the PHB's counters restart (the bypass TLPs and the read
 // entry's wait above); the TVE and RID programming stay.
 static void reset_stats_zeroes_the_counters_only(void **state)
 {
     (void)state;
     phb *m = bench->phb->model();
-    assert_int_equal(phb_get_stats(m)->bypass, 3);
+    assert_int_equal(phb_get_stats(m)->bypass, 4); // three TimeExt TLPs, one RidExt
     bench->phb->reset_stats();
     assert_int_equal(phb_get_stats(m)->bypass, 0);
     assert_int_equal(phb_get_stats(m)->read_slot_waits, 0);
@@ -212,6 +266,8 @@ int main(void)
         cmocka_unit_test(the_delay_returned_ends_at_the_completion),
         cmocka_unit_test(a_read_waits_until_the_previous_reads_completions_have_left_its_link),
         cmocka_unit_test(a_write_needs_no_read_entry),
+        cmocka_unit_test(a_rid_extension_read_is_timed_from_its_delay),
+        cmocka_unit_test(a_transaction_without_a_requester_gets_a_generic_error),
         cmocka_unit_test(reset_stats_zeroes_the_counters_only),
     };
     return cmocka_run_group_tests(tests, ScBench<Bench>::run_once, ScBench<Bench>::teardown);

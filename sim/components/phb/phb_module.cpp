@@ -13,7 +13,15 @@ PhbModule::PhbModule(sc_core::sc_module_name n, const phb_params &p, physmem *me
     mem_gp_.set_data_ptr(dummy_);
     mem_gp_.set_streaming_width(8);
     mem_gp_.set_byte_enable_ptr(nullptr);
-    model_ = phb_create(&p, mem, phb_mem_if{&PhbModule::tce_read, this});
+    // Every time in tcesim is integer picoseconds and sc_time values are read
+    // as such (payload.hpp): a platform with another resolution is refused.
+    if (sc_core::sc_get_time_resolution().to_seconds() == 1e-12)
+        model_ = phb_create(&p, mem, phb_mem_if{&PhbModule::tce_read, this});
+}
+
+PhbModule::PhbModule(sc_core::sc_module_name n, const phb_params &p, physmem *mem)
+    : PhbModule(n, p, mem, own_epochs_, own_timeline_)
+{
 }
 
 PhbModule::~PhbModule()
@@ -122,6 +130,17 @@ void PhbModule::mark_fault(const tlm::tlm_generic_payload &gp, const TimeExt &te
 void PhbModule::b_transport(int port, tlm::tlm_generic_payload &gp, sc_core::sc_time &delay)
 {
     TimeExt *te = gp.get_extension<TimeExt>();
+    if (__builtin_expect(!te, 0)) {
+        const RidExt *r = gp.get_extension<RidExt>();
+        if (!r) {
+            gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+            return;
+        }
+        te = &foreign_te_;
+        te->rid = r->rid;
+        te->arrival_ps = now_ps() + delay.value(); // 1 ps resolution (the constructor checks)
+        te->table = false;
+    }
     phb_xlate &x = te->xlate;
     uint64_t freezes = timeline_.on() ? phb_get_stats(model_)->freezes : 0;
     phb_translate(model_, te->rid, gp.get_address(), gp.is_write(), te->arrival_ps, &x);
@@ -139,8 +158,9 @@ void PhbModule::b_transport(int port, tlm::tlm_generic_payload &gp, sc_core::sc_
     // requester's link (only timed when phb.read_slots limits the entries).
     if (!gp.is_write()) {
         ps_t freed = te->done_ps;
-        if (gp.is_response_ok() && read_slots_)
-            freed += ep_cpl_wire_ps(links_.at(static_cast<size_t>(port)), gp.get_address(), gp.get_data_length());
+        size_t p = static_cast<size_t>(port);
+        if (gp.is_response_ok() && read_slots_ && p < links_.size() && links_[p]) // a platform's port has no link
+            freed += ep_cpl_wire_ps(links_[p], gp.get_address(), gp.get_data_length());
         phb_read_done(model_, freed);
     }
     // TLM's annotated delay: the initiator's offset plus the PHB's latency

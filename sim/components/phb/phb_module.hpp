@@ -34,8 +34,11 @@ public:
     // mem: the simulated physical memory holding the TCE tables (read
     // functionally by the walks; their timing goes through mem_sock).
     // epochs and timeline are the run's observers (never NULL; off when
-    // not asked for). ok() is false when the model rejects the parameters.
+    // not asked for). ok() is false when the model rejects the parameters
+    // or SystemC's time resolution is not 1 ps (tcesim's unit).
     PhbModule(sc_core::sc_module_name n, const phb_params &p, physmem *mem, Epochs &epochs, Timeline &timeline);
+    // The same without observers (a platform's PHB, docs/embedding.md).
+    PhbModule(sc_core::sc_module_name n, const phb_params &p, physmem *mem);
     ~PhbModule() override;
     bool ok() const { return model_ != nullptr; }
     // The PHB model, for the platform's TVE and RID programming, the host
@@ -60,6 +63,11 @@ public:
     uint64_t warmup_faults() const { return warm_faults_; }
     uint64_t warmup_dropped() const { return warm_dropped_; }
 
+    // An inbound TLP on port `port`. tcesim's devices send a TimeExt
+    // (absolute times, the RID); any other initiator a RidExt, and is timed
+    // from sc_time_stamp() + delay (payload.hpp). Response: OK, ADDRESS_ERROR
+    // (a translation fault or a frozen PE: counted, not an error of the
+    // simulation) or GENERIC_ERROR (neither extension: no requester).
     void b_transport(int port, tlm::tlm_generic_payload &gp, sc_core::sc_time &delay);
 
 private:
@@ -74,8 +82,11 @@ private:
     std::vector<endpoint *> links_;
     std::vector<LatencyHist> xlate_lat_; // per port
     uint64_t warm_faults_ = 0, warm_dropped_ = 0;
+    Epochs own_epochs_;     // off: the observer-less constructor's
+    Timeline own_timeline_;
     Epochs &epochs_;
     Timeline &timeline_;
+    TimeExt foreign_te_;    // a RidExt transaction's times
     tlm::tlm_generic_payload mem_gp_;
     TimeExt mem_te_;
     unsigned char dummy_[8] = {0};
