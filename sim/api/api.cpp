@@ -167,6 +167,20 @@ int simulate_here(tcesim_run *r)
     return finish(r);
 }
 
+// No exception crosses the C API: out of memory, or an error SystemC
+// reports (sc_report is a std::exception), becomes a code and one line.
+template <typename F> int guarded(tcesim_run *r, F f)
+{
+    try {
+        return f();
+    } catch (const std::bad_alloc &) {
+        return fail(r, TCESIM_NOMEM, "tcesim: out of memory");
+    } catch (const std::exception &e) {
+        std::string what = e.what();
+        what = what.substr(0, what.find('\n'));
+        return fail(r, TCESIM_FAILED, "tcesim: " + what);
+    }
+}
 // The child's answer: the code, then four length-prefixed strings (error,
 // JSON, text, warnings).
 bool write_all(int fd, const void *p, size_t n)
@@ -236,8 +250,11 @@ int simulate_in_child(tcesim_run *r)
         return fail(r, TCESIM_FAILED, std::string("tcesim: fork: ") + std::strerror(err));
     }
     if (pid == 0) {
+        // The child never returns into the caller's code: whatever happens,
+        // it ends here.
         close(fds[0]);
-        int32_t rc = simulate_here(r);
+        int32_t rc;
+        rc = guarded(r, [&] { return simulate_here(r); });
         bool ok = write_all(fds[1], &rc, sizeof rc) && send_string(fds[1], r->err) && send_string(fds[1], r->json) &&
                   send_string(fds[1], r->text) && send_string(fds[1], r->warnings);
         _exit(ok ? 0 : 1);
@@ -281,14 +298,7 @@ uint64_t count(const tcesim_run *r, const char *path)
     return std::isnan(v) || v < 0 ? 0 : static_cast<uint64_t>(v);
 }
 
-template <typename F> int guarded(tcesim_run *r, F f)
-{
-    try {
-        return f();
-    } catch (const std::bad_alloc &) {
-        return fail(r, TCESIM_NOMEM, "tcesim: out of memory");
-    }
-}
+
 
 } // namespace
 
