@@ -16,7 +16,9 @@ get_filename_component(_tcesim_prefix "${CMAKE_CURRENT_LIST_DIR}/../../.." ABSOL
 if(NOT TARGET tcesim::tcesim)
   if(TCESIM_USE_STATIC)
     add_library(tcesim::tcesim STATIC IMPORTED)
+    # C++ inside: a C program links it with the C++ driver (libstdc++).
     set_target_properties(tcesim::tcesim PROPERTIES IMPORTED_LOCATION "${_tcesim_prefix}/lib/libtcesim.a"
+      IMPORTED_LINK_INTERFACE_LANGUAGES "CXX"
       INTERFACE_LINK_LIBRARIES "PkgConfig::TCESIM_DEP_SYSTEMC;PkgConfig::TCESIM_DEP_JANSSON;PkgConfig::TCESIM_DEP_ZSTD;Threads::Threads;m")
   else()
     add_library(tcesim::tcesim SHARED IMPORTED)

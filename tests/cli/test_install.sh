@@ -52,6 +52,15 @@ if [ "$(strip_wall "$TMP/api.json")" = "$(strip_wall "$TMP/cli.json")" ]; then o
 else bad "embed-c's report differs from tcesim run bench-window --set workload.count=100000"; fi
 expect_eq "$(json_get "$TMP/api.json" run.tlps)" 100000 "embed-c's TLPs"
 grep -q "^embed-c: hit rate 0\.2" "$TMP/api.err" && ok || bad "embed-c's typed getters: $(cat "$TMP/api.err")"
+# The same against the static archive (-DTCESIM_USE_STATIC=ON): no libtcesim.so
+# needed at run time, the same report.
+if cmake -S "$TMP/embed-c" -B "$TMP/embed-c/static" -DCMAKE_PREFIX_PATH="$P" -DTCESIM_USE_STATIC=ON "${FLAGS[@]}" \
+     >"$TMP/static.log" 2>&1 && cmake --build "$TMP/embed-c/static" >>"$TMP/static.log" 2>&1; then
+  if ldd "$TMP/embed-c/static/embed-c" | grep -q libtcesim; then bad "the static embed-c needs libtcesim.so"; else ok; fi
+  ( cd "$TMP/elsewhere" && "$TMP/embed-c/static/embed-c" >"$TMP/static.json" 2>/dev/null )
+  if [ "$(strip_wall "$TMP/static.json")" = "$(strip_wall "$TMP/cli.json")" ]; then ok
+  else bad "the static embed-c's report differs from the CLI's"; fi
+else bad "embed-c does not build against libtcesim.a: $(grep -m3 -iE 'error' "$TMP/static.log")"; fi
 ( cd "$TMP/elsewhere" && "$TMP/embed-c/build/embed-c" phb.nonesuch=1 >/dev/null 2>"$TMP/err" )
 expect_eq "$?" 2 "embed-c with an unknown key"
 expect_err '^embed-c: phb.nonesuch: unknown key \(bad input\)$'
