@@ -157,19 +157,25 @@ json_t *parsed(const tcesim_run *r)
     return r->parsed;
 }
 
-int simulate_here(tcesim_run *r)
+// tcesim_run_validate's checks: the rules between keys, then the files.
+int validate(tcesim_run *r)
 {
     cfg_error e;
     if (config_validate(r->cfg.get(), &e))
         return fail(r, TCESIM_BAD_INPUT, e.msg);
-    if (int rc = claim_files(r))
+    return claim_files(r);
+}
+
+int simulate_here(tcesim_run *r)
+{
+    if (int rc = validate(r))
         return rc;
     if (g_simulated)
         return fail(r, TCESIM_MISUSE,
                     "tcesim: one simulation per process (SystemC elaborates once): use tcesim_run_simulate_in_child");
     g_simulated = true;
-    // SystemC prints its banner on standard output when its first context is
-    // made, unless this is set: the caller's output is theirs.
+    // SystemC prints its banner (on stderr) when its first context is made,
+    // unless this is set: the caller's output is theirs.
     setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
     std::unique_ptr<tcesim::RunResult> &res = r->res;
     std::string err;
@@ -249,10 +255,7 @@ bool recv_string(int fd, std::string &s)
 
 int simulate_in_child(tcesim_run *r)
 {
-    cfg_error e;
-    if (config_validate(r->cfg.get(), &e))
-        return fail(r, TCESIM_BAD_INPUT, e.msg);
-    if (int rc = claim_files(r))
+    if (int rc = validate(r))
         return rc;
     if (g_simulated)
         return fail(r, TCESIM_MISUSE,
@@ -435,12 +438,7 @@ int tcesim_run_validate(tcesim_run *run)
 {
     if (int rc = usable(run))
         return rc;
-    return guarded(run, [&] {
-        cfg_error e;
-        if (config_validate(run->cfg.get(), &e))
-            return fail(run, TCESIM_BAD_INPUT, e.msg);
-        return claim_files(run);
-    });
+    return guarded(run, [&] { return validate(run); });
 }
 
 int tcesim_run_simulate(tcesim_run *run)
