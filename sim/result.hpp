@@ -99,6 +99,9 @@ struct RunResult {
     tcesim_config cfg{};
     std::string trace_name;
     std::string device_note; // "" or the line saying which config values the trace's device lines replaced
+    // SystemC was used (the netlist began to elaborate): this process cannot
+    // simulate again. False after a failure to open the trace source.
+    bool elaborated = false;
     uint64_t simulated_ps = 0, tlps = 0, events = 0;
     // sim.warmup_ns: the statistics cover [warmup_ps, simulated_ps), measured_ps
     // long (the whole run when warmup_ps is 0); what was lost before it is the

@@ -181,6 +181,7 @@ int simulate_here(tcesim_run *r)
     std::string err;
     int rc = tcesim::run_simulation(*r->cfg, r->opt, res, err);
     if (rc) {
+        g_simulated = res && res->elaborated; // a trace that did not open left SystemC untouched
         res.reset();
         return fail(r, rc, err);
     }

@@ -152,6 +152,7 @@ int run_simulation(const tcesim_config &cfg, const RunOptions &opt, std::unique_
     int rc = open_source(cfg, opt, src, res, err);
     if (rc)
         return rc;
+    res.elaborated = true;
     sc_core::sc_set_time_resolution(1, sc_core::SC_PS);
     // An input error found mid-run stops the simulation; the error line is
     // ours to print, SystemC's "stopped by user" note is noise.

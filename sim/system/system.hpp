@@ -34,7 +34,9 @@ struct RunResult;
 
 // Builds the system from `cfg`, runs it to the end of the trace and returns
 // the results. Returns 0, 1 (runtime failure) or 2 (bad input) with a
-// one-line message in `err`. One call per process (SystemC elaborates once).
+// one-line message in `err`. One call per process (SystemC elaborates once),
+// except after a failure with result->elaborated false (the trace source
+// did not open: SystemC was not touched).
 int run_simulation(const tcesim_config &cfg, const RunOptions &opt,
                    std::unique_ptr<RunResult> &result, std::string &err);
 
