@@ -281,6 +281,7 @@ int simulate_in_child(tcesim_run *r)
         bool ok = write_all(fds[1], &rc, sizeof rc) && send_string(fds[1], r->err) &&
                   send_string(fds[1], report_json_of(r)) &&
                   send_string(fds[1], r->text) && send_string(fds[1], r->warnings);
+        std::fflush(nullptr); // what SystemC printed (std::cout writes through stdio)
         _exit(ok ? 0 : 1);
     }
     close(fds[1]);
